@@ -1,0 +1,163 @@
+"""Every change to municipalities, users, roles and sessions, each with its audit event."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from overgang.accounts.models import LoginFailure, Membership, Municipality, User
+from overgang.audit.log import record
+
+
+def _drop_cache(user):
+    user.__dict__.pop("_membership_cache", None)
+
+
+@transaction.atomic
+def do_create_municipality(name, *, actor, team_visibility=False):
+    municipality = Municipality.objects.create(name=name, team_visibility=team_visibility)
+    record("municipality.create", actor=actor, obj=municipality, municipality=municipality)
+    return municipality
+
+
+@transaction.atomic
+def do_change_municipality(municipality, *, actor, team_visibility):
+    old = municipality.team_visibility
+    municipality.team_visibility = team_visibility
+    municipality.save(update_fields=["team_visibility"])
+    record(
+        "municipality.change",
+        actor=actor,
+        obj=municipality,
+        municipality=municipality,
+        details={"team_visibility": [old, team_visibility]},
+    )
+
+
+@transaction.atomic
+def do_create_user(municipality, username, *, actor, roles, password=None, first_name="", last_name="", email=""):
+    """Create a user with roles in one municipality. Without a password the user cannot log in."""
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    for role in sorted(roles):
+        Membership.objects.create(user=user, municipality=municipality, role=role)
+    record(
+        "user.create",
+        actor=actor,
+        obj=user,
+        municipality=municipality,
+        details={"username": username, "roles": sorted(roles)},
+    )
+    return user
+
+
+@transaction.atomic
+def do_set_roles(user, municipality, roles, *, actor):
+    """Replace the user's roles in one municipality; ends the user's sessions if they shrink."""
+    old = {m.role for m in Membership.objects.filter(user=user, municipality=municipality)}
+    new = set(roles)
+    if old == new:
+        return
+    Membership.objects.filter(user=user, municipality=municipality, role__in=old - new).delete()
+    for role in sorted(new - old):
+        Membership.objects.create(user=user, municipality=municipality, role=role)
+    if old - new:
+        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    _drop_cache(user)
+    record(
+        "user.roles_change",
+        actor=actor,
+        obj=user,
+        municipality=municipality,
+        details={"username": user.username, "old": sorted(old), "new": sorted(new)},
+    )
+
+
+@transaction.atomic
+def do_change_user(user, *, actor, municipality, first_name, last_name, email, is_active):
+    changed = {}
+    for field, value in (("first_name", first_name), ("last_name", last_name), ("email", email), ("is_active", is_active)):
+        if getattr(user, field) != value:
+            changed[field] = [getattr(user, field), value] if field == "is_active" else True
+            setattr(user, field, value)
+    if not changed:
+        return
+    if "is_active" in changed and not is_active:
+        user.session_epoch += 1
+    user.save()
+    record("user.change", actor=actor, obj=user, municipality=municipality, details={"fields": changed})
+
+
+@transaction.atomic
+def do_set_password(user, password, *, actor):
+    user.set_password(password)
+    user.session_epoch += 1
+    user.save(update_fields=["password", "session_epoch"])
+    record("user.password_change", actor=actor, obj=user)
+
+
+@transaction.atomic
+def do_reset_second_factor(user, *, actor, municipality=None):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()
+    user.session_epoch += 1
+    user.save(update_fields=["session_epoch"])
+    record("user.totp_reset", actor=actor, obj=user, municipality=municipality)
+
+
+@transaction.atomic
+def do_confirm_totp_device(device, *, actor):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record("user.totp_enrol", actor=actor, obj=device.user)
+
+
+@transaction.atomic
+def do_logout_everywhere(user, *, actor):
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    record("user.logout_everywhere", actor=actor, obj=user)
+
+
+@transaction.atomic
+def record_login(user):
+    LoginFailure.objects.filter(username=user.username.casefold()).delete()
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    record("login", actor=user)
+
+
+@transaction.atomic
+def record_logout(user):
+    record("logout", actor=user)
+
+
+@transaction.atomic
+def record_login_failure(username, ip, *, stage="password"):
+    """A failed attempt: counted for lockout and written to the audit log."""
+    LoginFailure.objects.create(username=username.casefold()[:150], ip=ip or "", at=timezone.now())
+    user = User.objects.filter(username=username).first()
+    record(
+        "login_failed",
+        actor=None,
+        obj=user,
+        actor_username=username[:150],
+        details={"stage": stage},
+    )
+
+
+def is_locked_out(username, ip) -> bool:
+    """True when the account name or the address has too many recent failures."""
+    since = timezone.now() - timedelta(minutes=settings.OVERGANG_LOCKOUT_MINUTES)
+    recent = LoginFailure.objects.recent(since)
+    if recent.filter(username=username.casefold()).count() >= settings.OVERGANG_LOCKOUT_ACCOUNT_FAILURES:
+        return True
+    return bool(ip) and recent.filter(ip=ip).count() >= settings.OVERGANG_LOCKOUT_IP_FAILURES

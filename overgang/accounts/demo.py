@@ -1,0 +1,49 @@
+"""Fictional demo data: one municipality, its staff and citizens. Safe to run again."""
+
+from django.db import transaction
+
+from overgang.accounts import actions
+from overgang.accounts.models import Municipality, Role, User
+
+DEMO_MUNICIPALITY = "Demokommune"
+DEMO_PASSWORD = "overgang-demo"
+
+STAFF = [
+    # username, first name, last name, roles
+    ("leder", "Lise", "Leder", [Role.LEADER]),
+    ("anna", "Anna", "Andersen", [Role.WORKER]),
+    ("bo", "Bo", "Berg", [Role.WORKER]),
+    ("carla", "Carla", "Christensen", [Role.WORKER]),
+    ("evaluator", "Erik", "Evaluator", [Role.EVALUATOR]),
+    ("admin", "Ada", "Administrator", [Role.ADMIN]),
+]
+
+CITIZENS = {
+    "anna": ["Solsikke", "Havørn", "Måge", "Lærke"],
+    "bo": ["Birk", "Ræv", "Ask"],
+    "carla": ["Stjerne", "Bølge", "Æble"],
+}
+
+
+@transaction.atomic
+def seed():
+    """Create what is missing; never duplicates or overwrites. Returns the staff logins."""
+    from overgang.citizens.actions import do_create_citizen
+    from overgang.citizens.models import Citizen
+
+    municipality = Municipality.objects.filter(name=DEMO_MUNICIPALITY).first()
+    if municipality is None:
+        municipality = actions.do_create_municipality(DEMO_MUNICIPALITY, actor=None)
+    users = {}
+    for username, first, last, roles in STAFF:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = actions.do_create_user(
+                municipality, username, actor=None, roles=roles, password=DEMO_PASSWORD, first_name=first, last_name=last
+            )
+        users[username] = user
+    for username, pseudonyms in CITIZENS.items():
+        for pseudonym in pseudonyms:
+            if not Citizen.objects.filter(municipality=municipality, pseudonym__iexact=pseudonym).exists():
+                do_create_citizen(municipality, pseudonym, actor=None, worker=users[username])
+    return [(username, roles) for username, _first, _last, roles in STAFF]

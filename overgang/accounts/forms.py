@@ -1,0 +1,86 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from overgang.accounts.models import Municipality, Role, User
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("Brugernavn"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("Adgangskode"), max_length=4096, strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class TokenForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Engangskode fra din app"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("Koden består af 6 cifre.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+    def clean_token(self):
+        return self.cleaned_data["token"].strip()
+
+
+ROLE_CHOICES = Role.choices
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(
+        label=_("Brugernavn"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Brug kun bogstaver, tal og tegnene . @ + - _")},
+    )
+    first_name = forms.CharField(label=_("Fornavn"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Efternavn"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(
+        label=_("Første adgangskode"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Mindst 12 tegn. Brugeren tilmelder sin to-faktor-app ved første login."),
+    )
+    roles = forms.MultipleChoiceField(label=_("Roller"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("Brugernavnet er optaget."))
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") and cleaned.get("username"):
+            candidate = User(username=cleaned["username"], first_name=cleaned.get("first_name", ""), last_name=cleaned.get("last_name", ""), email=cleaned.get("email", ""))
+            try:
+                password_validation.validate_password(cleaned["password"], candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class UserEditForm(forms.Form):
+    first_name = forms.CharField(label=_("Fornavn"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Efternavn"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    is_active = forms.BooleanField(label=_("Aktiv (kan logge ind)"), required=False)
+    roles = forms.MultipleChoiceField(label=_("Roller i denne kommune"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False)
+
+
+class GrantEvaluatorForm(forms.Form):
+    username = forms.CharField(label=_("Evaluatorens brugernavn"), max_length=150)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        user = User.objects.filter(username=username, memberships__role=Role.EVALUATOR).distinct().first()
+        if user is None:
+            raise forms.ValidationError(_("Der findes ingen evaluator med dette brugernavn."))
+        self.cleaned_data["user"] = user
+        return username
+
+
+class MunicipalityForm(forms.ModelForm):
+    class Meta:
+        model = Municipality
+        fields = ["team_visibility"]

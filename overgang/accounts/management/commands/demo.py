@@ -1,0 +1,33 @@
+"""``overgang demo``: migrate, seed fictional data and serve on http://127.0.0.1:8000."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from overgang.accounts.demo import DEMO_PASSWORD, seed
+from overgang.accounts.models import Role
+
+
+class Command(BaseCommand):
+    help = "Set up a demo installation with fictional data on SQLite and serve it on 127.0.0.1."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="set up and seed, but do not start the server")
+
+    def handle(self, *args, port, no_serve, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is never created in a production installation (OVERGANG_MODE=production).")
+        call_command("migrate", interactive=False, verbosity=0)
+        logins = seed()
+        role_names = dict(Role.choices)
+        self.stdout.write(self.style.SUCCESS("Overgang demo er klar / is ready (fiktive data / fictional data)."))
+        self.stdout.write(f"Logins (adgangskode / password: {DEMO_PASSWORD}):")
+        for username, roles in logins:
+            self.stdout.write(f"  {username:<10} {', '.join(str(role_names[r]) for r in roles)}")
+        if settings.OVERGANG_TOTP_WAIVED:
+            self.stdout.write("To-faktor er slået fra i demoen / Two-factor login is waived in the demo.")
+        if no_serve:
+            return
+        self.stdout.write(f"Åbn / Open http://127.0.0.1:{port}/  (Ctrl+C stopper / stops)")
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)

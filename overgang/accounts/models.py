@@ -1,0 +1,105 @@
+"""Municipalities (hard tenant boundaries), users and their roles."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    WORKER = "worker", _("CTI-medarbejder")
+    LEADER = "leader", _("Projektleder")
+    EVALUATOR = "evaluator", _("Evaluator")
+    ADMIN = "admin", _("Administrator")
+
+
+class Municipality(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("navn"), max_length=100, unique=True)
+    team_visibility = models.BooleanField(
+        _("medarbejdere kan se teamets borgere"),
+        default=False,
+        help_text=_("Når slået til, kan en CTI-medarbejder læse (ikke ændre) kollegernes borgere."),
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Raised by "log out everywhere" and by a role change: sessions of an older epoch end.
+    session_epoch = models.PositiveIntegerField(default=0)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("bruger")
+        verbose_name_plural = _("brugere")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def roles_in(self, municipality) -> set[str]:
+        """The user's roles in one municipality (an object or its id)."""
+        municipality_id = getattr(municipality, "pk", municipality)
+        return {m.role for m in self._memberships() if m.municipality_id == municipality_id}
+
+    def has_role(self, role, municipality=None) -> bool:
+        return any(
+            m.role == role and (municipality is None or m.municipality_id == getattr(municipality, "pk", municipality))
+            for m in self._memberships()
+        )
+
+    def municipalities_as(self, role):
+        return [m.municipality for m in self._memberships() if m.role == role]
+
+    @property
+    def all_roles(self) -> set[str]:
+        return {m.role for m in self._memberships()}
+
+    def _memberships(self):
+        # Cached per request: a user object lives for one request.
+        if not hasattr(self, "_membership_cache"):
+            self._membership_cache = list(self.memberships.select_related("municipality"))
+        return self._membership_cache
+
+
+class Membership(models.Model):
+    """A role held by a user in a municipality. An evaluator may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("rolle"), max_length=16, choices=Role.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "municipality", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} ({self.municipality})"
+
+
+class LoginFailureQuerySet(models.QuerySet):
+    def recent(self, since):
+        return self.filter(at__gte=since)
+
+
+class LoginFailure(models.Model):
+    """A failed password or second-factor attempt, counted for lockout."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.CharField(max_length=45, db_index=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    objects = LoginFailureQuerySet.as_manager()

@@ -1,0 +1,302 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, logout
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from overgang.accounts import actions
+from overgang.accounts.access import get_municipality_for_admin, get_user_for_admin, users_of
+from overgang.accounts.auth import complete_login, preauth_user, second_factor_required, start_preauth
+from overgang.accounts.decorators import role_required
+from overgang.accounts.forms import (
+    GrantEvaluatorForm,
+    LoginForm,
+    MunicipalityForm,
+    TokenForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from overgang.accounts.models import Membership, Role
+from overgang.accounts.totp import qr_svg
+from overgang.audit.middleware import client_ip
+
+def _failed_message():
+    return _(
+        "Login mislykkedes. Tjek brugernavn og adgangskode. Efter for mange forsøg "
+        "er login spærret i %(minutes)d minutter."
+    ) % {"minutes": settings.OVERGANG_LOCKOUT_MINUTES}
+
+
+def _safe_next(request, candidate):
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return ""
+
+
+@require_GET
+@login_required
+def home(request):
+    roles = request.user.all_roles
+    if Role.WORKER in roles or Role.LEADER in roles:
+        return redirect("citizens:caseload")
+    if Role.ADMIN in roles:
+        return redirect("accounts:admin_users", municipality=request.user.municipalities_as(Role.ADMIN)[0].code)
+    if Role.EVALUATOR in roles:
+        return redirect("accounts:evaluator_home")
+    return render(request, "accounts/no_roles.html")
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = LoginForm(request.POST or None)
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        password = form.cleaned_data["password"]
+        ip = client_ip(request)
+        user = None
+        if actions.is_locked_out(username, ip):
+            make_password(password)  # the same work as a real check, so timing tells nothing
+        else:
+            user = authenticate(request, username=username, password=password)
+        if user is None:
+            actions.record_login_failure(username, ip)
+            form.add_error(None, _failed_message())
+        elif not second_factor_required():
+            complete_login(request, user)
+            return redirect(next_url or "home")
+        else:
+            start_preauth(request, user, next_url)
+            if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                return redirect("accounts:totp_verify")
+            return redirect("accounts:totp_enrol")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=200)
+
+
+@require_http_methods(["GET", "POST"])
+def totp_verify(request):
+    user, next_url = preauth_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:totp_enrol")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
+        allowed, _info = device.verify_is_allowed()
+        if actions.is_locked_out(user.username, ip) or not allowed:
+            actions.record_login_failure(user.username, ip, stage="totp_locked")
+            form.add_error(None, _failed_message())
+        elif device.verify_token(form.cleaned_data["token"]):
+            complete_login(request, user, device)
+            return redirect(next_url or "home")
+        else:
+            actions.record_login_failure(user.username, ip, stage="totp")
+            form.add_error("token", _("Koden er forkert eller udløbet. Prøv med den nyeste kode fra din app."))
+    return render(request, "accounts/totp_verify.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def totp_enrol(request):
+    user, next_url = preauth_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("accounts:totp_verify")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Overgang", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
+        if actions.is_locked_out(user.username, ip):
+            form.add_error(None, _failed_message())
+        elif device.verify_token(form.cleaned_data["token"]):
+            actions.do_confirm_totp_device(device, actor=user)
+            complete_login(request, user, device)
+            messages.success(request, _("Din to-faktor-app er tilmeldt."))
+            return redirect(next_url or "home")
+        else:
+            actions.record_login_failure(user.username, ip, stage="totp_enrol")
+            form.add_error("token", _("Koden er forkert eller udløbet. Prøv med den nyeste kode fra din app."))
+    secret = _base32(device.bin_key)
+    return render(
+        request,
+        "accounts/totp_enrol.html",
+        {"form": form, "qr": qr_svg(device.config_url), "secret": secret},
+    )
+
+
+def _base32(key: bytes) -> str:
+    import base64
+
+    raw = base64.b32encode(key).decode().rstrip("=")
+    return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        with transaction.atomic():
+            actions.record_logout(request.user)
+    logout(request)
+    messages.info(request, _("Du er logget ud."))
+    return redirect("accounts:login")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def account(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.do_set_password(request.user, form.cleaned_data["new_password1"], actor=request.user)
+        request.user.refresh_from_db()
+        request.session["epoch"] = request.user.session_epoch
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Din adgangskode er skiftet. Du er logget ud på alle andre enheder."))
+        return redirect("accounts:account")
+    return render(request, "accounts/account.html", {"form": form})
+
+
+@require_POST
+@login_required
+def logout_everywhere(request):
+    actions.do_logout_everywhere(request.user, actor=request.user)
+    logout(request)
+    messages.info(request, _("Du er logget ud på alle enheder."))
+    return redirect("accounts:login")
+
+
+@require_GET
+@role_required(Role.EVALUATOR)
+def evaluator_home(request):
+    return render(request, "accounts/evaluator_home.html", {"municipalities": request.user.municipalities_as(Role.EVALUATOR)})
+
+
+# --- administration: users and roles of one municipality -----------------------------
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def admin_users(request, municipality):
+    municipality = get_municipality_for_admin(request, municipality)
+    users = []
+    for user in users_of(municipality).order_by("username"):
+        roles = [m.get_role_display() for m in user.memberships.all() if m.municipality_id == municipality.pk]
+        users.append({"user": user, "roles": roles, "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists()})
+    return render(
+        request,
+        "accounts/admin_users.html",
+        {"municipality": municipality, "users": users, "administered": request.user.municipalities_as(Role.ADMIN)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def admin_user_new(request, municipality):
+    municipality = get_municipality_for_admin(request, municipality)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actions.do_create_user(
+            municipality,
+            data["username"],
+            actor=request.user,
+            roles=data["roles"],
+            password=data["password"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+        )
+        messages.success(request, _("Brugeren %(username)s er oprettet.") % {"username": data["username"]})
+        return redirect("accounts:admin_users", municipality=municipality.code)
+    return render(request, "accounts/admin_user_new.html", {"municipality": municipality, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def admin_user_edit(request, municipality, code):
+    municipality = get_municipality_for_admin(request, municipality)
+    target = get_user_for_admin(request, municipality, code)
+    current_roles = sorted(Membership.objects.filter(user=target, municipality=municipality).values_list("role", flat=True))
+    initial = {
+        "first_name": target.first_name,
+        "last_name": target.last_name,
+        "email": target.email,
+        "is_active": target.is_active,
+        "roles": current_roles,
+    }
+    form = UserEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if target.pk == request.user.pk and (Role.ADMIN not in data["roles"] or not data["is_active"]):
+            form.add_error("roles", _("Du kan ikke fjerne din egen administratoradgang."))
+        else:
+            with transaction.atomic():
+                actions.do_change_user(
+                    target,
+                    actor=request.user,
+                    municipality=municipality,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    is_active=data["is_active"],
+                )
+                actions.do_set_roles(target, municipality, data["roles"], actor=request.user)
+            messages.success(request, _("Ændringerne er gemt."))
+            return redirect("accounts:admin_users", municipality=municipality.code)
+    return render(request, "accounts/admin_user_edit.html", {"municipality": municipality, "target": target, "form": form})
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def admin_user_reset_totp(request, municipality, code):
+    municipality = get_municipality_for_admin(request, municipality)
+    target = get_user_for_admin(request, municipality, code)
+    actions.do_reset_second_factor(target, actor=request.user, municipality=municipality)
+    messages.success(request, _("To-faktor er nulstillet. %(username)s tilmelder en ny app ved næste login.") % {"username": target.username})
+    return redirect("accounts:admin_user_edit", municipality=municipality.code, code=target.code)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def admin_municipality(request, municipality):
+    municipality = get_municipality_for_admin(request, municipality)
+    form = MunicipalityForm(request.POST or None, instance=municipality)
+    grant_form = GrantEvaluatorForm(prefix="grant")
+    if request.method == "POST" and form.is_valid():
+        actions.do_change_municipality(municipality, actor=request.user, team_visibility=form.cleaned_data["team_visibility"])
+        messages.success(request, _("Ændringerne er gemt."))
+        return redirect("accounts:admin_municipality", municipality=municipality.code)
+    return render(request, "accounts/admin_municipality.html", _municipality_context(municipality, form, grant_form))
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def admin_grant_evaluator(request, municipality):
+    municipality = get_municipality_for_admin(request, municipality)
+    grant_form = GrantEvaluatorForm(request.POST, prefix="grant")
+    if grant_form.is_valid():
+        evaluator = grant_form.cleaned_data["user"]
+        roles = set(Membership.objects.filter(user=evaluator, municipality=municipality).values_list("role", flat=True))
+        actions.do_set_roles(evaluator, municipality, roles | {Role.EVALUATOR}, actor=request.user)
+        messages.success(request, _("%(username)s har fået evaluatoradgang.") % {"username": evaluator.username})
+        return redirect("accounts:admin_municipality", municipality=municipality.code)
+    form = MunicipalityForm(instance=municipality)
+    return render(request, "accounts/admin_municipality.html", _municipality_context(municipality, form, grant_form), status=400)
+
+
+def _municipality_context(municipality, form, grant_form):
+    evaluators = users_of(municipality).filter(memberships__role=Role.EVALUATOR, memberships__municipality=municipality)
+    return {"municipality": municipality, "form": form, "grant_form": grant_form, "evaluators": evaluators}

@@ -1,0 +1,88 @@
+"""Every change to a citizen, each writing its audit event in the same transaction."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from overgang.audit.log import record
+from overgang.citizens.models import Citizen
+
+
+class PseudonymTaken(Exception):
+    pass
+
+
+class StaleVersion(Exception):
+    """The citizen changed after the form was opened."""
+
+
+@transaction.atomic
+def do_create_citizen(municipality, pseudonym, *, actor, worker, identity_note=""):
+    citizen = Citizen(municipality=municipality, pseudonym=pseudonym, worker=worker)
+    citizen.set_identity_note(identity_note)
+    try:
+        with transaction.atomic():
+            citizen.save()
+    except IntegrityError as exc:
+        raise PseudonymTaken(pseudonym) from exc
+    record(
+        "citizen.create",
+        actor=actor,
+        obj=citizen,
+        citizen=citizen,
+        municipality=municipality,
+        details={"has_identity_note": bool(identity_note)},
+    )
+    return citizen
+
+
+@transaction.atomic
+def do_change_citizen(citizen, *, actor, version, pseudonym, identity_note):
+    """Save pseudonym and identity note, unless someone saved since ``version``."""
+    changed = []
+    if pseudonym != citizen.pseudonym:
+        changed.append("pseudonym")
+    if identity_note != citizen.identity_note:
+        changed.append("identity_note")
+    fresh = Citizen.objects.filter(pk=citizen.pk, version=version)
+    if not fresh.exists():
+        raise StaleVersion
+    if not changed:
+        return citizen
+    citizen.pseudonym = pseudonym
+    citizen.set_identity_note(identity_note)
+    try:
+        with transaction.atomic():
+            updated = fresh.update(
+                pseudonym=citizen.pseudonym,
+                identity_note_encrypted=citizen.identity_note_encrypted,
+                version=F("version") + 1,
+            )
+    except IntegrityError as exc:
+        raise PseudonymTaken(pseudonym) from exc
+    if updated != 1:
+        raise StaleVersion
+    citizen.refresh_from_db()
+    record(
+        "citizen.change",
+        actor=actor,
+        obj=citizen,
+        citizen=citizen,
+        municipality=citizen.municipality,
+        details={"fields": changed},
+    )
+    return citizen
+
+
+@transaction.atomic
+def do_erase_citizen(citizen, *, actor):
+    """Erase a citizen: the row and with it their data key (crypto-shredding)."""
+    code, municipality = citizen.code, citizen.municipality
+    citizen.delete()
+    record("citizen.erase", actor=actor, obj=str(code), object_type="citizen", citizen=str(code),
+           municipality=municipality)
+
+
+@transaction.atomic
+def record_citizen_read(citizen, *, actor, what="page"):
+    record("citizen.read", actor=actor, obj=citizen, citizen=citizen, municipality=citizen.municipality,
+           details={"view": what})

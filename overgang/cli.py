@@ -1,0 +1,54 @@
+"""The ``overgang`` command: the command-line face of an installation.
+
+``overgang <command> [options]`` runs the management command of that name, e.g.
+``overgang migrate``, ``overgang audit verify``. ``overgang demo`` first prepares a
+demo environment (SQLite under ``var/``, keys generated there) so that it runs on a
+fresh machine with no configuration.
+"""
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+
+def _write_secret(path: Path, value: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+
+
+def prepare_demo_environment():
+    """Demo mode with its own generated keys under var/, unless already configured."""
+    from cryptography.fernet import Fernet
+
+    base = Path(__file__).resolve().parent.parent
+    var = Path(os.environ.get("OVERGANG_VAR_DIR", base / "var"))
+    secret_file = var / "demo-secret-key"
+    keys_file = var / "demo-field-keys"
+    if not secret_file.exists():
+        _write_secret(secret_file, secrets.token_urlsafe(64))
+    if not keys_file.exists():
+        _write_secret(keys_file, Fernet.generate_key().decode())
+    os.environ.setdefault("OVERGANG_MODE", "demo")
+    os.environ.setdefault("OVERGANG_VAR_DIR", str(var))
+    os.environ.setdefault("SECRET_KEY_FILE", str(secret_file))
+    os.environ.setdefault("OVERGANG_FIELD_KEYS_FILE", str(keys_file))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{(var / 'demo.sqlite3').resolve()}")
+    if not os.environ["DATABASE_URL"].startswith("sqlite:"):
+        sys.exit("overgang demo runs on SQLite only; unset DATABASE_URL.")
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "demo":
+        prepare_demo_environment()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "overgang.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["overgang", *argv])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Plain helpers with no models and no Django app state."""

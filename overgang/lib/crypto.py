@@ -1,0 +1,64 @@
+"""Field encryption with keys kept outside the database.
+
+Envelope encryption: each citizen has a random *data key* (a Fernet key); their
+encrypted fields are encrypted with it. The data key itself is stored in the database
+only *wrapped* (encrypted) by the installation's master keys from
+``OVERGANG_FIELD_KEYS``, a MultiFernet whose first key encrypts and whose every key
+decrypts, so keys can be rotated (``rotate`` re-wraps with the first key). Erasing a
+citizen destroys their wrapped data key: every copy of their ciphertext, in backups too,
+becomes unreadable (crypto-shredding).
+"""
+
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+
+class DecryptionError(Exception):
+    """Raised when ciphertext cannot be decrypted with the configured keys."""
+
+
+@lru_cache(maxsize=8)
+def _master(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def master() -> MultiFernet:
+    return _master(tuple(settings.OVERGANG_FIELD_KEYS))
+
+
+def new_wrapped_key() -> str:
+    """A fresh data key, wrapped by the master keys, ready to store."""
+    return master().encrypt(Fernet.generate_key()).decode()
+
+
+def _data_fernet(wrapped_key: str) -> Fernet:
+    try:
+        return Fernet(master().decrypt(wrapped_key.encode()))
+    except InvalidToken as exc:
+        raise DecryptionError("the data key cannot be unwrapped with the configured field keys") from exc
+
+
+def encrypt(wrapped_key: str, text: str) -> str:
+    if not text:
+        return ""
+    return _data_fernet(wrapped_key).encrypt(text.encode("utf-8")).decode()
+
+
+def decrypt(wrapped_key: str, token: str) -> str:
+    if not token:
+        return ""
+    try:
+        return _data_fernet(wrapped_key).decrypt(token.encode()).decode("utf-8")
+    except InvalidToken as exc:
+        raise DecryptionError("ciphertext does not match its data key") from exc
+
+
+def rotate(wrapped_key: str) -> str:
+    """Re-wrap a data key with the first (newest) master key."""
+    return master().rotate(wrapped_key.encode()).decode()
+
+
+def generate_master_key() -> str:
+    return Fernet.generate_key().decode()

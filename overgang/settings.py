@@ -1,0 +1,232 @@
+"""Overgang's one settings module, driven by environment variables.
+
+Every setting read from the environment goes through a strict helper: a value we do
+not understand stops start-up with a message naming the variable. ``OVERGANG_MODE``
+says what kind of installation this is:
+
+- ``production`` (the default): refuses a missing or default secret key, missing field
+  keys, ``DEBUG`` on and the TOTP waiver;
+- ``demo``: set by ``overgang demo`` (fictional data, keys generated under ``var/``);
+- ``development`` and ``test``: for developers and the test suite.
+"""
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from overgang.lib import dburl
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env(name, default=""):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+
+
+def env_int(name, default, minimum=0):
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}")
+    return value
+
+
+def env_secret(name):
+    """A secret from ``NAME`` or from the file named by ``NAME_FILE``."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path}: {exc.strerror}") from None
+    return os.environ.get(name, "").strip()
+
+
+MODE = env("OVERGANG_MODE", "production")
+if MODE not in {"production", "demo", "development", "test"}:
+    raise ImproperlyConfigured(f"OVERGANG_MODE must be production, demo, development or test; got {MODE!r}")
+PRODUCTION = MODE == "production"
+
+VAR_DIR = Path(env("OVERGANG_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DEBUG", False)
+
+_INSECURE_DEV_KEY = "overgang-development-key-never-use-in-production-0123456789abcdef"
+SECRET_KEY = env_secret("SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("SECRET_KEY or SECRET_KEY_FILE must be set in production")
+    SECRET_KEY = _INSECURE_DEV_KEY
+if PRODUCTION and (SECRET_KEY == _INSECURE_DEV_KEY or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters in production")
+
+# Master keys for field encryption (MultiFernet: the first encrypts, all decrypt).
+_field_keys = env_secret("OVERGANG_FIELD_KEYS").replace("\n", ",")
+OVERGANG_FIELD_KEYS = [k.strip() for k in _field_keys.split(",") if k.strip()]
+if not OVERGANG_FIELD_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("OVERGANG_FIELD_KEYS or OVERGANG_FIELD_KEYS_FILE must be set in production")
+    # A fixed key for development and tests only; demo installations generate their own.
+    OVERGANG_FIELD_KEYS = ["b3ZlcmdhbmctZGV2ZWxvcG1lbnQta2V5LTAxMjM0NTY="]
+
+try:
+    DATABASES = {
+        "default": dburl.parse(env("DATABASE_URL", "sqlite:///var/overgang.sqlite3"), BASE_DIR)
+    }
+except dburl.DatabaseUrlError as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL: {exc}") from None
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+if DEBUG and (PRODUCTION or DATABASES["default"]["ENGINE"].endswith("postgresql")):
+    raise ImproperlyConfigured("DEBUG can only be on in development or demo mode on SQLite, never in production")
+
+# TOTP is required for every role; a demo installation may waive it, production never.
+OVERGANG_TOTP_WAIVED = env_bool("OVERGANG_TOTP_WAIVED", MODE == "demo")
+if OVERGANG_TOTP_WAIVED and PRODUCTION:
+    raise ImproperlyConfigured("OVERGANG_TOTP_WAIVED cannot be on in production")
+
+ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "overgang.audit",
+    "overgang.accounts",
+    "overgang.citizens",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "overgang.lib.middleware.security_headers",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "overgang.audit.middleware.request_context",
+    "overgang.accounts.middleware.session_guard",
+    "overgang.accounts.middleware.require_second_factor",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "overgang.urls"
+WSGI_APPLICATION = "overgang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "overgang.accounts.context_processors.roles",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+
+# Lockout: per account and per IP address, within a sliding window.
+OVERGANG_LOCKOUT_ACCOUNT_FAILURES = env_int("OVERGANG_LOCKOUT_ACCOUNT_FAILURES", 5, minimum=1)
+OVERGANG_LOCKOUT_IP_FAILURES = env_int("OVERGANG_LOCKOUT_IP_FAILURES", 20, minimum=1)
+OVERGANG_LOCKOUT_MINUTES = env_int("OVERGANG_LOCKOUT_MINUTES", 15, minimum=1)
+# Idle session timeout (security.md: 15 minutes).
+OVERGANG_IDLE_TIMEOUT_MINUTES = env_int("OVERGANG_IDLE_TIMEOUT_MINUTES", 15, minimum=1)
+
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE = env_bool("OVERGANG_SECURE_COOKIES", PRODUCTION)
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+LANGUAGE_COOKIE_SECURE = SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "da"
+LANGUAGES = [("da", _("Dansk")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Copenhagen"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+OTP_TOTP_ISSUER = "Overgang"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,102 @@
+"""Every URL pattern × every persona: the status a GET gets (security.md, requirement 2).
+
+A URL pattern without a row here fails ``test_it_has_a_row_for_every_url``. Rows name
+an object of the persona's own municipality ("own") and, where the URL carries an
+object, of the other municipality ("foreign").
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from overgang import testing
+
+ANON = "anonymous"
+EVERYONE = (ANON, *testing.PERSONAS)
+
+
+def same(status, **overrides):
+    """The same status for every persona, with exceptions."""
+    return {p: overrides.get(p, status) for p in EVERYONE}
+
+
+def logged_in(status, **overrides):
+    return same(status, anonymous=302, **overrides)
+
+
+ADMIN_ONLY = logged_in(403, administrator=200, foreign_admin=404)
+
+# name -> list of (variant, kwargs builder, expected status per persona)
+MATRIX = {
+    "home": [("", lambda w: {}, logged_in(302))],
+    "set_language": [("", lambda w: {}, same(302))],
+    "accounts:login": [("", lambda w: {}, same(302, anonymous=200))],
+    "accounts:totp_verify": [("", lambda w: {}, same(302))],
+    "accounts:totp_enrol": [("", lambda w: {}, same(302))],
+    "accounts:logout": [("", lambda w: {}, same(405))],
+    "accounts:account": [("", lambda w: {}, logged_in(200))],
+    "accounts:logout_everywhere": [("", lambda w: {}, same(405))],
+    "accounts:evaluator_home": [("", lambda w: {}, logged_in(403, evaluator=200))],
+    "accounts:admin_users": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
+    "accounts:admin_user_new": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
+    "accounts:admin_user_edit": [
+        ("own", lambda w: {"municipality": w.a.code, "code": w.worker.code}, ADMIN_ONLY),
+        # A user of another municipality through one's own municipality's URL.
+        ("foreign user", lambda w: {"municipality": w.a.code, "code": w.stranger.code}, logged_in(403, administrator=404, foreign_admin=404)),
+    ],
+    "accounts:admin_user_reset_totp": [("own", lambda w: {"municipality": w.a.code, "code": w.worker.code}, same(405))],
+    "accounts:admin_municipality": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
+    "accounts:admin_grant_evaluator": [("own", lambda w: {"municipality": w.a.code}, same(405))],
+    "citizens:caseload": [("", lambda w: {}, logged_in(200, evaluator=403, administrator=403, foreign_admin=403))],
+    "citizens:new": [("", lambda w: {}, logged_in(200, leader=403, evaluator=403, administrator=403, foreign_admin=403))],
+    "citizens:detail": [
+        ("own", lambda w: {"code": w.citizen.code}, logged_in(404, worker=200, leader=200, evaluator=403, administrator=403, foreign_admin=403)),
+        ("foreign", lambda w: {"code": w.foreign_citizen.code}, logged_in(404, stranger=200, evaluator=403, administrator=403, foreign_admin=403)),
+    ],
+    "citizens:edit": [
+        ("own", lambda w: {"code": w.citizen.code}, logged_in(404, worker=200, leader=403, evaluator=403, administrator=403, foreign_admin=403)),
+        ("foreign", lambda w: {"code": w.foreign_citizen.code}, logged_in(404, stranger=200, evaluator=403, administrator=403, foreign_admin=403)),
+    ],
+    "citizens:erase": [
+        ("own", lambda w: {"code": w.citizen.code}, logged_in(404, worker=200, leader=403, evaluator=403, administrator=403, foreign_admin=403)),
+        ("foreign", lambda w: {"code": w.foreign_citizen.code}, logged_in(404, stranger=200, evaluator=403, administrator=403, foreign_admin=403)),
+    ],
+}
+
+
+def all_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    names = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            names += all_url_names(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern):
+            names.append(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern.pattern}>")
+    return names
+
+
+def test_it_has_a_row_for_every_url():
+    missing = sorted(set(all_url_names()) - set(MATRIX))
+    assert not missing, f"URL patterns without a row in the access matrix: {missing}"
+    stale = sorted(set(MATRIX) - set(all_url_names()))
+    assert not stale, f"access matrix rows for URLs that no longer exist: {stale}"
+
+
+def test_every_row_names_every_persona():
+    for name, rows in MATRIX.items():
+        for variant, _kwargs, expected in rows:
+            assert set(expected) == set(EVERYONE), (name, variant)
+
+
+CASES = [(name, variant, persona) for name, rows in MATRIX.items() for variant, _k, _e in rows for persona in EVERYONE]
+
+
+@pytest.mark.parametrize("name,variant,persona", CASES)
+def test_access(client, world, name, variant, persona):
+    kwargs_fn, expected = next((k, e) for v, k, e in MATRIX[name] if v == variant)
+    if persona != ANON:
+        testing.login(client, world.persona(persona))
+    response = client.get(reverse(name, kwargs=kwargs_fn(world)))
+    assert response.status_code == expected[persona], (
+        f"{name} [{variant}] as {persona}: got {response.status_code}, expected {expected[persona]}"
+    )

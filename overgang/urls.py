@@ -1,0 +1,16 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from overgang.accounts.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("sprog/", set_language, name="set_language"),
+    path("", include("overgang.accounts.urls")),
+    path("borgere/", include("overgang.citizens.urls")),
+]
+
+handler400 = "overgang.lib.errors.bad_request"
+handler403 = "overgang.lib.errors.permission_denied"
+handler404 = "overgang.lib.errors.page_not_found"
+handler500 = "overgang.lib.errors.server_error"
