@@ -19,12 +19,27 @@ def _write_secret(path: Path, value: str):
         handle.write(value + "\n")
 
 
+CONFIGURATION_VARIABLES = ("OVERGANG_MODE", "DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE")
+
+
+def _var_dir() -> Path:
+    return Path(os.environ.get("OVERGANG_VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
+
+
+def _uses_demo_installation(argv) -> bool:
+    """``overgang demo``, or any command on a machine with a demo and no other configuration."""
+    if argv and argv[0] == "demo":
+        return True
+    if any(os.environ.get(name) for name in CONFIGURATION_VARIABLES):
+        return False
+    return (_var_dir() / "demo.sqlite3").exists()
+
+
 def prepare_demo_environment():
     """Demo mode with its own generated keys under var/, unless already configured."""
     from cryptography.fernet import Fernet
 
-    base = Path(__file__).resolve().parent.parent
-    var = Path(os.environ.get("OVERGANG_VAR_DIR", base / "var"))
+    var = _var_dir()
     secret_file = var / "demo-secret-key"
     keys_file = var / "demo-field-keys"
     if not secret_file.exists():
@@ -42,12 +57,21 @@ def prepare_demo_environment():
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "demo":
+    if _uses_demo_installation(argv):
+        if not argv or argv[0] != "demo":
+            print(
+                f"Bruger demo-installationen i {_var_dir()} / Using the demo installation in {_var_dir()}",
+                file=sys.stderr,
+            )
         prepare_demo_environment()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "overgang.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["overgang", *argv])
+    try:
+        execute_from_command_line(["overgang", *argv])
+    except ImproperlyConfigured as exc:
+        sys.exit(f"Opsætningsfejl / Configuration error: {exc}")
 
 
 if __name__ == "__main__":

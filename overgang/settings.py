@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "overgang.audit",
     "overgang.accounts",
     "overgang.citizens",
+    "overgang.instruments",
 ]
 
 MIDDLEWARE = [
@@ -136,10 +137,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "overgang.audit.middleware.request_context",
     "overgang.accounts.middleware.session_guard",
     "overgang.accounts.middleware.require_second_factor",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

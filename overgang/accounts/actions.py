@@ -24,7 +24,10 @@ def do_create_municipality(name, *, actor, team_visibility=False):
 
 @transaction.atomic
 def do_change_municipality(municipality, *, actor, team_visibility):
-    old = municipality.team_visibility
+    # Read the stored value: a bound ModelForm may already have changed the instance.
+    old = Municipality.objects.values_list("team_visibility", flat=True).get(pk=municipality.pk)
+    if old == team_visibility:
+        return
     municipality.team_visibility = team_visibility
     municipality.save(update_fields=["team_visibility"])
     record(

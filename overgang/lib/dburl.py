@@ -6,13 +6,13 @@ understand is an error rather than a silently ignored option:
 - ``sqlite:///var/overgang.sqlite3`` (relative to the base directory) or
   ``sqlite:////abs/path.sqlite3``
 - ``postgres://user:password@host:5432/name`` (``postgresql://`` too); a Unix socket
-  directory can be given as ``?host=/run/postgresql``; ``sslmode`` is passed through.
+  directory can be given as ``?host=/run/postgresql&port=5433``; ``sslmode`` is passed through.
 """
 
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-POSTGRES_OPTIONS = {"host", "sslmode", "connect_timeout", "application_name"}
+POSTGRES_OPTIONS = {"host", "port", "sslmode", "connect_timeout", "application_name"}
 
 
 class DatabaseUrlError(ValueError):
@@ -50,14 +50,14 @@ def parse(url: str, base_dir: Path) -> dict:
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise DatabaseUrlError("PostgreSQL URL must name a database: postgres://user@host/name")
-        options = {k: v for k, v in query.items() if k != "host"}
+        options = {k: v for k, v in query.items() if k not in ("host", "port")}
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": query.get("host") or parts.hostname or "",
-            "PORT": str(parts.port or ""),
+            "PORT": str(query.get("port") or parts.port or ""),
             "OPTIONS": options,
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,

@@ -1,0 +1,1 @@
+"""Instruments: versioned questionnaire definitions, skip logic and the codebook."""
