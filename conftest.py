@@ -53,3 +53,9 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"

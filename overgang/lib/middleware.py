@@ -28,3 +28,27 @@ def security_headers(get_response):
         return response
 
     return middleware
+
+
+def language(get_response):
+    """Danish unless the user chose otherwise with the language switch (a cookie).
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: Overgang
+    is Danish first, and a shared tablet's browser settings should not pick the language.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    supported = {code for code, _name in settings.LANGUAGES}
+
+    def middleware(request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        code = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        response = get_response(request)
+        response.headers.setdefault("Content-Language", code)
+        translation.deactivate()
+        return response
+
+    return middleware

@@ -61,3 +61,9 @@ def test_the_language_switch_turns_the_interface_english(client, world, login):
     assert response.status_code == 302
     html = client.get(reverse("citizens:caseload")).content.decode()
     assert "My citizens" in html and '<html lang="en">' in html
+
+
+@pytest.mark.django_db
+def test_it_is_danish_whatever_the_browser_asks_for(client):
+    html = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="da">' in html and "Brugernavn" in html
