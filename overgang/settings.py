@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "overgang.accounts",
     "overgang.citizens",
     "overgang.instruments",
+    "overgang.measurements",
 ]
 
 MIDDLEWARE = [

@@ -95,3 +95,32 @@ def login(client, user):
 
 class _FakeRequest:
     META = {"HTTP_USER_AGENT": ""}
+
+
+def make_record(citizen, instrument="star", *, answers=None, completed=False, filled_on=None, respondent=None):
+    """A record of ``citizen`` with ``answers`` (item → Python value), through the actions."""
+    import datetime
+
+    from overgang.measurements import actions
+
+    if respondent is None:
+        respondent = "citizen" if instrument == "star" else ""
+    record = actions.do_start_record(
+        citizen, instrument, actor=citizen.worker, filled_on=filled_on or datetime.date(2026, 3, 1), respondent=respondent
+    )
+    if answers:
+        actions.do_save_answers(record, answers, actor=citizen.worker, version=record.version)
+        record.refresh_from_db()
+    if completed:
+        actions.do_complete_record(record, actor=citizen.worker, version=record.version)
+        record.refresh_from_db()
+    return record
+
+
+STAR_ANSWERS = {
+    "time_point": 1, "possible": 1, "goal": 1,
+    "dim_motivation": 3, "dim_selfcare": 4, "dim_money": 2, "dim_network": 5, "dim_substance": 6,
+    "dim_physical": 7, "dim_mental": 3, "dim_time": 4, "dim_housing": 8, "dim_offending": 9,
+    "paid_last_month": 2, "considered": 2,
+    "who5_1": 3, "who5_2": 2, "who5_3": 3, "who5_4": 2, "who5_5": 2,
+}

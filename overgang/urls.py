@@ -8,6 +8,7 @@ urlpatterns = [
     path("sprog/", set_language, name="set_language"),
     path("", include("overgang.accounts.urls")),
     path("borgere/", include("overgang.citizens.urls")),
+    path("", include("overgang.measurements.urls")),
 ]
 
 handler400 = "overgang.lib.errors.bad_request"

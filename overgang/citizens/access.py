@@ -20,14 +20,23 @@ def get_citizen_for_user(request, code, *, write=False) -> Citizen:
     citizen = Citizen.objects.select_related("municipality", "worker").filter(code=code).first()
     if citizen is None:
         raise Http404
-    user = request.user
+    authorize(request.user, citizen, write=write)
+    return citizen
+
+
+def authorize(user, citizen, *, write=False):
+    """Raise 404 or 403 unless ``user`` may read (or, with ``write``, change) ``citizen``'s case.
+
+    Other apps' access.py call this for objects that belong to a citizen, so the rules
+    live in one place.
+    """
     roles = user.roles_in(citizen.municipality_id)
     if Role.WORKER in roles and citizen.worker_id == user.pk:
-        return citizen
+        return
     if Role.LEADER in roles or (Role.WORKER in roles and citizen.municipality.team_visibility):
         if write:
             raise PermissionDenied
-        return citizen
+        return
     raise Http404
 
 

@@ -24,6 +24,14 @@ def logged_in(status, **overrides):
 
 
 ADMIN_ONLY = logged_in(403, administrator=200, foreign_admin=404)
+# Pages about a citizen's case: the responsible worker and the leader read, nobody else.
+CASE_READ = logged_in(404, worker=200, leader=200, evaluator=403, administrator=403, foreign_admin=403)
+CASE_READ_FOREIGN = logged_in(404, stranger=200, evaluator=403, administrator=403, foreign_admin=403)
+CASE_WRITE = logged_in(404, worker=200, leader=403, evaluator=403, administrator=403, foreign_admin=403)
+
+
+def record_of(citizen):
+    return {"code": testing.make_record(citizen, "star").code}
 
 # name -> list of (variant, kwargs builder, expected status per persona)
 MATRIX = {
@@ -49,8 +57,8 @@ MATRIX = {
     "citizens:caseload": [("", lambda w: {}, logged_in(200, evaluator=403, administrator=403, foreign_admin=403))],
     "citizens:new": [("", lambda w: {}, logged_in(200, leader=403, evaluator=403, administrator=403, foreign_admin=403))],
     "citizens:detail": [
-        ("own", lambda w: {"code": w.citizen.code}, logged_in(404, worker=200, leader=200, evaluator=403, administrator=403, foreign_admin=403)),
-        ("foreign", lambda w: {"code": w.foreign_citizen.code}, logged_in(404, stranger=200, evaluator=403, administrator=403, foreign_admin=403)),
+        ("own", lambda w: {"code": w.citizen.code}, CASE_READ),
+        ("foreign", lambda w: {"code": w.foreign_citizen.code}, CASE_READ_FOREIGN),
     ],
     "citizens:edit": [
         ("own", lambda w: {"code": w.citizen.code}, logged_in(404, worker=200, leader=403, evaluator=403, administrator=403, foreign_admin=403)),
@@ -60,6 +68,21 @@ MATRIX = {
         ("own", lambda w: {"code": w.citizen.code}, logged_in(404, worker=200, leader=403, evaluator=403, administrator=403, foreign_admin=403)),
         ("foreign", lambda w: {"code": w.foreign_citizen.code}, logged_in(404, stranger=200, evaluator=403, administrator=403, foreign_admin=403)),
     ],
+    "measurements:list": [
+        ("own", lambda w: {"code": w.citizen.code}, CASE_READ),
+        ("foreign", lambda w: {"code": w.foreign_citizen.code}, CASE_READ_FOREIGN),
+    ],
+    "measurements:start": [("own", lambda w: {"code": w.citizen.code}, same(405))],
+    "measurements:detail": [
+        ("own", lambda w: record_of(w.citizen), CASE_READ),
+        ("foreign", lambda w: record_of(w.foreign_citizen), CASE_READ_FOREIGN),
+    ],
+    "measurements:fill": [
+        ("own", lambda w: {**record_of(w.citizen), "page": 1}, CASE_WRITE),
+        ("foreign", lambda w: {**record_of(w.foreign_citizen), "page": 1}, logged_in(404, stranger=200, evaluator=403, administrator=403, foreign_admin=403)),
+    ],
+    "measurements:complete": [("own", lambda w: record_of(w.citizen), same(405))],
+    "measurements:discard": [("own", lambda w: record_of(w.citizen), same(405))],
 }
 
 

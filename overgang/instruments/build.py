@@ -1,0 +1,248 @@
+"""Stage 3 of the pipeline: a validated definition dict → frozen dataclasses.
+
+Everything downstream (forms, skip logic, import/export, the codebook) works on these
+immutable objects, never on the YAML dicts, so a consumer cannot change an instrument
+by accident and a stored version can be rebuilt exactly from its canonical JSON
+(``build(version.definition)``).
+
+``build`` assumes ``validate`` found no problems; it does not repeat the checks.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from . import expressions
+
+
+@dataclass(frozen=True)
+class Text:
+    """A user-facing text in both languages of the product."""
+
+    da: str
+    en: str
+
+    def get(self, lang: str = "da") -> str:
+        return self.en if lang.startswith("en") else self.da
+
+    def to_dict(self):
+        return {"da": self.da, "en": self.en}
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: int
+    label: Text
+    missing: bool = False  # (m): an answer that never enters a mean or a denominator
+    exclusive: bool = False  # (x): must be the only code of a select_multiple answer
+    added: bool = False  # (+): not printed on paper, added by the codebook
+
+    def to_dict(self):
+        return {"code": self.code, "label": self.label.to_dict(), "missing": self.missing,
+                "exclusive": self.exclusive, "added": self.added}
+
+
+@dataclass(frozen=True)
+class ChoiceList:
+    name: str
+    choices: tuple[Choice, ...]
+
+    @cached_property
+    def codes(self) -> tuple[int, ...]:
+        """Codes in display order (as listed)."""
+        return tuple(c.code for c in self.choices)
+
+    @cached_property
+    def missing_codes(self) -> frozenset[int]:
+        return frozenset(c.code for c in self.choices if c.missing)
+
+    @cached_property
+    def exclusive_codes(self) -> frozenset[int]:
+        return frozenset(c.code for c in self.choices if c.exclusive)
+
+    def get(self, code: int) -> Choice | None:
+        return next((c for c in self.choices if c.code == code), None)
+
+    def to_dict(self):
+        return [c.to_dict() for c in self.choices]
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Bounds of a number or date. A date bound is an ISO date, 'filled_on' or '${item}'."""
+
+    min: int | float | str | None = None
+    max: int | float | str | None = None
+
+    def to_dict(self):
+        return {k: v for k, v in (("min", self.min), ("max", self.max)) if v is not None}
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    type: str  # the base type: select_one, select_multiple, integer, decimal, date, text, note
+    label: Text
+    paper: str = ""
+    hint: Text | None = None
+    required: bool = False
+    relevant: str = ""
+    constraint: Constraint | None = None
+    choices: ChoiceList | None = None
+    fixed: bool = False  # name and codes fixed by interchange.md (◆)
+    page: str = ""
+    position: int = 0  # 1-based, in form order across pages
+    appearance: str = ""  # how a form shows the item: "" or "ladder" (the star's 1–10 ladder)
+    relevance: expressions.Expression = field(default=expressions.ALWAYS, compare=False, repr=False)
+
+    @property
+    def handler(self):
+        """The question-type object of the registry in types.py."""
+        from .types import TYPES
+
+        return TYPES[self.type]
+
+    @property
+    def is_note(self) -> bool:
+        return self.type == "note"
+
+    @property
+    def full_type(self) -> str:
+        return f"{self.type} {self.choices.name}" if self.choices else self.type
+
+    def to_dict(self):
+        return {
+            "name": self.name, "type": self.full_type, "paper": self.paper, "fixed": self.fixed,
+            "label": self.label.to_dict(), "hint": self.hint.to_dict() if self.hint else None,
+            "required": self.required, "relevant": self.relevant,
+            "constraint": self.constraint.to_dict() if self.constraint else None,
+            **({"appearance": self.appearance} if self.appearance else {}),
+        }
+
+
+@dataclass(frozen=True)
+class LadderStage:
+    """One of the five stages of the star's 1–10 ladder (instruments.md §5.1)."""
+
+    low: int
+    high: int
+    title: Text
+    text: Text
+
+    def to_dict(self):
+        return {"low": self.low, "high": self.high, "title": self.title.to_dict(), "text": self.text.to_dict()}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    label: Text
+    items: tuple[Item, ...]
+
+    def to_dict(self):
+        return {"name": self.name, "label": self.label.to_dict(), "items": [i.to_dict() for i in self.items]}
+
+
+@dataclass(frozen=True)
+class Instrument:
+    name: str
+    title: Text
+    pages: tuple[Page, ...]
+    choice_lists: tuple[ChoiceList, ...]
+    source: str = ""
+    ladder: tuple[LadderStage, ...] = ()
+
+    @cached_property
+    def items(self) -> tuple[Item, ...]:
+        """Every item in form order (the order of the paper form and of export columns)."""
+        return tuple(item for page in self.pages for item in page.items)
+
+    @cached_property
+    def _by_name(self) -> dict[str, Item]:
+        return {item.name: item for item in self.items}
+
+    def item(self, name: str) -> Item:
+        return self._by_name[name]
+
+    def has_item(self, name: str) -> bool:
+        return name in self._by_name
+
+    def choice_list(self, name: str) -> ChoiceList:
+        return next(c for c in self.choice_lists if c.name == name)
+
+    def to_dict(self) -> dict:
+        """The canonical plain-data form: stored as the version's JSON and hashed."""
+        return {
+            "name": self.name, "title": self.title.to_dict(), "source": self.source,
+            "pages": [p.to_dict() for p in self.pages],
+            "choices": {c.name: c.to_dict() for c in self.choice_lists},
+            **({"ladder": [stage.to_dict() for stage in self.ladder]} if self.ladder else {}),
+        }
+
+    def canonical_json(self) -> str:
+        return canonical_json(self.to_dict())
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+
+def canonical_json(data) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _text(data) -> Text:
+    return Text(da=data["da"], en=data["en"])
+
+
+def _bound(value):
+    # An unquoted YAML date arrives as datetime.date; the canonical form is the ISO text.
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def build(definition: dict) -> Instrument:
+    """Build an Instrument from a validated definition (resolved YAML or canonical JSON).
+
+    Only the choice lists that items use are kept, so a change to a shared list that an
+    instrument does not use leaves that instrument's content hash alone.
+    """
+    all_lists = definition.get("choices") or {}
+    used: dict[str, ChoiceList] = {}
+    pages, position = [], 0
+    for page in definition["pages"]:
+        items = []
+        for raw in page["items"]:
+            position += 1
+            base, _, list_name = str(raw["type"]).strip().partition(" ")
+            list_name = list_name.strip()
+            choice_list = None
+            if list_name:
+                if list_name not in used:
+                    used[list_name] = ChoiceList(list_name, tuple(
+                        Choice(code=int(c["code"]), label=_text(c["label"]), missing=bool(c.get("missing")),
+                               exclusive=bool(c.get("exclusive")), added=bool(c.get("added")))
+                        for c in all_lists[list_name]))
+                choice_list = used[list_name]
+            constraint = raw.get("constraint")
+            relevant = (raw.get("relevant") or "").strip()
+            items.append(Item(
+                name=raw["name"], type=base, label=_text(raw["label"]), paper=str(raw.get("paper") or ""),
+                hint=_text(raw["hint"]) if raw.get("hint") else None, required=bool(raw.get("required")),
+                relevant=relevant,
+                constraint=Constraint(_bound(constraint.get("min")), _bound(constraint.get("max"))) if constraint else None,
+                choices=choice_list, fixed=bool(raw.get("fixed")), page=page["name"], position=position,
+                appearance=str(raw.get("appearance") or ""),
+                relevance=expressions.parse(relevant),
+            ))
+        pages.append(Page(name=page["name"], label=_text(page["label"]), items=tuple(items)))
+    return Instrument(
+        name=definition["name"], title=_text(definition["title"]), pages=tuple(pages),
+        choice_lists=tuple(used.values()), source=str(definition.get("source") or ""),
+        ladder=tuple(
+            LadderStage(low=int(s["low"]), high=int(s["high"]), title=_text(s["title"]), text=_text(s["text"]))
+            for s in definition.get("ladder") or ()
+        ),
+    )

@@ -1,0 +1,377 @@
+"""The one registry of question types (instruments.md §2.2).
+
+Every place that needs to know what a type means — parsing a submitted or imported
+string, serialising an answer for `answers.csv`, checking a constraint, naming export
+columns and value labels, describing the type in the codebook — asks the object in
+``TYPES``. Adding a type is adding one class here, not editing a chain of ``if``s
+across the code base (pyxform's QUESTION_CLASSES, formpack's fields).
+
+Python values of answers:
+
+=================  ===========================================
+select_one         int (a code of the item's list)
+select_multiple    tuple of int codes, ascending
+integer            int
+decimal            decimal.Decimal (at most 2 decimals)
+date               datetime.date
+text               str (verbatim)
+note               never an answer
+=================  ===========================================
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+TEXT_MAX = 2000
+DECIMAL_PLACES = 2
+_INT = re.compile(r"-?(0|[1-9][0-9]*)")
+_DEC = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_REF = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class AnswerIssue:
+    """A problem with one answer; `code` is stable, `message` is for developers and logs."""
+
+    code: str
+    item: str
+    message: str
+
+
+class AnswerError(ValueError):
+    def __init__(self, code: str, item: str, message: str):
+        self.issue = AnswerIssue(code, item, message)
+        super().__init__(f"{item}: {message}")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a constraint may refer to besides the value: the record's date and its answers."""
+
+    filled_on: datetime.date | None = None
+    answers: Mapping = field(default_factory=dict)
+
+
+class QuestionType:
+    name = ""
+    answerable = True
+    has_choices = False
+    numeric = False  # may be compared with < <= > >= in relevance
+    constraint_kind = None  # "number", "date" or None: what `constraint` bounds may hold
+
+    def parse(self, item, raw: str):
+        """An interchange/form string → the Python answer. Raises AnswerError."""
+        raise NotImplementedError
+
+    def serialise(self, item, value) -> str:
+        """The Python answer → the interchange string (`answers.csv` `value`)."""
+        raise NotImplementedError
+
+    def check(self, item, value, context: Context | None = None) -> list[AnswerIssue]:
+        """Hard constraints (§2.5): ranges, date order, codes, exclusivity, length."""
+        return []
+
+    def export_columns(self, item) -> list[str]:
+        return [item.name]
+
+    def export_values(self, item, value) -> list:
+        """One value per export column; None for no answer."""
+        return [None if value is None else self.serialise(item, value)]
+
+    def value_labels(self, item, lang: str = "da") -> dict[int, str]:
+        return {}
+
+    def describe_constraint(self, item) -> str:
+        c = item.constraint
+        if not c or (c.min is None and c.max is None):
+            return ""
+        lo = "" if c.min is None else str(c.min)
+        hi = "" if c.max is None else str(c.max)
+        if c.min is not None and c.max is not None:
+            return f"{lo} … {hi}"
+        return f"≥ {lo}" if c.min is not None else f"≤ {hi}"
+
+    def _fail(self, item, code, message):
+        raise AnswerError(code, item.name, message)
+
+
+class _Choice(QuestionType):
+    has_choices = True
+
+    def value_labels(self, item, lang="da"):
+        return {c.code: c.label.get(lang) for c in item.choices.choices}
+
+    def describe_constraint(self, item):
+        return ""
+
+    def _code(self, item, token: str) -> int:
+        if not _INT.fullmatch(token) or token.startswith("-"):
+            self._fail(item, "not_a_code", f"{token!r} is not a code")
+        code = int(token)
+        if code not in item.choices.codes:
+            self._fail(item, "unknown_code", f"{code} is not a code of the list {item.choices.name}")
+        return code
+
+
+class SelectOne(_Choice):
+    name = "select_one"
+
+    def parse(self, item, raw):
+        return self._code(item, _stripped(self, item, raw))
+
+    def serialise(self, item, value):
+        return str(int(value))
+
+    def check(self, item, value, context=None):
+        if isinstance(value, bool) or not isinstance(value, int) or value not in item.choices.codes:
+            return [AnswerIssue("unknown_code", item.name, f"{value!r} is not a code of {item.choices.name}")]
+        return []
+
+
+class SelectMultiple(_Choice):
+    name = "select_multiple"
+
+    def parse(self, item, raw):
+        raw = _stripped(self, item, raw)
+        if not re.fullmatch(r"[0-9]+( [0-9]+)*", raw):
+            self._fail(item, "bad_format", f"{raw!r}: codes must be separated by single spaces")
+        codes = [self._code(item, t) for t in raw.split(" ")]
+        if codes != sorted(set(codes)):
+            self._fail(item, "not_ascending", f"{raw!r}: codes must be ascending and not repeated")
+        value = tuple(codes)
+        issues = self.check(item, value)
+        if issues:
+            raise AnswerError(issues[0].code, item.name, issues[0].message)
+        return value
+
+    def serialise(self, item, value):
+        return " ".join(str(c) for c in sorted(set(value)))
+
+    def check(self, item, value, context=None):
+        if not isinstance(value, tuple) or not value:
+            return [AnswerIssue("bad_format", item.name, "a multiple-choice answer is a non-empty tuple of codes")]
+        unknown = [c for c in value if isinstance(c, bool) or not isinstance(c, int) or c not in item.choices.codes]
+        if unknown:
+            return [AnswerIssue("unknown_code", item.name, f"{unknown} not in {item.choices.name}")]
+        exclusive = set(value) & item.choices.exclusive_codes
+        if exclusive and len(set(value)) > 1:
+            code = min(exclusive)
+            return [AnswerIssue("exclusive_code", item.name, f"code {code} must be the only code")]
+        return []
+
+    def export_columns(self, item):
+        return [item.name] + [f"{item.name}_{c}" for c in sorted(item.choices.codes)]
+
+    def export_values(self, item, value):
+        if value is None:
+            return [None] * (1 + len(item.choices.codes))
+        chosen = set(value)
+        return [self.serialise(item, value)] + [1 if c in chosen else 0 for c in sorted(item.choices.codes)]
+
+
+class _Number(QuestionType):
+    numeric = True
+    constraint_kind = "number"
+
+    def check(self, item, value, context=None):
+        c = item.constraint
+        if c and c.min is not None and value < Decimal(str(c.min)):
+            return [AnswerIssue("below_min", item.name, f"{value} is below {c.min}")]
+        if c and c.max is not None and value > Decimal(str(c.max)):
+            return [AnswerIssue("above_max", item.name, f"{value} is above {c.max}")]
+        return []
+
+
+class Integer(_Number):
+    name = "integer"
+
+    def parse(self, item, raw):
+        raw = _stripped(self, item, raw)
+        if not _INT.fullmatch(raw) or raw == "-0":
+            self._fail(item, "not_an_integer", f"{raw!r} is not a whole number")
+        return int(raw)
+
+    def serialise(self, item, value):
+        return str(int(value))
+
+    def check(self, item, value, context=None):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return [AnswerIssue("not_an_integer", item.name, f"{value!r} is not a whole number")]
+        return super().check(item, value, context)
+
+
+class DecimalType(_Number):
+    name = "decimal"
+
+    def parse(self, item, raw):
+        raw = _stripped(self, item, raw)
+        if not _DEC.fullmatch(raw):
+            self._fail(item, "not_a_number", f"{raw!r} is not a number with '.' as decimal point")
+        value = Decimal(raw)
+        if -value.as_tuple().exponent > DECIMAL_PLACES and value != value.quantize(Decimal(1).scaleb(-DECIMAL_PLACES)):
+            self._fail(item, "too_many_decimals", f"{raw!r} has more than {DECIMAL_PLACES} decimals")
+        return value
+
+    def serialise(self, item, value):
+        text = format(Decimal(value).normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+
+    def check(self, item, value, context=None):
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+            return [AnswerIssue("not_a_number", item.name, f"{value!r} is not a number")]
+        value = Decimal(value)
+        if not value.is_finite():
+            return [AnswerIssue("not_a_number", item.name, f"{value!r} is not a number")]
+        if value != value.quantize(Decimal(1).scaleb(-DECIMAL_PLACES)):
+            return [AnswerIssue("too_many_decimals", item.name, f"{value} has more than {DECIMAL_PLACES} decimals")]
+        return super().check(item, value, context)
+
+
+class Date(QuestionType):
+    name = "date"
+    constraint_kind = "date"
+
+    def parse(self, item, raw):
+        raw = _stripped(self, item, raw)
+        try:
+            if not _DATE.fullmatch(raw):
+                raise ValueError
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            self._fail(item, "not_a_date", f"{raw!r} is not a date YYYY-MM-DD")
+
+    def serialise(self, item, value):
+        return value.isoformat()
+
+    def check(self, item, value, context=None):
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+            return [AnswerIssue("not_a_date", item.name, f"{value!r} is not a date")]
+        c, context = item.constraint, context or Context()
+        lo = _date_bound(c.min, context) if c else None
+        hi = _date_bound(c.max, context) if c else None
+        if lo is not None and value < lo:
+            return [AnswerIssue("below_min", item.name, f"{value} is before {c.min} ({lo})")]
+        if hi is not None and value > hi:
+            return [AnswerIssue("above_max", item.name, f"{value} is after {c.max} ({hi})")]
+        return []
+
+
+class TextType(QuestionType):
+    name = "text"
+
+    def parse(self, item, raw):
+        if not isinstance(raw, str) or raw == "":
+            self._fail(item, "empty", "an empty text is no answer")
+        return raw
+
+    def serialise(self, item, value):
+        return value
+
+    def check(self, item, value, context=None):
+        if not isinstance(value, str) or value == "":
+            return [AnswerIssue("empty", item.name, "a text answer must be non-empty text")]
+        if len(value) > TEXT_MAX:
+            return [AnswerIssue("too_long", item.name, f"{len(value)} characters; at most {TEXT_MAX}")]
+        return []
+
+    def describe_constraint(self, item):
+        return f"≤ {TEXT_MAX} characters"
+
+
+class Note(QuestionType):
+    name = "note"
+    answerable = False
+
+    def parse(self, item, raw):
+        self._fail(item, "note_has_answer", "a note never has an answer")
+
+    def serialise(self, item, value):
+        raise AnswerError("note_has_answer", item.name, "a note never has an answer")
+
+    def check(self, item, value, context=None):
+        return [AnswerIssue("note_has_answer", item.name, "a note never has an answer")]
+
+    def export_columns(self, item):
+        return []
+
+    def export_values(self, item, value):
+        return []
+
+
+def _stripped(qtype, item, raw) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        qtype._fail(item, "empty", "no value given")
+    if raw != raw.strip():
+        qtype._fail(item, "bad_format", f"{raw!r} has surrounding spaces")
+    return raw
+
+
+def _date_bound(bound, context: Context) -> datetime.date | None:
+    """Resolve a date bound; an unknown bound (no filled_on, unanswered item) is no bound."""
+    if bound is None:
+        return None
+    if bound == "filled_on":
+        return context.filled_on
+    m = _REF.fullmatch(str(bound))
+    if m:
+        other = context.answers.get(m.group(1))
+        return other if isinstance(other, datetime.date) else None
+    return datetime.date.fromisoformat(str(bound))
+
+
+def check_constraint_definition(type_name: str, constraint) -> list[str]:
+    """Messages for a malformed `constraint` of an item of this type (used by validate)."""
+    qtype = TYPES.get(type_name)
+    if constraint is None:
+        return []
+    if not isinstance(constraint, dict):
+        return ["constraint must be a mapping with min and/or max"]
+    if qtype is None or qtype.constraint_kind is None:
+        return [f"a {type_name} item takes no constraint"]
+    extra = set(constraint) - {"min", "max"}
+    if extra:
+        return [f"unknown constraint keys {sorted(extra)}"]
+    out = []
+    for key in ("min", "max"):
+        value = constraint.get(key)
+        if value is None:
+            continue
+        if qtype.constraint_kind == "number":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                out.append(f"{key} must be a number, not {value!r}")
+        else:
+            if isinstance(value, datetime.date):
+                continue
+            if not isinstance(value, str) or not (
+                value == "filled_on" or _REF.fullmatch(value) or _valid_iso(value)
+            ):
+                out.append(f"{key} must be YYYY-MM-DD, 'filled_on' or '${{item}}', not {value!r}")
+    lo, hi = constraint.get("min"), constraint.get("max")
+    if not out and qtype.constraint_kind == "number" and lo is not None and hi is not None and lo > hi:
+        out.append(f"min {lo} is above max {hi}")
+    return out
+
+
+def constraint_references(constraint) -> list[str]:
+    """Item names a date constraint refers to (`${first_contact}`)."""
+    if not isinstance(constraint, dict):
+        return []
+    return [m.group(1) for v in constraint.values() if isinstance(v, str) for m in [_REF.fullmatch(v)] if m]
+
+
+def _valid_iso(value: str) -> bool:
+    try:
+        return bool(_DATE.fullmatch(value)) and bool(datetime.date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+TYPES: dict[str, QuestionType] = {
+    t.name: t for t in (SelectOne(), SelectMultiple(), Integer(), DecimalType(), Date(), TextType(), Note())
+}

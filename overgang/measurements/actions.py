@@ -1,0 +1,141 @@
+"""Starting, saving, completing, correcting and discarding records, each audited.
+
+Audit events name the record, the citizen and the *items* that changed, never the
+values (they are personal data); a correction's old and new values are kept, encrypted,
+in ``RecordChange``.
+"""
+
+import json
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from overgang.audit.log import record as audit
+from overgang.instruments import engine
+from overgang.instruments.models import current_version
+from overgang.lib import crypto
+from overgang.measurements.models import Record, RecordChange
+
+
+class StaleVersion(Exception):
+    """The record was saved by someone else after this form was opened."""
+
+
+class Incomplete(Exception):
+    def __init__(self, missing):
+        self.missing = missing
+        super().__init__(", ".join(item.name for item in missing))
+
+
+def _audit(action, record, actor, details=None):
+    audit(action, actor=actor, obj=record, citizen=record.citizen, municipality=record.citizen.municipality,
+          details={"instrument": record.instrument, **(details or {})})
+
+
+@transaction.atomic
+def do_start_record(citizen, instrument_name, *, actor, filled_on, respondent=""):
+    version = current_version(instrument_name)
+    record = Record.objects.create(
+        citizen=citizen,
+        instrument_version=version,
+        instrument=instrument_name,
+        filled_on=filled_on,
+        respondent=respondent,
+        created_by=actor,
+    )
+    _audit("record.create", record, actor, {"instrument_version": version.version})
+    return record
+
+
+@transaction.atomic
+def do_save_answers(record, changes: dict, *, actor, version, token=""):
+    """Apply ``changes`` (item → Python answer, None to remove) and the skip logic.
+
+    Returns the names of items whose answers the skip logic cleared, so the caller can
+    show them. A completed record's changes are kept as a correction (old and new value).
+    Raises StaleVersion when someone else saved since ``version`` was read: nothing is
+    written. Saves from the same editing form (the same ``token``, e.g. its autosaves)
+    since then are not someone else.
+    """
+    locked = Record.objects.select_for_update().filter(pk=record.pk).first()
+    if locked is None or (locked.version != version and not (token and locked.edit_token == token)):
+        raise StaleVersion
+    record.refresh_from_db()
+    instrument = record.definition
+    before = record.get_answers()
+    after = dict(before)
+    for name, value in changes.items():
+        if value is None or not engine.is_answered(value):
+            after.pop(name, None)
+        else:
+            after[name] = value
+    after, cleared = engine.apply_skip_logic(instrument, after)
+    changed = [item.name for item in instrument.items if before.get(item.name) != after.get(item.name)]
+    if not changed:
+        return cleared
+    record.set_answers(after)
+    Record.objects.filter(pk=record.pk).update(
+        answers=record.answers,
+        text_answers_encrypted=record.text_answers_encrypted,
+        version=F("version") + 1,
+        edit_token=token,
+        updated=timezone.now(),
+    )
+    record.refresh_from_db(fields=["version", "updated"])
+    details = {"items": changed, "cleared": cleared}
+    if record.is_completed:
+        serialise = engine.serialise_answers
+        old, new = serialise(instrument, before), serialise(instrument, after)
+        diff = [{"item": name, "old": old.get(name), "new": new.get(name)} for name in changed]
+        change = RecordChange.objects.create(
+            record=record,
+            actor=actor,
+            changes_encrypted=crypto.encrypt(record.citizen.data_key, json.dumps(diff, ensure_ascii=False)),
+        )
+        _audit("record.correct", record, actor, {**details, "change": str(change.code)})
+    else:
+        _audit("record.change", record, actor, details)
+    return cleared
+
+
+@transaction.atomic
+def do_change_record_meta(record, *, actor, version, filled_on, respondent):
+    locked = Record.objects.select_for_update().filter(pk=record.pk, version=version).first()
+    if locked is None:
+        raise StaleVersion
+    fields = [name for name, value in (("filled_on", filled_on), ("respondent", respondent)) if getattr(record, name) != value]
+    if not fields:
+        return
+    Record.objects.filter(pk=record.pk).update(filled_on=filled_on, respondent=respondent, version=F("version") + 1)
+    record.refresh_from_db()
+    _audit("record.correct" if record.is_completed else "record.change", record, actor, {"fields": fields})
+
+
+@transaction.atomic
+def do_complete_record(record, *, actor, version):
+    """Complete a draft; refused while a relevant required item is unanswered."""
+    locked = Record.objects.select_for_update().filter(pk=record.pk, version=version).first()
+    if locked is None:
+        raise StaleVersion
+    missing = engine.missing_required(record.definition, record.get_answers())
+    if missing:
+        raise Incomplete(missing)
+    Record.objects.filter(pk=record.pk).update(
+        status=Record.Status.COMPLETED, completed_at=timezone.now(), version=F("version") + 1
+    )
+    record.refresh_from_db()
+    _audit("record.complete", record, actor)
+
+
+@transaction.atomic
+def do_discard_draft(record, *, actor):
+    if record.is_completed:
+        raise ValueError("only drafts can be discarded")
+    _audit("record.delete", record, actor)
+    record.delete()
+
+
+@transaction.atomic
+def record_read(record, *, actor, view):
+    _audit("record.read", record, actor, {"view": view})

@@ -1,0 +1,195 @@
+"""The Django form for one page of a record, built from the instrument definition.
+
+Every field is optional here (a draft may be saved half-done); required items are
+enforced when the record is completed. Each raw value is parsed and checked by the
+item's question type from the instrument registry, so the form, the importer and the
+exports accept exactly the same answers.
+"""
+
+import datetime
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from overgang.instruments import engine
+from overgang.instruments.messages import answer_message
+from overgang.instruments.types import AnswerError, Context
+from overgang.measurements.models import Record
+
+
+def _lang():
+    return "en" if (get_language() or "da").startswith("en") else "da"
+
+
+def _field_for(item, lang):
+    label = item.label.get(lang)
+    help_text = item.hint.get(lang) if item.hint else ""
+    if item.type == "select_one":
+        choices = [(str(c.code), c.label.get(lang)) for c in item.choices.choices]
+        return forms.ChoiceField(label=label, help_text=help_text, choices=choices, required=False, widget=forms.RadioSelect)
+    if item.type == "select_multiple":
+        choices = [(str(c.code), c.label.get(lang)) for c in item.choices.choices]
+        return forms.MultipleChoiceField(
+            label=label, help_text=help_text, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+        )
+    if getattr(item, "appearance", "") == "ladder":
+        choices = [(str(n), str(n)) for n in range(1, 11)]
+        return forms.ChoiceField(label=label, help_text=help_text, choices=choices, required=False, widget=forms.RadioSelect)
+    if item.type in ("integer", "decimal"):
+        mode = "numeric" if item.type == "integer" else "decimal"
+        return forms.CharField(label=label, help_text=help_text, required=False, max_length=20,
+                               widget=forms.TextInput(attrs={"inputmode": mode, "autocomplete": "off"}))
+    if item.type == "date":
+        return forms.CharField(label=label, help_text=help_text, required=False, max_length=10,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    return forms.CharField(label=label, help_text=help_text, required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PageForm(forms.Form):
+    """The visible, answerable items of one page."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    token = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+    # The items the page showed, so the view can tell which questions the answers opened.
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, record, page, answers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+        self.page = page
+        self.answers = answers
+        lang = _lang()
+        visible = self._visible(record.definition, page, answers)
+        self.items = [item for item in page.items if item.name in visible]
+        if not self.is_bound:
+            self.initial["shown"] = " ".join(item.name for item in self.items if not item.is_note)
+        for item in self.items:
+            if item.is_note:
+                continue
+            field = _field_for(item, lang)
+            field.item = item
+            self.fields[item.name] = field
+            if not self.is_bound:
+                self.initial[item.name] = _initial(item, answers.get(item.name))
+
+    def _visible(self, instrument, page, answers):
+        """Relevance with this page's submitted values taken into account, in form order.
+
+        An answer on the page can open a later question on the same page (``possible`` =
+        1 opens ``goal``); the submitted value of that question then counts too.
+        """
+        provisional = dict(answers)
+        if self.is_bound:
+            for item in page.items:
+                if item.is_note or not engine.relevance(instrument, provisional)[item.name]:
+                    continue
+                raw = self.data.getlist(item.name) if item.type == "select_multiple" else self.data.get(item.name)
+                text = _raw_text(item, raw or None)
+                try:
+                    provisional[item.name] = item.handler.parse(item, text) if text else None
+                except AnswerError:
+                    provisional.pop(item.name, None)
+        relevant = engine.relevance(instrument, provisional)
+        return {name for name, shown in relevant.items() if shown}
+
+    def rows(self, ladder=()):
+        """What the template shows, in form order: notes, fields, and ladders grouped by stage."""
+        lang = _lang()
+        rows = []
+        for item in self.items:
+            row = {"item": item, "label": item.label.get(lang), "hint": item.hint.get(lang) if item.hint else "",
+                   "field": None if item.is_note else self[item.name], "kind": item.type}
+            if getattr(item, "appearance", "") == "ladder" and ladder:
+                row["kind"] = "ladder"
+                radios = list(row["field"])
+                row["stages"] = [
+                    {**stage, "radios": [r for r in radios if stage["low"] <= int(r.data["value"]) <= stage["high"]]}
+                    for stage in ladder
+                ]
+            rows.append(row)
+        return rows
+
+    def clean(self):
+        cleaned = super().clean()
+        changes = {}
+        context = Context(filled_on=self.record.filled_on, answers=self.answers)
+        for item in self.items:
+            if item.is_note or item.name not in self.fields:
+                continue
+            raw = cleaned.get(item.name)
+            text = _raw_text(item, raw)
+            if text == "":
+                changes[item.name] = None
+                continue
+            try:
+                value = item.handler.parse(item, text)
+            except AnswerError as exc:
+                self.add_error(item.name, answer_message(exc.issue, item))
+                continue
+            issues = item.handler.check(item, value, context)
+            if issues:
+                self.add_error(item.name, answer_message(issues[0], item))
+                continue
+            changes[item.name] = value
+        cleaned["changes"] = changes
+        cleaned["shown"] = set((cleaned.get("shown") or "").split())
+        return cleaned
+
+
+def _raw_text(item, raw):
+    if raw is None:
+        return ""
+    if item.type == "select_multiple":
+        return " ".join(str(code) for code in sorted({int(c) for c in raw}))
+    text = str(raw)
+    if item.type in ("integer", "decimal"):
+        # Danish users write 2,5 and 1 000; the interchange form is 2.5 and 1000.
+        text = text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    return text.strip() if item.type != "text" else text.strip()
+
+
+def _initial(item, value):
+    if value is None:
+        return None
+    if item.type == "select_multiple":
+        return [str(code) for code in value]
+    if item.type == "decimal":
+        return item.handler.serialise(item, value).replace(".", ",")
+    return item.handler.serialise(item, value)
+
+
+class StartForm(forms.Form):
+    instrument = forms.ChoiceField(label=_("Skema"))
+    filled_on = forms.DateField(
+        label=_("Udfyldt dato"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    respondent = forms.ChoiceField(
+        label=_("Hvem førte pennen (kun stjernen)"),
+        choices=Record.Respondent.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, instruments, **kwargs):
+        super().__init__(*args, **kwargs)
+        lang = _lang()
+        self.fields["instrument"].choices = [(name, inst.title.get(lang)) for name, inst in instruments.items()]
+        self.fields["filled_on"].initial = datetime.date.today()
+
+    def clean_filled_on(self):
+        day = self.cleaned_data["filled_on"]
+        if day > datetime.date.today():
+            raise forms.ValidationError(_("Datoen kan ikke ligge i fremtiden."))
+        if day < datetime.date(2000, 1, 1):
+            raise forms.ValidationError(_("Datoen er for tidlig."))
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("instrument") == "star" and not cleaned.get("respondent"):
+            self.add_error("respondent", _("Angiv, om borgeren eller medarbejderen førte pennen."))
+        if cleaned.get("instrument") != "star":
+            cleaned["respondent"] = ""
+        return cleaned
