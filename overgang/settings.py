@@ -126,6 +126,8 @@ INSTALLED_APPS = [
     "overgang.citizens",
     "overgang.instruments",
     "overgang.measurements",
+    "overgang.courses",
+    "overgang.evaluation",
 ]
 
 MIDDLEWARE = [

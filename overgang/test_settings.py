@@ -6,3 +6,13 @@ os.environ.setdefault("OVERGANG_MODE", "test")
 os.environ.setdefault("OVERGANG_TOTP_WAIVED", "false")
 
 from overgang.settings import *  # noqa: E402,F401,F403
+
+# A file, not SQLite's shared-cache in-memory database: the browser tests' server answers
+# concurrent requests (an autosave and a page change), and only a file database waits on
+# its lock the way production does (WAL, busy timeout) instead of failing at once.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"overgang-test-{os.getpid()}.sqlite3")
+    }

@@ -124,3 +124,19 @@ STAR_ANSWERS = {
     "paid_last_month": 2, "considered": 2,
     "who5_1": 3, "who5_2": 2, "who5_3": 3, "who5_4": 2, "who5_5": 2,
 }
+
+
+def make_course(citizen, *, start=None, first_contact=None, started=True):
+    """A contact period (and, with ``started``, a running course) for ``citizen``."""
+    import datetime
+
+    from overgang.courses import actions
+
+    first_contact = first_contact or datetime.date(2026, 1, 5)
+    course = actions.do_register_first_contact(
+        citizen, actor=citizen.worker, first_contact_on=first_contact, contact_route=1, third_party=False
+    )
+    if started:
+        actions.do_start_course(course, actor=citizen.worker, start_date=start or datetime.date(2026, 1, 15))
+    course.refresh_from_db()
+    return course

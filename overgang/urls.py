@@ -7,6 +7,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("sprog/", set_language, name="set_language"),
     path("", include("overgang.accounts.urls")),
+    path("", include("overgang.courses.urls")),
     path("borgere/", include("overgang.citizens.urls")),
     path("", include("overgang.measurements.urls")),
 ]

@@ -46,7 +46,7 @@ def _safe_next(request, candidate):
 def home(request):
     roles = request.user.all_roles
     if Role.WORKER in roles or Role.LEADER in roles:
-        return redirect("citizens:caseload")
+        return redirect("courses:caseload")
     if Role.ADMIN in roles:
         return redirect("accounts:admin_users", municipality=request.user.municipalities_as(Role.ADMIN)[0].code)
     if Role.EVALUATOR in roles:

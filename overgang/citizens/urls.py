@@ -5,7 +5,6 @@ from overgang.citizens import views
 app_name = "citizens"
 
 urlpatterns = [
-    path("", views.caseload, name="caseload"),
     path("ny/", views.new, name="new"),
     path("<uuid:code>/", views.detail, name="detail"),
     path("<uuid:code>/rediger/", views.edit, name="edit"),

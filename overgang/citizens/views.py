@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from overgang.accounts.decorators import role_required
 from overgang.accounts.models import Role
 from overgang.citizens import actions
-from overgang.citizens.access import caseload_for_user, can_read_notes, can_write, get_citizen_for_user
+from overgang.citizens.access import can_read_notes, can_write, get_citizen_for_user
 from overgang.citizens.forms import CitizenEditForm, CitizenForm, EraseForm
 
 def _pseudonym_taken():
@@ -18,14 +18,6 @@ def _stale():
         "Borgeren er blevet ændret af en anden, siden du åbnede siden. Dine indtastninger er bevaret "
         "herunder; tjek de nye oplysninger og gem igen."
     )
-
-
-@require_GET
-@role_required(Role.WORKER, Role.LEADER)
-def caseload(request):
-    citizens = caseload_for_user(request.user).order_by("pseudonym")
-    is_leader = request.user.has_role(Role.LEADER)
-    return render(request, "citizens/caseload.html", {"citizens": citizens, "is_leader": is_leader})
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,7 +38,7 @@ def new(request):
             form.add_error("pseudonym", _pseudonym_taken())
         else:
             messages.success(request, _("Borgeren er oprettet."))
-            return redirect("citizens:detail", code=citizen.code)
+            return redirect("courses:citizen", code=citizen.code)
     return render(request, "citizens/new.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -100,5 +92,5 @@ def erase(request, code):
     if request.method == "POST" and form.is_valid():
         actions.do_erase_citizen(citizen, actor=request.user)
         messages.success(request, _("Borgeren og alle borgerens oplysninger er slettet."))
-        return redirect("citizens:caseload")
+        return redirect("courses:caseload")
     return render(request, "citizens/erase.html", {"citizen": citizen, "form": form}, status=400 if form.errors else 200)

@@ -116,3 +116,49 @@ def gauge(value, *, title, maximum=100, marks=(), width=420):
     parts.append(f'<text x="{20 + maximum * scale:.1f}" y="58" font-size="11" text-anchor="end" fill="#566070">{maximum}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def line(points, *, title, y_max=100, reference=None, reference_label="", x_label="", width=560, height=260):
+    """A line chart of (x label, x position, y) points with an optional dashed reference line.
+
+    ``points``: list of (label, x, y or None); x in any unit (e.g. active months), the
+    axis spans from the smallest to the largest x. Used for the WHO-5 curve (y 0–100,
+    risk line at 50).
+    """
+    left, right, top, bottom = 44, 16, 16, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    xs = [x for _l, x, _y in points] or [0]
+    x_min, x_max = min(xs), max(xs)
+    span = (x_max - x_min) or 1
+
+    def px(x):
+        return left + plot_w * (x - x_min) / span if x_max != x_min else left + plot_w / 2
+
+    def py(y):
+        return top + plot_h * (1 - y / y_max)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart line" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in range(0, y_max + 1, 25):
+        y = py(tick)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e6ea"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#566070">{tick}</text>')
+    if reference is not None:
+        y = py(reference)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#a12a2a" stroke-width="2" stroke-dasharray="6 4"/>')
+        parts.append(f'<text x="{width - right}" y="{y - 5:.1f}" font-size="11" text-anchor="end" fill="#a12a2a">{escape(reference_label)}</text>')
+    drawn = [(px(x), py(y), label, y) for label, x, y in points if y is not None]
+    if len(drawn) >= 2:
+        path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f} {y:.1f}" for i, (x, y, _l, _v) in enumerate(drawn))
+        parts.append(f'<path d="{path}" fill="none" stroke="#1f5f8b" stroke-width="2.5"/>')
+    for x, y, _label, value in drawn:
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="#1f5f8b"/>')
+        parts.append(f'<text x="{x:.1f}" y="{y - 9:.1f}" font-size="11" text-anchor="middle" fill="#1d2430">{value}</text>')
+    for label, x, _y in points:
+        parts.append(f'<text x="{px(x):.1f}" y="{height - bottom + 16}" font-size="11" text-anchor="middle" fill="#566070">{escape(label)}</text>')
+    if x_label:
+        parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" fill="#566070">{escape(x_label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

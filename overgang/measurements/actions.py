@@ -34,17 +34,25 @@ def _audit(action, record, actor, details=None):
 
 
 @transaction.atomic
-def do_start_record(citizen, instrument_name, *, actor, filled_on, respondent=""):
+def do_start_record(citizen, instrument_name, *, actor, filled_on, respondent="", course=None, prefill=None):
+    """A new draft. ``prefill`` (item → answer) holds values the caller computed, e.g. the
+    star's time point from the course calendar; the worker can change them."""
     version = current_version(instrument_name)
-    record = Record.objects.create(
+    record = Record(
         citizen=citizen,
+        course=course,
         instrument_version=version,
         instrument=instrument_name,
         filled_on=filled_on,
         respondent=respondent,
         created_by=actor,
     )
-    _audit("record.create", record, actor, {"instrument_version": version.version})
+    if prefill:
+        instrument = version.instrument()
+        kept, _cleared = engine.apply_skip_logic(instrument, {k: v for k, v in prefill.items() if instrument.has_item(k)})
+        record.set_answers(kept)
+    record.save()
+    _audit("record.create", record, actor, {"instrument_version": version.version, "prefilled": sorted(prefill or {})})
     return record
 
 

@@ -39,6 +39,9 @@ class Record(models.Model):
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="records")
+    # The course (or contact period) the record belongs to; set by the courses app,
+    # which this app does not import (style.md rule 2).
+    course = models.ForeignKey("courses.Course", null=True, blank=True, on_delete=models.CASCADE, related_name="records")
     instrument_version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="records")
     instrument = models.CharField(max_length=32, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)

@@ -33,6 +33,39 @@ CASE_WRITE = logged_in(404, worker=200, leader=403, evaluator=403, administrator
 def record_of(citizen):
     return {"code": testing.make_record(citizen, "star").code}
 
+
+def course_of(citizen):
+    return {"code": testing.make_course(citizen).code}
+
+
+def focus_of(citizen):
+    from overgang.courses.actions import do_add_focus_area
+
+    course = testing.make_course(citizen)
+    return do_add_focus_area(course, actor=citizen.worker, phase=1, area="housing", goal="", citizen_took_part=True)
+
+
+def activity_of(citizen):
+    from overgang.courses.actions import do_add_activity
+
+    focus = focus_of(citizen)
+    return {"code": do_add_activity(focus, actor=citizen.worker, what="x", actor_kind="ngo", due_date=None).code}
+
+
+def member_of(citizen):
+    from overgang.courses.actions import do_add_network_member
+
+    course = testing.make_course(citizen)
+    return {"code": do_add_network_member(course, actor=citizen.worker, role="ngo", name="x", contact="", takes_over="").code}
+
+
+COURSE_PAGES = ("courses:plan", "courses:network", "courses:handover")
+COURSE_POSTS = (
+    "courses:contact_add", "courses:start", "courses:not_started", "courses:phase", "courses:pause",
+    "courses:resume", "courses:end", "courses:record_new", "courses:focus_add", "courses:plan_event",
+    "courses:network_add", "courses:handover_meeting", "courses:long_term_plan",
+)
+
 # name -> list of (variant, kwargs builder, expected status per persona)
 MATRIX = {
     "home": [("", lambda w: {}, logged_in(302))],
@@ -54,7 +87,7 @@ MATRIX = {
     "accounts:admin_user_reset_totp": [("own", lambda w: {"municipality": w.a.code, "code": w.worker.code}, same(405))],
     "accounts:admin_municipality": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
     "accounts:admin_grant_evaluator": [("own", lambda w: {"municipality": w.a.code}, same(405))],
-    "citizens:caseload": [("", lambda w: {}, logged_in(200, evaluator=403, administrator=403, foreign_admin=403))],
+    "courses:caseload": [("", lambda w: {}, logged_in(200, evaluator=403, administrator=403, foreign_admin=403))],
     "citizens:new": [("", lambda w: {}, logged_in(200, leader=403, evaluator=403, administrator=403, foreign_admin=403))],
     "citizens:detail": [
         ("own", lambda w: {"code": w.citizen.code}, CASE_READ),
@@ -68,6 +101,33 @@ MATRIX = {
         ("own", lambda w: {"code": w.citizen.code}, logged_in(404, worker=200, leader=403, evaluator=403, administrator=403, foreign_admin=403)),
         ("foreign", lambda w: {"code": w.foreign_citizen.code}, logged_in(404, stranger=200, evaluator=403, administrator=403, foreign_admin=403)),
     ],
+    "courses:citizen": [
+        ("own", lambda w: {"code": w.citizen.code}, CASE_READ),
+        ("foreign", lambda w: {"code": w.foreign_citizen.code}, CASE_READ_FOREIGN),
+    ],
+    "courses:first_contact": [
+        ("own", lambda w: {"code": w.citizen.code}, CASE_WRITE),
+        ("foreign", lambda w: {"code": w.foreign_citizen.code}, logged_in(404, stranger=200, evaluator=403, administrator=403, foreign_admin=403)),
+    ],
+    "courses:reassign": [
+        ("own", lambda w: {"code": w.citizen.code}, logged_in(403, leader=200)),
+        ("foreign", lambda w: {"code": w.foreign_citizen.code}, logged_in(403, leader=404)),
+    ],
+    **{name: [
+        ("own", lambda w: course_of(w.citizen), CASE_READ),
+        ("foreign", lambda w: course_of(w.foreign_citizen), CASE_READ_FOREIGN),
+    ] for name in COURSE_PAGES},
+    **{name: [("own", lambda w: course_of(w.citizen), same(405))] for name in COURSE_POSTS},
+    "courses:focus_remove": [("own", lambda w: {"code": focus_of(w.citizen).code}, same(405))],
+    "courses:activity_add": [("own", lambda w: {"code": focus_of(w.citizen).code}, same(405))],
+    "courses:activity_status": [("own", lambda w: activity_of(w.citizen), same(405))],
+    "courses:network_remove": [("own", lambda w: member_of(w.citizen), same(405))],
+    # The printout carries the citizen's goals: only the responsible worker prints it.
+    "courses:printout": [
+        ("own", lambda w: course_of(w.citizen), logged_in(404, worker=200, leader=403, evaluator=403, administrator=403, foreign_admin=403)),
+        ("foreign", lambda w: course_of(w.foreign_citizen), CASE_READ_FOREIGN),
+    ],
+    "courses:settings": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
     "measurements:list": [
         ("own", lambda w: {"code": w.citizen.code}, CASE_READ),
         ("foreign", lambda w: {"code": w.foreign_citizen.code}, CASE_READ_FOREIGN),

@@ -43,7 +43,7 @@ def test_it_takes_a_worker_through_login_caseload_citizen_language_and_logout(pa
     page.get_by_label("Sprog").select_option("en")
     page.get_by_role("button", name="Skift sprog").click()
     assert page.get_by_role("heading", name="Solsikke").is_visible()
-    assert page.get_by_text("Responsible CTI worker").is_visible()
+    assert page.get_by_text("CTI worker: Worker").is_visible()
     assert page.locator("html").get_attribute("lang") == "en"
 
     page.get_by_role("button", name="Log out").click()

@@ -56,10 +56,10 @@ def test_the_compiled_catalogue_matches_the_po_file():
 @pytest.mark.django_db
 def test_the_language_switch_turns_the_interface_english(client, world, login):
     login(world.worker)
-    assert "Mine borgere" in client.get(reverse("citizens:caseload")).content.decode()
-    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("citizens:caseload")})
+    assert "Mine borgere" in client.get(reverse("courses:caseload")).content.decode()
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("courses:caseload")})
     assert response.status_code == 302
-    html = client.get(reverse("citizens:caseload")).content.decode()
+    html = client.get(reverse("courses:caseload")).content.decode()
     assert "My citizens" in html and '<html lang="en">' in html
 
 

@@ -61,7 +61,7 @@ def test_it_changes_roles_audits_the_change_and_ends_sessions(client, world, log
     assert set(Membership.objects.filter(user=world.worker).values_list("role", flat=True)) == {"leader"}
     event = AuditEvent.objects.get(action="user.roles_change")
     assert event.details["old"] == ["worker"] and event.details["new"] == ["leader"]
-    assert worker_client.get(reverse("citizens:caseload")).status_code == 302
+    assert worker_client.get(reverse("courses:caseload")).status_code == 302
 
 
 def test_it_will_not_let_an_administrator_remove_their_own_access(client, world, login):

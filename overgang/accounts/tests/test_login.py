@@ -32,10 +32,10 @@ def test_it_asks_for_the_totp_code_and_only_then_logs_in(client, world):
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:totp_verify")
     # Between the two steps the user is not logged in.
-    assert client.get(reverse("citizens:caseload")).status_code == 302
+    assert client.get(reverse("courses:caseload")).status_code == 302
     response = client.post(reverse("accounts:totp_verify"), {"token": _token(device)})
     assert response.status_code == 302
-    assert client.get(reverse("citizens:caseload")).status_code == 200
+    assert client.get(reverse("courses:caseload")).status_code == 200
     event = AuditEvent.objects.filter(action="login").get()
     assert event.actor_code == str(world.worker.code)
     assert event.ip == "127.0.0.1"
@@ -48,7 +48,7 @@ def test_it_refuses_a_wrong_totp_code_and_audits_it(client, world):
     response = client.post(reverse("accounts:totp_verify"), {"token": wrong})
     assert response.status_code == 200
     assert "Koden er forkert" in response.content.decode()
-    assert client.get(reverse("citizens:caseload")).status_code == 302
+    assert client.get(reverse("courses:caseload")).status_code == 302
     assert AuditEvent.objects.filter(action="login_failed", details__stage="totp").count() == 1
 
 
@@ -65,7 +65,7 @@ def test_it_enrols_a_totp_device_with_a_qr_code_at_first_login(client, world):
     device.refresh_from_db()
     assert device.confirmed
     assert AuditEvent.objects.filter(action="user.totp_enrol", object_code=str(world.teammate.code)).exists()
-    assert client.get(reverse("citizens:caseload")).status_code == 200
+    assert client.get(reverse("courses:caseload")).status_code == 200
 
 
 def test_it_gives_the_same_message_for_unknown_users_and_wrong_passwords(client, world):
@@ -120,24 +120,24 @@ def test_it_ends_an_idle_session(client, world, settings):
     session = client.session
     session["last_seen"] = time.time() - settings.OVERGANG_IDLE_TIMEOUT_MINUTES * 60 - 5
     session.save()
-    response = client.get(reverse("citizens:caseload"))
+    response = client.get(reverse("courses:caseload"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
-    assert client.get(reverse("citizens:caseload")).status_code == 302
+    assert client.get(reverse("courses:caseload")).status_code == 302
 
 
 def test_it_ends_a_session_used_from_another_browser(client, world):
     testing.login(client, world.worker)
-    assert client.get(reverse("citizens:caseload")).status_code == 200
-    assert client.get(reverse("citizens:caseload"), HTTP_USER_AGENT="Other/1.0").status_code == 302
-    assert client.get(reverse("citizens:caseload")).status_code == 302
+    assert client.get(reverse("courses:caseload")).status_code == 200
+    assert client.get(reverse("courses:caseload"), HTTP_USER_AGENT="Other/1.0").status_code == 302
+    assert client.get(reverse("courses:caseload")).status_code == 302
 
 
 def test_it_logs_out_and_audits_it(client, world):
     testing.login(client, world.worker)
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
-    assert client.get(reverse("citizens:caseload")).status_code == 302
+    assert client.get(reverse("courses:caseload")).status_code == 302
     assert AuditEvent.objects.filter(action="logout", actor_code=str(world.worker.code)).exists()
 
 
@@ -148,20 +148,20 @@ def test_it_logs_out_everywhere(client, world):
     testing.login(other, world.worker)
     testing.login(client, world.worker)
     client.post(reverse("accounts:logout_everywhere"))
-    assert other.get(reverse("citizens:caseload")).status_code == 302
+    assert other.get(reverse("courses:caseload")).status_code == 302
     assert AuditEvent.objects.filter(action="user.logout_everywhere").exists()
 
 
 def test_it_refuses_a_session_without_a_verified_second_factor(client, world):
     client.force_login(world.worker)
-    assert client.get(reverse("citizens:caseload")).status_code == 302
+    assert client.get(reverse("courses:caseload")).status_code == 302
 
 
 @override_settings(OVERGANG_TOTP_WAIVED=True)
 def test_it_skips_totp_when_waived_in_a_demo(client, world):
     response = _password_step(client, "worker")
     assert response["Location"] == reverse("home")
-    assert client.get(reverse("citizens:caseload")).status_code == 200
+    assert client.get(reverse("courses:caseload")).status_code == 200
 
 
 def test_it_does_not_follow_an_offsite_next_url(client, world):

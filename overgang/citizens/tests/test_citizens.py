@@ -12,14 +12,14 @@ pytestmark = pytest.mark.django_db
 
 def test_it_lists_the_workers_caseload_only(client, world, login):
     login(world.worker)
-    html = client.get(reverse("citizens:caseload")).content.decode()
+    html = client.get(reverse("courses:caseload")).content.decode()
     assert "Solsikke" in html
     assert "Havørn" not in html
 
 
 def test_a_leader_sees_the_municipalitys_citizens_with_their_worker(client, world, login):
     login(world.leader)
-    html = client.get(reverse("citizens:caseload")).content.decode()
+    html = client.get(reverse("courses:caseload")).content.decode()
     assert "Solsikke" in html and "Worker" in html
     assert "Havørn" not in html
 
@@ -28,7 +28,7 @@ def test_it_creates_a_citizen_with_an_encrypted_note_and_audits_it(client, world
     login(world.worker)
     response = client.post(reverse("citizens:new"), {"pseudonym": "  Mælkebøtte ", "identity_note": "Lys jakke, café Nord"})
     citizen = Citizen.objects.get(pseudonym="Mælkebøtte")
-    assert response.status_code == 302 and response["Location"] == reverse("citizens:detail", kwargs={"code": citizen.code})
+    assert response.status_code == 302 and response["Location"] == reverse("courses:citizen", kwargs={"code": citizen.code})
     assert citizen.worker == world.worker and citizen.municipality == world.a
     assert citizen.identity_note == "Lys jakke, café Nord"
     with connection.cursor() as cursor:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from overgang.accounts.demo import DEMO_PASSWORD, seed
 from overgang.accounts.models import Role
+from overgang.courses.demo import seed_courses
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             raise CommandError("Demo data is never created in a production installation (OVERGANG_MODE=production).")
         call_command("migrate", interactive=False, verbosity=0)
         logins = seed()
+        seed_courses()
         role_names = dict(Role.choices)
         self.stdout.write(self.style.SUCCESS("Overgang demo er klar / is ready (fiktive data / fictional data)."))
         self.stdout.write(f"Logins (adgangskode / password: {DEMO_PASSWORD}):")

@@ -1,0 +1,175 @@
+"""Fictional courses for the demo: every state of a course, with plausible stars and forms.
+
+Seeded only for demo citizens that have no course yet, so running the demo again adds
+nothing. Dates are relative to today, so the caseload always looks alive.
+"""
+
+import datetime as dt
+import random
+
+from django.db import transaction
+
+from overgang.accounts.demo import DEMO_MUNICIPALITY
+from overgang.citizens.models import Citizen
+from overgang.courses import actions
+from overgang.instruments import engine
+from overgang.measurements import actions as record_actions
+
+DIMENSIONS = (
+    "dim_motivation", "dim_selfcare", "dim_money", "dim_network", "dim_substance",
+    "dim_physical", "dim_mental", "dim_time", "dim_housing", "dim_offending",
+)
+
+
+def plausible_answers(instrument, rng, filled_on, fixed=None):
+    """Answers to every relevant required item (and some optional ones), skip logic applied."""
+    answers = dict(fixed or {})
+    for item in instrument.items:
+        if item.is_note or item.name in answers:
+            continue
+        if not engine.relevance(instrument, answers)[item.name]:
+            continue
+        if not item.required and rng.random() < 0.7:
+            continue
+        if item.type == "select_one":
+            codes = [c.code for c in item.choices.choices if not c.missing]
+            answers[item.name] = rng.choice(codes)
+        elif item.type == "select_multiple":
+            codes = [c.code for c in item.choices.choices if not c.missing and not c.exclusive]
+            answers[item.name] = tuple(sorted(rng.sample(codes, k=min(len(codes), rng.randint(1, 2)))))
+        elif item.type in ("integer", "decimal"):
+            low = item.constraint.min if item.constraint and isinstance(item.constraint.min, (int, float)) else 0
+            high = item.constraint.max if item.constraint and isinstance(item.constraint.max, (int, float)) else low + 10
+            answers[item.name] = rng.randint(int(low), int(min(high, low + 10)))
+        elif item.type == "date":
+            answers[item.name] = filled_on - dt.timedelta(days=rng.randint(0, 30))
+        elif item.type == "text" and item.required:
+            answers[item.name] = "Eksempeltekst"
+    kept, _cleared = engine.apply_skip_logic(instrument, answers)
+    return kept
+
+
+def _record(course, instrument, day, rng, fixed=None, respondent=""):
+    record = actions.do_start_course_record(course, instrument, actor=course.citizen.worker, filled_on=day,
+                                            respondent=respondent)
+    answers = plausible_answers(record.definition, rng, day, {**record.get_answers(), **(fixed or {})})
+    record_actions.do_save_answers(record, answers, actor=course.citizen.worker, version=record.version)
+    record.refresh_from_db()
+    record_actions.do_complete_record(record, actor=course.citizen.worker, version=record.version)
+    return record
+
+
+def _star(course, day, rng, level, who5):
+    fixed = {"possible": 1, "goal": rng.choice([1, 2]), "paid_last_month": 2, "considered": rng.choice([1, 2])}
+    for name in DIMENSIONS:
+        fixed[name] = max(1, min(10, level + rng.randint(-2, 2)))
+    for i in range(1, 6):
+        fixed[f"who5_{i}"] = max(0, min(5, who5 + rng.randint(-1, 1)))
+    return _record(course, "star", day, rng, fixed, respondent=rng.choice(["citizen", "worker"]))
+
+
+def _course(citizen, today, *, months_ago, rng, stars=True, until=None):
+    start = today - dt.timedelta(days=int(months_ago * 30.4))
+    course = actions.do_register_first_contact(
+        citizen, actor=citizen.worker, first_contact_on=start - dt.timedelta(days=21), contact_route=rng.randint(1, 6),
+        third_party=rng.random() < 0.5,
+    )
+    actions.do_log_contact(course, actor=citizen.worker, date=start - dt.timedelta(days=14), form="meeting", minutes=60)
+    actions.do_start_course(course, actor=citizen.worker, start_date=start)
+    _record(course, "registration", start, rng)
+    _record(course, "cti_start", start, rng)
+    last = until or today
+    level, who5 = rng.randint(2, 4), rng.randint(2, 3)
+    day, month = start, 0
+    while stars and day <= last:
+        _star(course, day, rng, level, who5)
+        if month:
+            _record(course, "cti_ongoing", day + dt.timedelta(days=rng.randint(0, 5)), rng)
+        level, who5, month = level + rng.choice([0, 1, 1]), min(5, who5 + rng.choice([0, 0, 1])), month + 2
+        day = start + dt.timedelta(days=int(month * 30.4))
+    for weeks in range(1, 60, 2):
+        contact_day = start + dt.timedelta(weeks=weeks)
+        if contact_day > last - dt.timedelta(days=3):
+            break
+        actions.do_log_contact(course, actor=citizen.worker, date=contact_day, form=rng.choice(["meeting", "phone", "sms"]),
+                               minutes=rng.choice([15, 30, 60, 90]))
+    return course
+
+
+def _plan(course, rng, phase=1):
+    for area, goal in rng.sample([("housing", "Have min egen lejlighed"), ("economy", "Styr på regningerne"),
+                                  ("mental", "Få det bedre med mig selv"), ("network", "Se min søster igen"),
+                                  ("work", "Begynde på et kursus")], 3):
+        focus = actions.do_add_focus_area(course, actor=course.citizen.worker, phase=phase, area=area, goal=goal,
+                                          citizen_took_part=True)
+        actions.do_add_activity(focus, actor=course.citizen.worker, what="Møde med " + dict(
+            housing="boligkontoret", economy="økonomisk rådgiver", mental="psykolog", network="familien",
+            work="jobcentret")[area], actor_kind=dict(housing="housing", economy="caseworker", mental="psychologist",
+                                                     network="private", work="jobcenter")[area],
+            due_date=course.start_date + dt.timedelta(days=45))
+
+
+def _end(course, today, rng, reasons):
+    _star(course, today, rng, 6, 3)
+    _record(course, "cti_end", today, rng, {"end_reasons": reasons})
+    actions.do_end_course(course, actor=course.citizen.worker, end_date=today)
+
+
+@transaction.atomic
+def seed_courses(today=None):
+    today = today or dt.date.today()
+    rng = random.Random(2017)
+    citizens = {c.pseudonym: c for c in Citizen.objects.filter(municipality__name=DEMO_MUNICIPALITY)}
+
+    def fresh(name):
+        citizen = citizens.get(name)
+        return citizen if citizen is not None and not citizen.courses.exists() else None
+
+    if c := fresh("Måge"):  # contact period
+        course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=10),
+                                                   contact_route=1, third_party=True)
+        actions.do_log_contact(course, actor=c.worker, date=today - dt.timedelta(days=3), form="meeting", minutes=45,
+                               note="Første møde på caféen sammen med NGO-kontaktpersonen.")
+    if c := fresh("Bølge"):  # just started: the start forms are due now
+        course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=30),
+                                                   contact_route=2, third_party=False)
+        actions.do_start_course(course, actor=c.worker, start_date=today - dt.timedelta(days=5))
+    if c := fresh("Solsikke"):  # phase 1
+        _plan(_course(c, today, months_ago=2.5, rng=rng), rng)
+    if c := fresh("Havørn"):  # phase 2
+        course = _course(c, today, months_ago=6.2, rng=rng)
+        _plan(course, rng)
+        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=122))
+        _plan(course, rng, phase=2)
+        actions.do_add_plan_event(course, actor=c.worker, kind="evaluation", date=today - dt.timedelta(days=20),
+                                  citizen_took_part=True, note="Boligdelen går godt; økonomien halter.")
+    if c := fresh("Æble"):  # phase 2, a star overdue and no contact for a month
+        course = _course(c, today, months_ago=4.6, rng=rng, until=today - dt.timedelta(days=40))
+        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=122))
+    if c := fresh("Lærke"):  # phase 3: the handover
+        course = _course(c, today, months_ago=10.3, rng=rng)
+        _plan(course, rng)
+        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=122))
+        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=244))
+        actions.do_add_network_member(course, actor=c.worker, role="housing", name="Bostøtten", contact="",
+                                      takes_over="Besøg hver uge")
+        actions.do_add_network_member(course, actor=c.worker, role="ngo", name="Netværksgruppen", contact="",
+                                      takes_over="Gruppemøder hver anden torsdag")
+        actions.do_add_handover_meeting(course, actor=c.worker, kind="network", date=today - dt.timedelta(days=12), note="")
+    if c := fresh("Birk"):  # paused
+        course = _course(c, today, months_ago=5, rng=rng, until=today - dt.timedelta(days=20))
+        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=122))
+        actions.do_pause(course, actor=c.worker, start_date=today - dt.timedelta(days=18), reason="Indlagt")
+    if c := fresh("Ræv"):  # ended early after five months
+        course = _course(c, today - dt.timedelta(days=60), months_ago=5, rng=rng)
+        _end(course, today - dt.timedelta(days=60), rng, (5,))
+    if c := fresh("Ask"):  # ended after twelve months
+        course = _course(c, today - dt.timedelta(days=31), months_ago=12.1, rng=rng)
+        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=122))
+        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=244))
+        _end(course, today - dt.timedelta(days=31), rng, (2,))
+    if c := fresh("Stjerne"):  # a contact that did not become a course
+        course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=90),
+                                                   contact_route=3, third_party=False)
+        _record(course, "not_started", today - dt.timedelta(days=70), rng)
+        actions.do_close_not_started(course, actor=c.worker)

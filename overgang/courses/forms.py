@@ -1,0 +1,151 @@
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from overgang.accounts.models import Role, User
+from overgang.courses.models import ACTORS, FOCUS_AREAS, Activity, Contact, CourseSettings, HandoverMeeting, PlanEvent
+from overgang.instruments import registry
+from overgang.measurements.forms import _lang
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class PastDateField(forms.DateField):
+    """A date that is not in the future (what happened is registered, not what is planned)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", dt.date.today)
+        super().__init__(*args, **DATE, **kwargs)
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day and day > dt.date.today():
+            raise forms.ValidationError(_("Datoen kan ikke ligge i fremtiden."))
+        if day and day < dt.date(2000, 1, 1):
+            raise forms.ValidationError(_("Datoen er for tidlig."))
+        return day
+
+
+class FirstContactForm(forms.Form):
+    first_contact_on = PastDateField(label=_("Dato for første kontakt"))
+    contact_route = forms.TypedChoiceField(label=_("Hvordan er kontakten etableret?"), coerce=int, widget=forms.RadioSelect)
+    third_party = forms.BooleanField(label=_("En tredjepart (fx NGO eller KC) var med ved kontakten"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        item = registry.get_instrument("cti_start").item("contact_route")
+        self.fields["contact_route"].choices = [(c.code, c.label.get(_lang())) for c in item.choices.choices]
+
+
+class ContactForm(forms.Form):
+    date = PastDateField(label=_("Dato"))
+    form = forms.ChoiceField(label=_("Kontaktform"), choices=Contact.Form.choices)
+    minutes = forms.IntegerField(label=_("Minutter"), min_value=0, max_value=24 * 60, required=False)
+    note = forms.CharField(label=_("Kort note (krypteret)"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DateForm(forms.Form):
+    date = PastDateField(label=_("Dato"))
+
+
+class PauseForm(forms.Form):
+    date = PastDateField(label=_("Pausen begynder"))
+    reason = forms.CharField(label=_("Begrundelse (krypteret)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RecordStartForm(forms.Form):
+    instrument = forms.ChoiceField(label=_("Skema"))
+    filled_on = PastDateField(label=_("Udfyldt dato"))
+    respondent = forms.ChoiceField(
+        label=_("Hvem førte pennen (kun stjernen)"), required=False, widget=forms.RadioSelect,
+        choices=[("citizen", _("Borgeren")), ("worker", _("CTI-medarbejderen"))],
+    )
+
+    def __init__(self, *args, instruments, **kwargs):
+        super().__init__(*args, **kwargs)
+        lang = _lang()
+        all_ = registry.all_instruments()
+        self.fields["instrument"].choices = [(name, all_[name].title.get(lang)) for name in instruments]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("instrument") == "star" and not cleaned.get("respondent"):
+            self.add_error("respondent", _("Angiv, om borgeren eller medarbejderen førte pennen."))
+        if cleaned.get("instrument") != "star":
+            cleaned["respondent"] = ""
+        return cleaned
+
+
+class FocusAreaForm(forms.Form):
+    phase = forms.TypedChoiceField(label=_("Fase"), coerce=int, choices=[(1, "1"), (2, "2"), (3, "3")])
+    area = forms.ChoiceField(label=_("Fokusområde"), choices=FOCUS_AREAS)
+    goal = forms.CharField(label=_("Borgerens mål med egne ord (krypteret)"), max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    citizen_took_part = forms.BooleanField(label=_("Borgeren var med til at lave planen"), required=False)
+
+
+class ActivityForm(forms.Form):
+    what = forms.CharField(label=_("Hvad (krypteret)"), max_length=500)
+    actor_kind = forms.ChoiceField(label=_("Med hvilken aktør"), choices=ACTORS)
+    due_date = forms.DateField(label=_("Frist"), required=False, **DATE)
+
+
+class ActivityStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Activity.Status.choices)
+
+
+class PlanEventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Hvad"), choices=PlanEvent.Kind.choices)
+    date = PastDateField(label=_("Dato"))
+    citizen_took_part = forms.BooleanField(label=_("Borgeren deltog"), required=False)
+    note = forms.CharField(label=_("Note (krypteret)"), max_length=1000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NetworkMemberForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rolle"), choices=ACTORS)
+    name = forms.CharField(label=_("Navn eller organisation (krypteret)"), max_length=200)
+    contact = forms.CharField(label=_("Kontaktoplysninger (krypteret)"), max_length=200, required=False)
+    takes_over = forms.CharField(label=_("Tager over efter forløbet (krypteret)"), max_length=500, required=False)
+
+
+class HandoverMeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Hvad"), choices=HandoverMeeting.Kind.choices)
+    date = PastDateField(label=_("Dato"))
+    note = forms.CharField(label=_("Note (krypteret)"), max_length=1000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LongTermPlanForm(forms.Form):
+    text = forms.CharField(label=_("Den langsigtede plan (krypteret)"), max_length=5000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class ReassignForm(forms.Form):
+    to_worker = forms.ModelChoiceField(label=_("Ny CTI-medarbejder"), queryset=User.objects.none())
+    note = forms.CharField(label=_("Overdragelsesnote (krypteret)"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, citizen, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_worker"].queryset = (
+            User.objects.filter(memberships__municipality=citizen.municipality, memberships__role=Role.WORKER, is_active=True)
+            .exclude(pk=citizen.worker_id).distinct()
+        )
+
+
+class CourseSettingsForm(forms.ModelForm):
+    class Meta:
+        model = CourseSettings
+        fields = ["phase1_months", "phase2_months", "phase3_months", "interval_months", "window_days", "contact_warning_days"]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("phase1_months", "phase2_months", "phase3_months", "interval_months"):
+            if cleaned.get(name) is not None and not 1 <= cleaned[name] <= 12:
+                self.add_error(name, _("Vælg mellem 1 og 12 måneder."))
+        if cleaned.get("window_days") is not None and cleaned["window_days"] > 60:
+            self.add_error("window_days", _("Vinduet kan højst være 60 dage."))
+        return cleaned

@@ -1,0 +1,337 @@
+"""CTI courses: the contact period, the course with its phases and pauses, contacts,
+the activity plan, the support network and the handover.
+
+A ``Course`` begins as a contact period (``status = contact``) with a first contact;
+it is then started (``active``) or closed as not started (``not_started``, with the
+`not_started` form), and an active course ends (``ended``, always with a `cti_end`
+form). Records hang on the course (``Record.course``); this app reads them, the
+measurements app knows nothing of courses. Pauses are their own rows; "paused" is an open pause. Free text (notes, goals,
+contact details) is encrypted with the citizen's data key.
+"""
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from overgang.accounts.models import Municipality
+from overgang.citizens.models import Citizen
+from overgang.courses import schedule
+from overgang.lib import crypto
+
+
+class CourseSettings(models.Model):
+    """A municipality's course rules (product.md: municipality settings)."""
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="course_settings")
+    phase1_months = models.PositiveSmallIntegerField(_("fase 1 (måneder)"), default=4)
+    phase2_months = models.PositiveSmallIntegerField(_("fase 2 (måneder)"), default=4)
+    phase3_months = models.PositiveSmallIntegerField(_("fase 3 (måneder)"), default=4)
+    interval_months = models.PositiveSmallIntegerField(_("måling hver (måneder)"), default=2)
+    window_days = models.PositiveSmallIntegerField(_("vindue før og efter (dage)"), default=14)
+    contact_warning_days = models.PositiveSmallIntegerField(_("advarsel efter dage uden kontakt"), default=21)
+
+    @classmethod
+    def for_municipality(cls, municipality):
+        found = cls.objects.filter(municipality=municipality).first()
+        return found or cls(municipality=municipality)
+
+    def plan(self) -> schedule.Plan:
+        return schedule.Plan(
+            phase_months=(self.phase1_months, self.phase2_months, self.phase3_months),
+            interval_months=self.interval_months,
+            window_days=self.window_days,
+        )
+
+
+class CourseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[Course.Status.CONTACT, Course.Status.ACTIVE])
+
+    def started(self):
+        return self.exclude(start_date=None)
+
+
+class Course(models.Model):
+    class Status(models.TextChoices):
+        CONTACT = "contact", _("Kontaktperiode")
+        ACTIVE = "active", _("I forløb")
+        ENDED = "ended", _("Afsluttet")
+        NOT_STARTED = "not_started", _("Ikke startet")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="courses")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONTACT)
+    first_contact_on = models.DateField(_("første kontakt"))
+    contact_route = models.PositiveSmallIntegerField(_("hvordan kontakten blev etableret"))
+    third_party = models.BooleanField(_("en tredjepart (fx NGO) var med"), default=False)
+    start_date = models.DateField(_("startdato"), null=True, blank=True)
+    # The municipality's rules when the course started; a later change of settings does
+    # not move a running course's calendar.
+    phase1_months = models.PositiveSmallIntegerField(default=4)
+    phase2_months = models.PositiveSmallIntegerField(default=4)
+    phase3_months = models.PositiveSmallIntegerField(default=4)
+    interval_months = models.PositiveSmallIntegerField(default=2)
+    window_days = models.PositiveSmallIntegerField(default=14)
+    phase2_start = models.DateField(_("fase 2 begyndte"), null=True, blank=True)
+    phase3_start = models.DateField(_("fase 3 begyndte"), null=True, blank=True)
+    end_date = models.DateField(_("slutdato"), null=True, blank=True)
+    long_term_plan_encrypted = models.TextField(blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-first_contact_on", "-created"]
+
+    def __str__(self):
+        return f"{self.citizen} {self.get_status_display()}"
+
+    # --- the calendar -------------------------------------------------------------
+
+    def plan(self) -> schedule.Plan:
+        return schedule.Plan(
+            phase_months=(self.phase1_months, self.phase2_months, self.phase3_months),
+            interval_months=self.interval_months,
+            window_days=self.window_days,
+        )
+
+    def schedule_pauses(self):
+        return [schedule.Pause(p.start_date, p.end_date) for p in self.pauses.all()]
+
+    @property
+    def open_pause(self):
+        return next((p for p in self.pauses.all() if p.end_date is None), None)
+
+    @property
+    def is_paused(self):
+        return self.status == self.Status.ACTIVE and self.open_pause is not None
+
+    def phase_on(self, day: dt.date) -> int | None:
+        if self.start_date is None or day < self.start_date:
+            return None
+        if self.phase3_start and day >= self.phase3_start:
+            return 3
+        if self.phase2_start and day >= self.phase2_start:
+            return 2
+        return 1
+
+    @property
+    def phase(self):
+        return self.phase_on(self.end_date or dt.date.today()) if self.start_date else None
+
+    def active_months(self, day: dt.date | None = None) -> int:
+        day = min(day or dt.date.today(), self.end_date or dt.date.max)
+        return schedule.whole_active_months(self.start_date, day, self.schedule_pauses()) if self.start_date else 0
+
+    def active_month(self, day: dt.date | None = None) -> int:
+        """The month the course is in (1-based), pauses left out."""
+        return self.active_months(day) + 1 if self.start_date else 0
+
+    def planned_end(self):
+        return schedule.planned_end(self.start_date, self.plan(), self.schedule_pauses()) if self.start_date else None
+
+    def planned_phase_starts(self):
+        return schedule.planned_phase_starts(self.start_date, self.plan(), self.schedule_pauses())
+
+    def occasions(self, records=()):
+        """The due measurements with the course's records matched to them."""
+        if self.start_date is None:
+            return []
+        end = self.end_date if self.status == self.Status.ENDED else None
+        occasions = schedule.occasions(self.start_date, self.plan(), self.schedule_pauses(), end=end)
+        return schedule.match(occasions, [(r.pk, r.instrument, r.filled_on) for r in records])
+
+    def get_long_term_plan(self):
+        return crypto.decrypt(self.citizen.data_key, self.long_term_plan_encrypted)
+
+
+class Pause(models.Model):
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="pauses")
+    start_date = models.DateField(_("pause fra"))
+    end_date = models.DateField(_("pause til"), null=True, blank=True)
+    reason_encrypted = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["start_date"]
+
+    def get_reason(self):
+        return crypto.decrypt(self.course.citizen.data_key, self.reason_encrypted)
+
+
+class Contact(models.Model):
+    class Form(models.TextChoices):
+        MEETING = "meeting", _("Møde")
+        PHONE = "phone", _("Telefon")
+        SMS = "sms", _("Sms")
+        MAIL = "mail", _("Mail")
+        OTHER = "other", _("Andet")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="contacts")
+    date = models.DateField(_("dato"))
+    form = models.CharField(_("kontaktform"), max_length=16, choices=Form.choices)
+    minutes = models.PositiveIntegerField(_("minutter"), null=True, blank=True)
+    note_encrypted = models.TextField(blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+
+    def get_note(self):
+        return crypto.decrypt(self.course.citizen.data_key, self.note_encrypted)
+
+
+FOCUS_AREAS = [
+    ("economy", _("Økonomi")),
+    ("housing", _("Bolig")),
+    ("network", _("Socialt netværk")),
+    ("daily", _("Daglige aktiviteter")),
+    ("physical", _("Fysisk helbred")),
+    ("mental", _("Psykisk helbred")),
+    ("substance", _("Misbrug")),
+    ("work", _("Uddannelse og beskæftigelse")),
+]
+
+ACTORS = [
+    ("ngo", _("NGO")),
+    ("jobcenter", _("Jobcenter")),
+    ("psychologist", _("Psykolog")),
+    ("doctor", _("Læge eller hospital")),
+    ("treatment", _("Misbrugsbehandling")),
+    ("housing", _("Boligkontor eller bostøtte")),
+    ("caseworker", _("Kommunal sagsbehandler")),
+    ("education", _("Uddannelsessted")),
+    ("private", _("Privat netværk")),
+    ("other", _("Andet")),
+]
+
+
+class FocusArea(models.Model):
+    """One of the 3–5 focus areas of a phase's activity plan, with the citizen's goal."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="focus_areas")
+    phase = models.PositiveSmallIntegerField(_("fase"))
+    area = models.CharField(_("fokusområde"), max_length=16, choices=FOCUS_AREAS)
+    goal_encrypted = models.TextField(blank=True, editable=False)
+    citizen_took_part = models.BooleanField(_("borgeren var med til at lave planen"), default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["phase", "created"]
+        constraints = [models.UniqueConstraint(fields=["course", "phase", "area"], name="focus_area_once_per_phase")]
+
+    def get_goal(self):
+        return crypto.decrypt(self.course.citizen.data_key, self.goal_encrypted)
+
+
+class Activity(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planlagt")
+        ONGOING = "ongoing", _("I gang")
+        DONE = "done", _("Gennemført")
+        DROPPED = "dropped", _("Opgivet")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    focus_area = models.ForeignKey(FocusArea, on_delete=models.CASCADE, related_name="activities")
+    what_encrypted = models.TextField(editable=False)
+    actor = models.CharField(_("aktør"), max_length=16, choices=ACTORS)
+    due_date = models.DateField(_("frist"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    @property
+    def is_open(self):
+        return self.status in (self.Status.PLANNED, self.Status.ONGOING)
+
+    def get_what(self):
+        return crypto.decrypt(self.focus_area.course.citizen.data_key, self.what_encrypted)
+
+
+class PlanEvent(models.Model):
+    """An evaluation or adjustment of the activity plan, dated."""
+
+    class Kind(models.TextChoices):
+        EVALUATION = "evaluation", _("Evaluering")
+        ADJUSTMENT = "adjustment", _("Justering")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="plan_events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    date = models.DateField(_("dato"))
+    citizen_took_part = models.BooleanField(_("borgeren deltog"), default=False)
+    note_encrypted = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def get_note(self):
+        return crypto.decrypt(self.course.citizen.data_key, self.note_encrypted)
+
+
+class NetworkMember(models.Model):
+    """A person or actor around the citizen, and what they take over after the course."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="network")
+    role = models.CharField(_("rolle"), max_length=16, choices=ACTORS)
+    name_encrypted = models.TextField(editable=False)
+    contact_encrypted = models.TextField(blank=True, editable=False)
+    takes_over_encrypted = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def _decrypt(self, value):
+        return crypto.decrypt(self.course.citizen.data_key, value)
+
+    def get_name(self):
+        return self._decrypt(self.name_encrypted)
+
+    def get_contact(self):
+        return self._decrypt(self.contact_encrypted)
+
+    def get_takes_over(self):
+        return self._decrypt(self.takes_over_encrypted)
+
+
+class HandoverMeeting(models.Model):
+    class Kind(models.TextChoices):
+        NETWORK = "network", _("Netværksmøde")
+        HANDOVER = "handover", _("Overdragelsessamtale")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="handover_meetings")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    date = models.DateField(_("dato"))
+    note_encrypted = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def get_note(self):
+        return crypto.decrypt(self.course.citizen.data_key, self.note_encrypted)
+
+
+class Handover(models.Model):
+    """A reassignment of the citizen to another worker, with the handover note."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="handovers")
+    from_worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    to_worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    date = models.DateField()
+    note_encrypted = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def get_note(self):
+        return crypto.decrypt(self.citizen.data_key, self.note_encrypted)

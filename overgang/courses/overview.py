@@ -1,0 +1,111 @@
+"""What the caseload and the citizen's page show, computed from a course and its records."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from overgang.courses.models import Course, CourseSettings, HandoverMeeting
+from overgang.measurements.models import Record
+
+INSTRUMENT_NAMES = {
+    "registration": _("registrering"),
+    "star": _("stjerne"),
+    "cti_start": _("CTI-startskema"),
+    "cti_ongoing": _("CTI-skema for igangværende forløb"),
+    "cti_end": _("CTI-slutskema"),
+    "not_started": _("skema for ikke startet kontakt"),
+}
+
+
+def instrument_name(name):
+    return str(INSTRUMENT_NAMES.get(name, name))
+
+
+@dataclass
+class Due:
+    instrument: str
+    due: dt.date
+    state: str  # upcoming | window | overdue
+    days: int
+
+    @property
+    def label(self):
+        return instrument_name(self.instrument)
+
+    @property
+    def urgency(self):
+        """Sort key: overdue first (most days first), then in window, then upcoming."""
+        order = {"overdue": 0, "window": 1, "upcoming": 2}[self.state]
+        return (order, -self.days if self.state == "overdue" else self.days)
+
+
+def current_course(citizen, courses=None):
+    courses = list(courses if courses is not None else citizen.courses.all())
+    open_ = [c for c in courses if c.status in (Course.Status.CONTACT, Course.Status.ACTIVE)]
+    pool = open_ or courses
+    return max(pool, key=lambda c: (c.first_contact_on, c.created)) if pool else None
+
+
+def next_due(course, records, today):
+    if course is None or course.status != Course.Status.ACTIVE or course.is_paused:
+        return None
+    from overgang.courses import schedule
+
+    found = schedule.next_due(course.occasions(records), today)
+    if found is None:
+        return None
+    occasion, instrument, state, days = found
+    return Due(instrument, occasion.due, state, days)
+
+
+def days_since_contact(course, contacts, today):
+    dates = [c.date for c in contacts] + ([course.first_contact_on] if course else [])
+    return (today - max(dates)).days if dates else None
+
+
+def handover_checklist(course):
+    """What is still missing before the course can end well (cti-method.md §1.10)."""
+    meetings = list(course.handover_meetings.all())
+    network = list(course.network.all())
+    has_end_form = course.records.filter(instrument="cti_end", status=Record.Status.COMPLETED).exists()
+    return [
+        (_("Netværksmøde holdt"), any(m.kind == HandoverMeeting.Kind.NETWORK for m in meetings)),
+        (_("Langsigtet plan skrevet sammen med borgeren"), bool(course.long_term_plan_encrypted)),
+        (_("Overdragelsessamtaler holdt med de aktører, der tager over"), any(m.kind == HandoverMeeting.Kind.HANDOVER for m in meetings)),
+        (_("Mindst én i netværket tager over efter forløbet"), any(m.get_takes_over() for m in network)),
+        (_("Slutskema udfyldt og afsluttet"), has_end_form),
+    ]
+
+
+def caseload_rows(citizens, today):
+    """One row per citizen for the caseload page, most urgent first."""
+    citizens = list(citizens.prefetch_related("courses__pauses", "courses__contacts", "courses__records",
+                                              "courses__focus_areas__activities"))
+    warn_after = {}
+    rows = []
+    for citizen in citizens:
+        course = current_course(citizen)
+        if citizen.municipality_id not in warn_after:
+            warn_after[citizen.municipality_id] = CourseSettings.for_municipality(citizen.municipality).contact_warning_days
+        records = list(course.records.all()) if course else []
+        contacts = list(course.contacts.all()) if course else []
+        due = next_due(course, records, today)
+        since = days_since_contact(course, contacts, today) if course and course.status in (Course.Status.CONTACT, Course.Status.ACTIVE) else None
+        open_activities = sum(
+            1 for focus in (course.focus_areas.all() if course else []) for a in focus.activities.all() if a.is_open
+        )
+        rows.append({
+            "citizen": citizen,
+            "course": course,
+            "due": due,
+            "days_since_contact": since,
+            "contact_warning": since is not None and since > warn_after[citizen.municipality_id],
+            "open_activities": open_activities,
+        })
+    rows.sort(key=lambda r: (
+        r["due"].urgency if r["due"] else (3, 0),
+        0 if r["contact_warning"] else 1,
+        r["citizen"].pseudonym.casefold(),
+    ))
+    return rows

@@ -1,0 +1,228 @@
+"""The context of the citizen's page and of the plan, network and handover pages."""
+
+import datetime as dt
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from overgang.accounts.models import Role
+from overgang.citizens.access import can_read_notes, can_write
+from overgang.courses import actions, forms, overview, schedule
+from overgang.courses.models import FOCUS_AREAS, Course
+from overgang.instruments import engine, registry, scores
+from overgang.lib import charts
+from overgang.measurements.forms import _lang
+from overgang.measurements.models import Record
+
+MAX_STARS = 3
+
+
+def allowed_instruments(course):
+    if course.status == Course.Status.CONTACT:
+        return ["registration", "not_started"]
+    if course.status == Course.Status.ACTIVE:
+        return ["star", "cti_ongoing", "cti_start", "registration", "cti_end"]
+    if course.status == Course.Status.ENDED:
+        return ["star", "cti_end"]
+    return []
+
+
+def team_sizes(rows):
+    sizes = {}
+    for row in rows:
+        course = row["course"]
+        if course is not None and course.status in (Course.Status.CONTACT, Course.Status.ACTIVE):
+            sizes.setdefault(row["citizen"].worker, 0)
+            sizes[row["citizen"].worker] += 1
+    return sorted(sizes.items(), key=lambda kv: str(kv[0]))
+
+
+def _star_values(record):
+    values = engine.values(record.definition, record.get_answers())
+    return values if values.get("possible") == 1 else None
+
+
+def star_block(records, chosen_codes=()):
+    """Up to three chosen completed stars overlaid (the newest three unless chosen)."""
+    stars = [r for r in records if r.instrument == "star" and r.status == Record.Status.COMPLETED]
+    stars = [(r, v) for r in sorted(stars, key=lambda r: (r.filled_on, r.created)) if (v := _star_values(r))]
+    if not stars:
+        return None
+    chosen = [(r, v) for r, v in stars if str(r.code) in chosen_codes][:MAX_STARS] if chosen_codes else stars[-MAX_STARS:]
+    chosen = list(reversed(chosen))  # newest drawn first
+    lang = _lang()
+    instrument = stars[0][0].definition
+    axes = [instrument.item(name).label.get(lang) for name in scores.DIMENSIONS]
+    series = [(date_format(r.filled_on, "SHORT_DATE_FORMAT"), [v.get(n) for n in scores.DIMENSIONS]) for r, v in chosen]
+    return {
+        "svg": charts.radar(axes, series, title=_("Borgerens stjerner")),
+        "options": [{"record": r, "checked": (r, v) in chosen} for r, v in stars],
+        "headers": [label for label, _values in series],
+        "rows": [(axis, [values[i] for _l, values in series]) for i, axis in enumerate(axes)],
+    }
+
+
+def who5_block(course, records):
+    points = []
+    for record in sorted(records, key=lambda r: r.filled_on):
+        if record.instrument != "star" or record.status != Record.Status.COMPLETED:
+            continue
+        index = scores.who5_index(engine.values(record.definition, record.get_answers()))
+        if index is None:
+            continue
+        points.append((date_format(record.filled_on, "SHORT_DATE_FORMAT"), (record.filled_on - records_start(records)).days, index))
+    if not points:
+        return None
+    return {
+        "svg": charts.line(points, title=_("WHO-5-trivselsindeks over forløbet"), reference=50,
+                           reference_label=_("50: risiko for nedsat trivsel")),
+        "points": points,
+    }
+
+
+def records_start(records):
+    return min(r.filled_on for r in records)
+
+
+def timeline(course, records, contacts, show_text):
+    events = []
+    if course is None:
+        return events
+    events.append((course.first_contact_on, _("Første kontakt")))
+    for contact in contacts:
+        text = contact.get_form_display() + (f", {contact.minutes} min." if contact.minutes else "")
+        events.append((contact.date, _("Kontakt: %(text)s") % {"text": text}))
+    if course.start_date:
+        events.append((course.start_date, _("Forløbet startede (fase 1)")))
+    if course.phase2_start:
+        events.append((course.phase2_start, _("Fase 2 begyndte")))
+    if course.phase3_start:
+        events.append((course.phase3_start, _("Fase 3 begyndte")))
+    for pause in course.pauses.all():
+        events.append((pause.start_date, _("Pause begyndte") + (f": {pause.get_reason()}" if show_text and pause.get_reason() else "")))
+        if pause.end_date:
+            events.append((pause.end_date, _("Forløbet genoptaget")))
+    for record in records:
+        events.append((record.filled_on, f"{overview.instrument_name(record.instrument).capitalize()} ({record.get_status_display().lower()})"))
+    for event in course.plan_events.all():
+        events.append((event.date, _("Aktivitetsplanen: %(kind)s") % {"kind": event.get_kind_display().lower()}))
+    for meeting in course.handover_meetings.all():
+        events.append((meeting.date, meeting.get_kind_display()))
+    if course.end_date:
+        label = _("Forløbet sluttede") if course.status == Course.Status.ENDED else _("Kontaktperioden sluttede uden forløb")
+        events.append((course.end_date, label))
+    return sorted(events, key=lambda e: e[0], reverse=True)
+
+
+def schedule_rows(course, records, today):
+    rows = []
+    by_pk = {r.pk: r for r in records}
+    for occasion in course.occasions(records):
+        for instrument in occasion.instruments:
+            state, days = occasion.state(today, instrument)
+            rows.append({
+                "due": occasion.due, "instrument": overview.instrument_name(instrument), "state": state, "days": abs(days),
+                "record": by_pk.get(occasion.done.get(instrument)), "window_start": occasion.window_start,
+                "window_end": occasion.window_end,
+            })
+    return rows
+
+
+def citizen_context(request, citizen, *, course=None, bound=None):
+    today = dt.date.today()
+    bound = bound or {}
+    courses = list(citizen.courses.prefetch_related("pauses", "contacts", "plan_events", "handover_meetings").all())
+    course = course or overview.current_course(citizen, courses)
+    writer = can_write(request.user, citizen)
+    show_text = can_read_notes(request.user, citizen)
+    records = list(Record.objects.of_citizen(citizen).select_related("instrument_version", "citizen"))
+    course_records = [r for r in records if course and r.course_id == course.pk]
+    contacts = list(course.contacts.all()) if course else []
+    ctx = {
+        "citizen": citizen,
+        "course": course,
+        "courses": courses,
+        "can_write": writer,
+        "show_text": show_text,
+        "is_leader": request.user.has_role(Role.LEADER, citizen.municipality),
+        "records": records,
+        "contacts": contacts,
+        "timeline": timeline(course, course_records, contacts, show_text),
+        "stars": star_block(records, request.GET.getlist("stjerne")),
+        "who5": who5_block(course, records),
+        "today": today,
+    }
+    if course is not None:
+        ctx.update({
+            "schedule": schedule_rows(course, course_records, today) if course.start_date else [],
+            "next_due": overview.next_due(course, course_records, today),
+            "planned_end": course.planned_end(),
+            "since_contact": overview.days_since_contact(course, contacts, today),
+            "checklist": overview.handover_checklist(course) if course.phase == 3 or course.status == Course.Status.ENDED else None,
+            "has_end_form": course.records.filter(instrument="cti_end", status=Record.Status.COMPLETED).exists(),
+            "has_not_started_form": course.records.filter(instrument="not_started", status=Record.Status.COMPLETED).exists(),
+        })
+    if writer and course is not None:
+        ctx["forms"] = {
+            "contact": bound.get("contact") or forms.ContactForm(prefix="contact"),
+            "start": bound.get("start") or forms.DateForm(prefix="start"),
+            "phase": bound.get("phase") or forms.DateForm(prefix="phase"),
+            "pause": bound.get("pause") or forms.PauseForm(prefix="pause"),
+            "resume": bound.get("resume") or forms.DateForm(prefix="resume"),
+            "end": bound.get("end") or forms.DateForm(prefix="end"),
+            "record": bound.get("record") or forms.RecordStartForm(prefix="record", instruments=allowed_instruments(course)),
+        }
+    return ctx
+
+
+def plan_context(request, course, bound=None):
+    bound = bound or {}
+    writer = can_write(request.user, course.citizen)
+    show_text = can_read_notes(request.user, course.citizen)
+    areas = dict(FOCUS_AREAS)
+    phases = []
+    for number in (1, 2, 3):
+        focus_rows = []
+        for focus in course.focus_areas.filter(phase=number).prefetch_related("activities"):
+            focus_rows.append({
+                "focus": focus,
+                "area": areas.get(focus.area, focus.area),
+                "goal": focus.get_goal() if show_text else None,
+                "activities": [{"activity": a, "what": a.get_what() if show_text else None} for a in focus.activities.all()],
+                "form": bound.get(f"activity_{focus.code}") or forms.ActivityForm(),
+            })
+        phases.append({"number": number, "focus": focus_rows, "count": len(focus_rows)})
+    return {
+        "course": course, "citizen": course.citizen, "phases": phases, "can_write": writer, "show_text": show_text,
+        "events": [{"event": e, "note": e.get_note() if show_text else None} for e in course.plan_events.all()],
+        "focus_form": bound.get("focus") or forms.FocusAreaForm(initial={"phase": course.phase or 1}),
+        "event_form": bound.get("event") or forms.PlanEventForm(),
+        "status_choices": forms.Activity.Status.choices,
+    }
+
+
+def network_context(request, course, bound=None):
+    bound = bound or {}
+    show_text = can_read_notes(request.user, course.citizen)
+    members = [
+        {"member": m, "name": m.get_name() if show_text else None, "contact": m.get_contact() if show_text else None,
+         "takes_over": m.get_takes_over() if show_text else None}
+        for m in course.network.all()
+    ]
+    return {"course": course, "citizen": course.citizen, "members": members, "show_text": show_text,
+            "can_write": can_write(request.user, course.citizen),
+            "form": bound.get("member") or forms.NetworkMemberForm()}
+
+
+def handover_context(request, course, bound=None):
+    bound = bound or {}
+    show_text = can_read_notes(request.user, course.citizen)
+    return {
+        "course": course, "citizen": course.citizen, "show_text": show_text,
+        "can_write": can_write(request.user, course.citizen),
+        "checklist": overview.handover_checklist(course),
+        "meetings": [{"meeting": m, "note": m.get_note() if show_text else None} for m in course.handover_meetings.all()],
+        "meeting_form": bound.get("meeting") or forms.HandoverMeetingForm(),
+        "plan_form": bound.get("long_term") or forms.LongTermPlanForm(
+            initial={"text": course.get_long_term_plan() if show_text else ""}),
+    }

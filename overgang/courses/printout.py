@@ -1,0 +1,68 @@
+"""The citizen's own printout (PDF): their stars, WHO-5 curve, plan and supporters.
+
+Plain language, nothing about any other citizen, no worker's notes, and no word that
+reveals what the course is about (the product's name is chosen for the same reason):
+the goal item of the star is left out, and so is every free-text note.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from overgang.audit.log import record as audit
+from overgang.courses.models import FOCUS_AREAS
+from overgang.courses.page import star_block, who5_block
+from overgang.measurements.models import Record
+
+
+def context(course):
+    citizen = course.citizen
+    records = list(Record.objects.of_citizen(citizen).completed().select_related("instrument_version", "citizen"))
+    areas = dict(FOCUS_AREAS)
+    phase = course.phase or 1
+    plan = [
+        {
+            "area": areas.get(focus.area, focus.area),
+            "goal": focus.get_goal(),
+            "activities": [a.get_what() for a in focus.activities.all() if a.is_open],
+        }
+        for focus in course.focus_areas.filter(phase=phase).prefetch_related("activities")
+    ]
+    supporters = [
+        {"name": m.get_name(), "role": m.get_role_display(), "takes_over": m.get_takes_over()}
+        for m in course.network.all()
+    ]
+    return {
+        "citizen": citizen,
+        "course": course,
+        "stars": star_block(records),
+        "who5": who5_block(course, records),
+        "plan": plan,
+        "phase": phase,
+        "supporters": supporters,
+        "today": date_format(datetime.date.today(), "DATE_FORMAT"),
+    }
+
+
+def render_html(course, language="da"):
+    with translation.override(language):
+        return render_to_string("courses/printout.html", context(course))
+
+
+def response(request, course):
+    from weasyprint import HTML
+
+    language = "en" if request.GET.get("lang") == "en" else "da"
+    html = render_html(course, language)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    with transaction.atomic():
+        audit("citizen.printout", actor=request.user, obj=course, citizen=course.citizen,
+              municipality=course.citizen.municipality, details={"language": language})
+    reply = HttpResponse(pdf, content_type="application/pdf")
+    reply["Content-Disposition"] = f'inline; filename="{_("min-plan")}.pdf"'
+    return reply

@@ -1,0 +1,151 @@
+"""A citizen's course in real headless Chromium: first contact, start, a star, a phase
+change, a pause and an early ending with the end form."""
+
+import datetime as dt
+
+import pytest
+from django_otp.oath import totp
+
+from overgang import testing
+from overgang.audit.models import AuditEvent
+from overgang.courses.models import Course
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_world(transactional_db):
+    return testing.make_world()
+
+
+def _log_in(page, live_server, user):
+    device = testing.totp_device(user)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Brugernavn").fill(user.username)
+    page.get_by_label("Adgangskode").fill(testing.PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.get_by_label("Engangskode fra din app").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Bekræft").click()
+    page.get_by_role("heading", name="Mine borgere").wait_for()
+
+
+def _open(page, summary):
+    details = page.locator("details", has=page.locator("summary", has_text=summary))
+    details.locator("summary").click()
+    return details
+
+
+_FIRST_UNANSWERED = """() => {
+    for (const fieldset of document.querySelectorAll("form.record-page fieldset")) {
+        const inputs = fieldset.querySelectorAll("input[type=radio], input[type=checkbox]");
+        if (inputs.length && ![...inputs].some((input) => input.checked)) return inputs[0].id;
+    }
+    return null;
+}"""
+
+
+def _first_unanswered(page):
+    # One snapshot of the page in the browser: htmx may swap the fields at any moment.
+    element_id = page.evaluate(_FIRST_UNANSWERED)
+    return page.locator(f"#{element_id}") if element_id else None
+
+
+def _fill_whole_form(page, today):
+    """Answer every shown question (first option, 1, today) page by page, to the overview.
+
+    Answers can open new questions (htmx re-renders the fields), so each page is scanned
+    again after every answer.
+    """
+    for _ in range(400):
+        if page.get_by_role("button", name="Afslut skemaet").count():
+            return
+        if page.get_by_role("link", name="Fortsæt udfyldningen").count():
+            # The overview lists what is still missing and leads back to it.
+            page.get_by_role("link", name="Fortsæt udfyldningen").click()
+            continue
+        form = page.locator("form.record-page")
+        choice = _first_unanswered(page)
+        if choice is not None:
+            choice.check()
+            page.wait_for_load_state("networkidle")
+            continue
+        for field in form.locator("input[type=text]").all():
+            if not field.input_value():
+                field.fill("1")
+        for field in form.locator("input[type=date]").all():
+            if not field.input_value():
+                field.fill(today.isoformat())
+        button = form.get_by_role("button", name="Gennemse og afslut")
+        (button if button.count() else form.get_by_role("button", name="Næste")).click()
+        page.wait_for_load_state("networkidle")
+    raise AssertionError("the form never reached its overview")
+
+
+def test_it_takes_a_citizen_from_first_contact_to_an_early_ending(page, live_server, live_world):
+    today = dt.date.today()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    _log_in(page, live_server, live_world.worker)
+    page.get_by_role("link", name="Solsikke").click()
+
+    # First contact: the contact period begins.
+    page.get_by_role("link", name="Registrér første kontakt").click()
+    page.get_by_label("Dato for første kontakt").fill((today - dt.timedelta(days=140)).isoformat())
+    page.get_by_role("group", name="Hvordan er kontakten etableret?").get_by_role("radio").first.check()
+    page.get_by_label("En tredjepart").check()
+    page.get_by_role("button", name="Registrér").click()
+    page.get_by_text("Kontaktperioden er begyndt").wait_for()
+
+    # Start the course 130 days ago.
+    start = _open(page, "Start forløbet")
+    start.get_by_label("Dato").fill((today - dt.timedelta(days=130)).isoformat())
+    start.get_by_role("button", name="Start forløbet").click()
+    page.get_by_text("Forløbet er startet").wait_for()
+    assert page.get_by_text("Målingsplan").is_visible()
+
+    # A star (the citizen cannot be reached today: only the time point).
+    form = _open(page, "Udfyld et skema")
+    form.get_by_label("Skema").select_option("star")
+    form.get_by_label("CTI-medarbejderen").check()
+    form.get_by_role("button", name="Begynd").click()
+    page.get_by_role("group", name="Er det muligt at udfylde stjernen?").get_by_label("Nej, der er ikke kontakt til borgeren").check()
+    page.get_by_role("button", name="Gennemse og afslut").click()
+    page.get_by_role("button", name="Afslut skemaet").click()
+    page.get_by_text("Skemaet er afsluttet.").wait_for()
+    page.get_by_role("link", name="Solsikke").first.click()
+
+    # Phase 2 ten days ago, then a pause five days ago.
+    phase = _open(page, "Gå til fase 2")
+    phase.get_by_label("Dato").fill((today - dt.timedelta(days=10)).isoformat())
+    phase.get_by_role("button", name="Skift fase").click()
+    page.get_by_text("Forløbet er gået videre til næste fase.").wait_for()
+    pause = _open(page, "Sæt forløbet på pause")
+    pause.get_by_label("Pausen begynder").fill((today - dt.timedelta(days=5)).isoformat())
+    pause.get_by_label("Begrundelse").fill("Indlagt på hospitalet")
+    pause.get_by_role("button", name="Sæt på pause").click()
+    page.get_by_text("Forløbet er sat på pause").wait_for()
+    assert page.get_by_text("På pause").first.is_visible()
+
+    # Ending early needs the end form first.
+    ending = _open(page, "Afslut forløbet")
+    assert ending.get_by_text("afsluttes altid med slutskemaet").is_visible()
+    form = _open(page, "Udfyld et skema")
+    form.get_by_label("Skema").select_option("cti_end")
+    form.get_by_role("button", name="Begynd").click()
+    _fill_whole_form(page, today)
+    page.get_by_role("button", name="Afslut skemaet").click()
+    page.get_by_text("Skemaet er afsluttet.").wait_for()
+    page.get_by_role("link", name="Solsikke").first.click()
+    ending = _open(page, "Afslut forløbet")
+    ending.get_by_label("Dato").fill(today.isoformat())
+    ending.get_by_role("button", name="Afslut forløbet").click()
+    page.get_by_text("Forløbet er afsluttet.").wait_for()
+
+    course = Course.objects.get()
+    assert course.status == "ended" and course.end_date == today
+    assert course.phase2_start == today - dt.timedelta(days=10)
+    assert course.pauses.get().end_date is not None
+    assert course.active_months(today) < 12
+    assert AuditEvent.objects.filter(action="course.end", details__early=True).exists()
+    assert page.get_by_text("Forløbet sluttede").is_visible()
+    assert not errors, errors

@@ -1,0 +1,355 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from overgang.accounts.access import get_municipality_for_admin
+from overgang.accounts.decorators import role_required
+from overgang.accounts.models import Role
+from overgang.citizens.access import caseload_for_user, can_read_notes, get_citizen_for_user
+from overgang.citizens.actions import record_citizen_read
+from overgang.courses import actions, forms, overview, page
+from overgang.courses.access import (
+    get_activity_for_user,
+    get_course_for_user,
+    get_focus_area_for_user,
+    get_network_member_for_user,
+)
+from overgang.courses.actions import CourseError
+from overgang.courses.models import CourseSettings
+
+CASE = (Role.WORKER, Role.LEADER)
+
+
+@require_GET
+@role_required(*CASE)
+def caseload(request):
+    today = dt.date.today()
+    rows = overview.caseload_rows(caseload_for_user(request.user).select_related("worker", "municipality"), today)
+    sort = request.GET.get("sort", "urgency")
+    if sort == "pseudonym":
+        rows.sort(key=lambda r: r["citizen"].pseudonym.casefold())
+    elif sort == "contact":
+        rows.sort(key=lambda r: -(r["days_since_contact"] or -1))
+    is_leader = request.user.has_role(Role.LEADER)
+    team = page.team_sizes(rows) if is_leader else []
+    return render(request, "courses/caseload.html", {"rows": rows, "is_leader": is_leader, "team": team, "sort": sort})
+
+
+@require_GET
+@role_required(*CASE)
+def citizen_page(request, code):
+    citizen = get_citizen_for_user(request, code)
+    record_citizen_read(citizen, actor=request.user, what="overview")
+    return render(request, "courses/citizen.html", page.citizen_context(request, citizen))
+
+
+def _rerender(request, course, **bound):
+    ctx = page.citizen_context(request, course.citizen, course=course, bound=bound)
+    return render(request, "courses/citizen.html", ctx, status=400)
+
+
+def _done(request, course, message):
+    messages.success(request, message)
+    return redirect("courses:citizen", code=course.citizen.code)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CASE)
+def first_contact(request, code):
+    citizen = get_citizen_for_user(request, code, write=True)
+    form = forms.FirstContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_register_first_contact(citizen, actor=request.user, **form.cleaned_data)
+        except CourseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Den første kontakt er registreret. Kontaktperioden er begyndt."))
+            return redirect("courses:citizen", code=citizen.code)
+    return render(request, "courses/first_contact.html", {"citizen": citizen, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def _course_post(request, code, form_class, apply, message, key):
+    """Validate one small form of the citizen's page, apply one action, or show the page again."""
+    course = get_course_for_user(request, code, write=True)
+    form = form_class(request.POST, prefix=key)
+    if form.is_valid():
+        try:
+            apply(course, form.cleaned_data)
+        except CourseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, course, message)
+    return _rerender(request, course, **{key: form})
+
+
+@require_POST
+@role_required(*CASE)
+def contact_add(request, code):
+    return _course_post(
+        request, code, forms.ContactForm,
+        lambda course, d: actions.do_log_contact(course, actor=request.user, **d),
+        _("Kontakten er registreret."), "contact",
+    )
+
+
+@require_POST
+@role_required(*CASE)
+def start(request, code):
+    return _course_post(
+        request, code, forms.DateForm,
+        lambda course, d: actions.do_start_course(course, actor=request.user, start_date=d["date"]),
+        _("Forløbet er startet. Registrering, CTI-startskema og første stjerne er nu til udfyldning."), "start",
+    )
+
+
+@require_POST
+@role_required(*CASE)
+def not_started(request, code):
+    course = get_course_for_user(request, code, write=True)
+    try:
+        actions.do_close_not_started(course, actor=request.user)
+    except CourseError as exc:
+        messages.error(request, str(exc))
+        return redirect("courses:citizen", code=course.citizen.code)
+    return _done(request, course, _("Kontaktperioden er afsluttet uden forløb."))
+
+
+@require_POST
+@role_required(*CASE)
+def phase(request, code):
+    return _course_post(
+        request, code, forms.DateForm,
+        lambda course, d: actions.do_change_phase(course, actor=request.user, date=d["date"]),
+        _("Forløbet er gået videre til næste fase."), "phase",
+    )
+
+
+@require_POST
+@role_required(*CASE)
+def pause(request, code):
+    return _course_post(
+        request, code, forms.PauseForm,
+        lambda course, d: actions.do_pause(course, actor=request.user, start_date=d["date"], reason=d["reason"]),
+        _("Forløbet er sat på pause. Kalenderen står stille, til forløbet genoptages."), "pause",
+    )
+
+
+@require_POST
+@role_required(*CASE)
+def resume(request, code):
+    return _course_post(
+        request, code, forms.DateForm,
+        lambda course, d: actions.do_resume(course, actor=request.user, end_date=d["date"]),
+        _("Forløbet er genoptaget."), "resume",
+    )
+
+
+@require_POST
+@role_required(*CASE)
+def end(request, code):
+    return _course_post(
+        request, code, forms.DateForm,
+        lambda course, d: actions.do_end_course(course, actor=request.user, end_date=d["date"]),
+        _("Forløbet er afsluttet."), "end",
+    )
+
+
+@require_POST
+@role_required(*CASE)
+def record_new(request, code):
+    course = get_course_for_user(request, code, write=True)
+    form = forms.RecordStartForm(request.POST, prefix="record", instruments=page.allowed_instruments(course))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = actions.do_start_course_record(
+                course, data["instrument"], actor=request.user, filled_on=data["filled_on"], respondent=data["respondent"]
+            )
+        except CourseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("measurements:fill", code=record.code, page=1)
+    return _rerender(request, course, record=form)
+
+
+# --- activity plan --------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*CASE)
+def plan(request, code):
+    course = get_course_for_user(request, code)
+    return render(request, "courses/plan.html", page.plan_context(request, course))
+
+
+def _plan_post(request, course, key, form, apply, message, target="courses:plan"):
+    if form.is_valid():
+        try:
+            apply(form.cleaned_data)
+        except CourseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, message)
+            return redirect(target, code=course.code)
+    template = {"courses:plan": "courses/plan.html", "courses:network": "courses/network.html",
+                "courses:handover": "courses/handover.html"}[target]
+    context = {"courses:plan": page.plan_context, "courses:network": page.network_context,
+               "courses:handover": page.handover_context}[target](request, course, bound={key: form})
+    return render(request, template, context, status=400)
+
+
+@require_POST
+@role_required(*CASE)
+def focus_add(request, code):
+    course = get_course_for_user(request, code, write=True)
+    return _plan_post(request, course, "focus", forms.FocusAreaForm(request.POST),
+                      lambda d: actions.do_add_focus_area(course, actor=request.user, **d), _("Fokusområdet er tilføjet."))
+
+
+@require_POST
+@role_required(*CASE)
+def focus_remove(request, code):
+    focus = get_focus_area_for_user(request, code, write=True)
+    course = focus.course
+    actions.do_remove_focus_area(focus, actor=request.user)
+    messages.success(request, _("Fokusområdet er fjernet fra planen."))
+    return redirect("courses:plan", code=course.code)
+
+
+@require_POST
+@role_required(*CASE)
+def activity_add(request, code):
+    focus = get_focus_area_for_user(request, code, write=True)
+    return _plan_post(request, focus.course, f"activity_{focus.code}", forms.ActivityForm(request.POST),
+                      lambda d: actions.do_add_activity(focus, actor=request.user, **d), _("Aktiviteten er tilføjet."))
+
+
+@require_POST
+@role_required(*CASE)
+def activity_status(request, code):
+    activity = get_activity_for_user(request, code, write=True)
+    course = activity.focus_area.course
+    form = forms.ActivityStatusForm(request.POST)
+    if form.is_valid():
+        actions.do_set_activity_status(activity, actor=request.user, status=form.cleaned_data["status"])
+        messages.success(request, _("Aktivitetens status er gemt."))
+    else:
+        messages.error(request, _("Vælg en gyldig status."))
+    return redirect("courses:plan", code=course.code)
+
+
+@require_POST
+@role_required(*CASE)
+def plan_event(request, code):
+    course = get_course_for_user(request, code, write=True)
+    return _plan_post(request, course, "event", forms.PlanEventForm(request.POST),
+                      lambda d: actions.do_add_plan_event(course, actor=request.user, **d), _("Evalueringen er registreret."))
+
+
+# --- support network and handover ------------------------------------------------------
+
+
+@require_GET
+@role_required(*CASE)
+def network(request, code):
+    course = get_course_for_user(request, code)
+    return render(request, "courses/network.html", page.network_context(request, course))
+
+
+@require_POST
+@role_required(*CASE)
+def network_add(request, code):
+    course = get_course_for_user(request, code, write=True)
+    return _plan_post(request, course, "member", forms.NetworkMemberForm(request.POST),
+                      lambda d: actions.do_add_network_member(course, actor=request.user, **d),
+                      _("Personen er tilføjet til netværket."), target="courses:network")
+
+
+@require_POST
+@role_required(*CASE)
+def network_remove(request, code):
+    member = get_network_member_for_user(request, code, write=True)
+    course = member.course
+    actions.do_remove_network_member(member, actor=request.user)
+    messages.success(request, _("Personen er fjernet fra netværket."))
+    return redirect("courses:network", code=course.code)
+
+
+@require_GET
+@role_required(*CASE)
+def handover(request, code):
+    course = get_course_for_user(request, code)
+    return render(request, "courses/handover.html", page.handover_context(request, course))
+
+
+@require_POST
+@role_required(*CASE)
+def handover_meeting(request, code):
+    course = get_course_for_user(request, code, write=True)
+    return _plan_post(request, course, "meeting", forms.HandoverMeetingForm(request.POST),
+                      lambda d: actions.do_add_handover_meeting(course, actor=request.user, **d),
+                      _("Mødet er registreret."), target="courses:handover")
+
+
+@require_POST
+@role_required(*CASE)
+def long_term_plan(request, code):
+    course = get_course_for_user(request, code, write=True)
+    return _plan_post(request, course, "long_term", forms.LongTermPlanForm(request.POST),
+                      lambda d: actions.do_set_long_term_plan(course, actor=request.user, text=d["text"]),
+                      _("Den langsigtede plan er gemt."), target="courses:handover")
+
+
+# --- reassignment, printout, settings ---------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.LEADER)
+def reassign(request, code):
+    citizen = get_citizen_for_user(request, code)
+    if not request.user.has_role(Role.LEADER, citizen.municipality):
+        return render(request, "errors/403.html", status=403)
+    form = forms.ReassignForm(request.POST or None, citizen=citizen)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_reassign(citizen, actor=request.user, **form.cleaned_data)
+        except CourseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Borgeren har fået ny CTI-medarbejder."))
+            return redirect("courses:citizen", code=citizen.code)
+    return render(request, "courses/reassign.html", {"citizen": citizen, "form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+@role_required(*CASE)
+def printout(request, code):
+    from overgang.courses import printout as pdf
+
+    course = get_course_for_user(request, code)
+    if not can_read_notes(request.user, course.citizen):
+        # The printout carries the citizen's own goals: only their worker prints it.
+        return render(request, "errors/403.html", status=403)
+    return pdf.response(request, course)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def course_settings(request, municipality):
+    municipality = get_municipality_for_admin(request, municipality)
+    row = CourseSettings.for_municipality(municipality)
+    form = forms.CourseSettingsForm(request.POST or None, instance=CourseSettings.for_municipality(municipality))
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        actions.do_change_course_settings(row, actor=request.user, **values)
+        messages.success(request, _("Ændringerne er gemt. De gælder for forløb, der starter herefter."))
+        return redirect("courses:settings", municipality=municipality.code)
+    return render(request, "courses/settings.html", {"municipality": municipality, "form": form},
+                  status=400 if form.errors else 200)
+
+
