@@ -23,12 +23,18 @@ class Citizen(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="citizens")
     pseudonym = models.CharField(_("pseudonym"), max_length=64)
+    # Null only for imported citizens whose worker the older platform did not record:
+    # such a citizen is seen by the project leader until someone is made responsible.
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="caseload",
         verbose_name=_("ansvarlig CTI-medarbejder"),
+        null=True,
+        blank=True,
     )
+    # The date the citizen was registered (imports carry it; new citizens: today).
+    created_on = models.DateField(null=True, blank=True)
     # The citizen's data key, wrapped by the installation's field keys (lib/crypto.py).
     # Destroying it (erasure) makes every copy of the citizen's ciphertext unreadable.
     data_key = models.TextField(editable=False)
@@ -52,6 +58,10 @@ class Citizen(models.Model):
         return self.pseudonym
 
     def save(self, *args, **kwargs):
+        if self.created_on is None:
+            import datetime
+
+            self.created_on = datetime.date.today()
         if not self.data_key:
             self.data_key = crypto.new_wrapped_key()
         super().save(*args, **kwargs)

@@ -62,10 +62,14 @@ class Course(models.Model):
         NOT_STARTED = "not_started", _("Ikke startet")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The id an imported course had in its package (`course_id`), kept so that an export
+    # writes it back unchanged; empty for courses made here (they export their code).
+    external_id = models.CharField(max_length=64, blank=True, db_index=True)
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="courses")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONTACT)
     first_contact_on = models.DateField(_("første kontakt"))
-    contact_route = models.PositiveSmallIntegerField(_("hvordan kontakten blev etableret"))
+    # Null when unknown (imports from platforms that did not record it).
+    contact_route = models.PositiveSmallIntegerField(_("hvordan kontakten blev etableret"), null=True, blank=True)
     third_party = models.BooleanField(_("en tredjepart (fx NGO) var med"), default=False)
     start_date = models.DateField(_("startdato"), null=True, blank=True)
     # The municipality's rules when the course started; a later change of settings does

@@ -31,7 +31,7 @@ def team_sizes(rows):
     sizes = {}
     for row in rows:
         course = row["course"]
-        if course is not None and course.status in (Course.Status.CONTACT, Course.Status.ACTIVE):
+        if course is not None and course.status in (Course.Status.CONTACT, Course.Status.ACTIVE) and row["citizen"].worker:
             sizes.setdefault(row["citizen"].worker, 0)
             sizes[row["citizen"].worker] += 1
     return sorted(sizes.items(), key=lambda kv: str(kv[0]))

@@ -38,6 +38,8 @@ class Record(models.Model):
         WORKER = "worker", _("CTI-medarbejderen")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The `record_id` of an imported record, written back unchanged on export.
+    external_id = models.CharField(max_length=64, blank=True, db_index=True)
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="records")
     # The course (or contact period) the record belongs to; set by the courses app,
     # which this app does not import (style.md rule 2).
@@ -56,6 +58,9 @@ class Record(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # An imported record that leaves relevant required items unanswered (paper and
+    # legacy data have gaps): accepted, flagged, and used as far as it goes.
+    incomplete = models.BooleanField(default=False)
 
     objects = RecordQuerySet.as_manager()
 

@@ -187,3 +187,65 @@ def test_it_raises_definition_error_with_every_problem():
     with pytest.raises(DefinitionError) as exc:
         compile_text(DEMO % (f"  - {{name: A, type: slider, {L}}}", ""))
     assert {p.code for p in exc.value.problems} == {"bad_name", "unknown_type"}
+
+
+LADDER_HEAD = """
+name: t
+title: {da: T, en: T}
+pages:
+- name: p
+  label: {da: P, en: P}
+  items:
+  - name: dim_x
+    type: integer
+    label: {da: X, en: X}
+    appearance: ladder
+    constraint: {min: 1, max: 10}
+"""
+
+STAGES = """
+ladder:
+- {low: 1, high: 4, title: {da: A, en: A}, text: {da: a, en: a}}
+- {low: 5, high: 10, title: {da: B, en: B}, text: {da: b, en: b}}
+"""
+
+
+def _codes(text):
+    from overgang.instruments.registry import DefinitionError, compile_text
+
+    try:
+        compile_text(text)
+    except DefinitionError as exc:
+        return [p.code for p in exc.problems]
+    return []
+
+
+def test_it_builds_a_ladder_item_with_its_stages():
+    from overgang.instruments.registry import compile_text
+
+    instrument = compile_text(LADDER_HEAD + STAGES)
+    assert instrument.item("dim_x").appearance == "ladder"
+    assert [(s.low, s.high, s.title.da) for s in instrument.ladder] == [(1, 4, "A"), (5, 10, "B")]
+    assert instrument.to_dict()["ladder"][1]["text"] == {"da": "b", "en": "b"}
+
+
+def test_a_ladder_needs_stages_covering_one_to_ten():
+    assert "bad_appearance" in _codes(LADDER_HEAD)
+    assert "bad_ladder" in _codes(LADDER_HEAD + STAGES.replace("high: 10", "high: 9"))
+    assert "bad_ladder" in _codes(LADDER_HEAD + STAGES.replace("low: 5", "low: 6"))
+
+
+def test_only_a_one_to_ten_integer_can_be_a_ladder():
+    assert "bad_appearance" in _codes((LADDER_HEAD + STAGES).replace("max: 10", "max: 5"))
+    assert "bad_appearance" in _codes((LADDER_HEAD + STAGES).replace("appearance: ladder", "appearance: slider"))
+
+
+def test_the_star_dimensions_are_ladders():
+    from overgang.instruments.registry import get_instrument
+
+    star = get_instrument("star")
+    assert [i.name for i in star.items if i.appearance == "ladder"] == [
+        "dim_motivation", "dim_selfcare", "dim_money", "dim_network", "dim_substance",
+        "dim_physical", "dim_mental", "dim_time", "dim_housing", "dim_offending",
+    ]
+    assert len(star.ladder) == 5 and star.ladder[0].title.da == "Står fast"
