@@ -184,6 +184,7 @@ def record_new(request, code):
 @role_required(*CASE)
 def plan(request, code):
     course = get_course_for_user(request, code)
+    record_citizen_read(course.citizen, actor=request.user, what="plan")
     return render(request, "courses/plan.html", page.plan_context(request, course))
 
 
@@ -258,6 +259,7 @@ def plan_event(request, code):
 @role_required(*CASE)
 def network(request, code):
     course = get_course_for_user(request, code)
+    record_citizen_read(course.citizen, actor=request.user, what="network")
     return render(request, "courses/network.html", page.network_context(request, course))
 
 
@@ -284,6 +286,7 @@ def network_remove(request, code):
 @role_required(*CASE)
 def handover(request, code):
     course = get_course_for_user(request, code)
+    record_citizen_read(course.citizen, actor=request.user, what="handover")
     return render(request, "courses/handover.html", page.handover_context(request, course))
 
 

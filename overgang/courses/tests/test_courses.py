@@ -259,3 +259,41 @@ def test_the_administrator_sets_the_course_rules(client, world, login):
     assert AuditEvent.objects.filter(action="course_settings.change").exists()
     bad = client.post(url, {**data, "phase1_months": 0})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("name", ["courses:plan", "courses:network", "courses:handover"])
+def test_reading_the_plan_network_and_handover_is_audited(client, world, login, name):
+    course = testing.make_course(world.citizen)
+    login(world.leader)
+    assert client.get(reverse(name, kwargs={"code": course.code})).status_code == 200
+    assert AuditEvent.objects.filter(action="citizen.read", actor_code=str(world.leader.code)).exists()
+
+
+def test_a_worker_adds_focus_areas_and_activities_on_the_plan_page(client, world, login):
+    course = testing.make_course(world.citizen)
+    login(world.worker)
+    response = client.post(reverse("courses:focus_add", kwargs={"code": course.code}),
+                           {"phase": 1, "area": "housing", "goal": "Egen bolig", "citizen_took_part": "on"})
+    assert response.status_code == 302
+    focus = course.focus_areas.get()
+    assert focus.get_goal() == "Egen bolig" and focus.citizen_took_part
+    response = client.post(reverse("courses:activity_add", kwargs={"code": focus.code}),
+                           {"what": "Skriv op til bolig", "actor_kind": "housing", "due_date": "2026-03-01"})
+    assert response.status_code == 302
+    activity = focus.activities.get()
+    client.post(reverse("courses:activity_status", kwargs={"code": activity.code}), {"status": "done"})
+    activity.refresh_from_db()
+    assert activity.status == "done"
+    html = client.get(reverse("courses:plan", kwargs={"code": course.code})).content.decode()
+    assert "Egen bolig" in html and "Skriv op til bolig" in html
+    bad = client.post(reverse("courses:focus_add", kwargs={"code": course.code}), {"phase": 1, "area": "nowhere", "goal": "x"})
+    assert bad.status_code == 400 and "gyldig valgmulighed" in bad.content.decode()
+
+
+def test_a_stranger_cannot_change_another_municipalitys_plan(client, world, login):
+    course = testing.make_course(world.citizen)
+    login(world.stranger)
+    response = client.post(reverse("courses:focus_add", kwargs={"code": course.code}),
+                           {"phase": 1, "area": "housing", "goal": "x"})
+    assert response.status_code == 404
+    assert not course.focus_areas.exists()
