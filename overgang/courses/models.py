@@ -142,12 +142,14 @@ class Course(models.Model):
         return schedule.planned_phase_starts(self.start_date, self.plan(), self.schedule_pauses())
 
     def occasions(self, records=()):
-        """The due measurements with the course's records matched to them."""
+        """The due measurements with the course's completed records matched to them
+        (a draft does not answer a due measurement: it is still due until completed)."""
         if self.start_date is None:
             return []
         end = self.end_date if self.status == self.Status.ENDED else None
         occasions = schedule.occasions(self.start_date, self.plan(), self.schedule_pauses(), end=end)
-        return schedule.match(occasions, [(r.pk, r.instrument, r.filled_on) for r in records])
+        done = [(r.pk, r.instrument, r.filled_on) for r in records if r.status == "completed"]
+        return schedule.match(occasions, done)
 
     def get_long_term_plan(self):
         return crypto.decrypt(self.citizen.data_key, self.long_term_plan_encrypted)

@@ -297,3 +297,16 @@ def test_a_stranger_cannot_change_another_municipalitys_plan(client, world, logi
                            {"phase": 1, "area": "housing", "goal": "x"})
     assert response.status_code == 404
     assert not course.focus_areas.exists()
+
+
+def test_a_draft_does_not_answer_a_due_measurement(world):
+    from overgang.courses.overview import next_due
+
+    course = testing.make_course(world.citizen, start=D(2026, 1, 15))
+    for instrument in ("registration", "cti_start"):
+        testing.make_record(world.citizen, instrument, answers=None, filled_on=D(2026, 1, 15))
+    draft = actions.do_start_course_record(course, "star", actor=world.worker, filled_on=D(2026, 1, 15), respondent="citizen")
+    due = next_due(course, list(course.records.all()), D(2026, 1, 20))
+    assert draft.status == "draft"
+    assert due.instrument == "cti_start" or due.instrument in ("registration", "star")
+    assert due.state == "window"

@@ -20,6 +20,17 @@ def live_world(transactional_db):
     return testing.make_world()
 
 
+UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea")]
+    .filter((el) => el.type !== "hidden" && !el.labels.length && !el.getAttribute("aria-label"))
+    .map((el) => el.name || el.id)"""
+
+
+def _assert_labelled_and_fits(page):
+    assert page.evaluate(UNLABELLED) == []
+    # Nothing wider than the 768 px tablet: no sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
+
+
 def _log_in(page, live_server, user):
     device = testing.totp_device(user)
     page.goto(f"{live_server.url}/login/")
@@ -43,6 +54,7 @@ def test_it_fills_in_a_whole_star_with_who5(page, live_server, live_world):
 
     # Page 1: answering "Ja" opens the goal question at once (saved and re-rendered by htmx).
     page.get_by_role("heading", name="Tidspunkt, mulighed og mål").wait_for()
+    _assert_labelled_and_fits(page)
     page.get_by_label("Opstart").check()
     page.get_by_role("group", name="Er det muligt at udfylde stjernen?").get_by_label("Ja").check()
     goal = page.get_by_role("group", name="Mål med CTI-forløb")
@@ -53,6 +65,7 @@ def test_it_fills_in_a_whole_star_with_who5(page, live_server, live_world):
     # One dimension per screen, on the ladder, chosen with the keyboard.
     for name, value in DIMENSIONS:
         page.get_by_role("heading", name=name, exact=True).wait_for()
+        _assert_labelled_and_fits(page)
         assert page.get_by_text("Står fast", exact=True).is_visible()
         assert page.get_by_text("Klarer sig selv", exact=True).is_visible()
         radio = page.get_by_role("group", name=name).get_by_label(str(value), exact=True)
@@ -70,6 +83,7 @@ def test_it_fills_in_a_whole_star_with_who5(page, live_server, live_world):
     page.get_by_role("button", name="Næste").click()
 
     page.get_by_text("Trivselsindeks WHO-5", exact=False).first.wait_for()
+    _assert_labelled_and_fits(page)
     for group in page.locator("form.record-page fieldset").all():
         group.get_by_role("radio").nth(2).check()  # the third option: code 3 on every statement
     page.get_by_role("button", name="Gennemse og afslut").click()
