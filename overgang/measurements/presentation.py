@@ -77,11 +77,12 @@ def answer_pages(record, answers, *, show_text):
 
 
 def star_series(record):
-    """This star and up to two earlier completed stars of the citizen, newest first."""
+    """This star and up to two earlier completed stars of the same course (of the citizen,
+    for a star outside a course), newest first."""
     earlier = (
         Record.objects.of_citizen(record.citizen)
         .completed()
-        .filter(instrument="star", filled_on__lte=record.filled_on)
+        .filter(instrument="star", filled_on__lte=record.filled_on, course_id=record.course_id)
         .exclude(pk=record.pk)
         .select_related("instrument_version", "citizen")
         .order_by("-filled_on", "-created")

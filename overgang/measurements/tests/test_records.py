@@ -259,3 +259,19 @@ def test_erasing_the_citizen_erases_the_records(world):
     testing.make_record(world.citizen, "star", answers=testing.STAR_ANSWERS, completed=True)
     do_erase_citizen(world.citizen, actor=world.worker)
     assert not Record.objects.exists()
+
+
+def test_the_star_chart_compares_only_stars_of_the_same_course(client, world, login):
+    from overgang.courses import actions as course_actions
+
+    old = testing.make_record(world.citizen, "star", answers=testing.STAR_ANSWERS, completed=True, filled_on=datetime.date(2025, 5, 1))
+    course = testing.make_course(world.citizen)
+    record = course_actions.do_start_course_record(course, "star", actor=world.worker, filled_on=datetime.date(2026, 3, 1), respondent="citizen")
+    from overgang.measurements import actions
+
+    actions.do_save_answers(record, testing.STAR_ANSWERS, actor=world.worker, version=record.version)
+    record.refresh_from_db()
+    actions.do_complete_record(record, actor=world.worker, version=record.version)
+    login(world.worker)
+    html = client.get(reverse("measurements:detail", kwargs={"code": record.code})).content.decode()
+    assert "01.03.2026" in html and old.filled_on.strftime("%d.%m.%Y") not in html
