@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "overgang.measurements",
     "overgang.courses",
     "overgang.evaluation",
+    "overgang.exports",
 ]
 
 MIDDLEWARE = [

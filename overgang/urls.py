@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("overgang.courses.urls")),
     path("borgere/", include("overgang.citizens.urls")),
     path("", include("overgang.measurements.urls")),
+    path("", include("overgang.exports.urls")),
+    path("", include("overgang.evaluation.urls")),
 ]
 
 handler400 = "overgang.lib.errors.bad_request"

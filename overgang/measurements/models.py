@@ -2,8 +2,9 @@
 
 A record points at the exact ``InstrumentVersion`` it was filled in against. Its
 answers are stored as interchange strings (instruments.md §2.3) keyed by item name;
-answers to free-text items are encrypted with the citizen's data key, so erasing the
-citizen shreds them. ``version`` makes saves optimistic: a save based on an older
+answers to free-text items and to the "who knows about the sale of sex" grid (``knows_*``)
+are encrypted with the citizen's data key (instruments.md §2.2, security.md), so a copied
+database shows neither and erasing the citizen shreds them. ``version`` makes saves optimistic: a save based on an older
 version is refused, never silently overwritten.
 """
 
@@ -18,6 +19,18 @@ from overgang.citizens.models import Citizen
 from overgang.instruments import engine
 from overgang.instruments.models import InstrumentVersion
 from overgang.lib import crypto
+
+
+def stored_encrypted(item) -> bool:
+    """Whether an item's answer is stored encrypted: every free-text item and the
+    ``knows_*`` rows of question 4.5 ("who knows about the citizen's sale of sex"),
+    per instruments.md §2.2 and security.md. The one rule for the web forms, the import
+    and every reader."""
+    return item.type == "text" or item.name.startswith("knows_")
+
+
+def encrypted_item_names(definition) -> frozenset:
+    return frozenset(item.name for item in definition.items if stored_encrypted(item))
 
 
 class RecordQuerySet(models.QuerySet):
@@ -88,7 +101,7 @@ class Record(models.Model):
 
     def set_answers(self, answers: dict):
         serialised = engine.serialise_answers(self.definition, answers)
-        texts = {name: value for name, value in serialised.items() if self.definition.item(name).type == "text"}
+        texts = {name: value for name, value in serialised.items() if stored_encrypted(self.definition.item(name))}
         self.answers = {name: value for name, value in serialised.items() if name not in texts}
         self.text_answers_encrypted = (
             crypto.encrypt(self.citizen.data_key, json.dumps(texts, ensure_ascii=False, sort_keys=True)) if texts else ""

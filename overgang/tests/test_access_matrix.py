@@ -143,6 +143,17 @@ MATRIX = {
     ],
     "measurements:complete": [("own", lambda w: record_of(w.citizen), same(405))],
     "measurements:discard": [("own", lambda w: record_of(w.citizen), same(405))],
+    "exports:admin_import": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
+    "exports:admin_import_confirm": [("own", lambda w: {"municipality": w.a.code}, same(405))],
+    "exports:evaluator_export": [("", lambda w: {}, logged_in(403, evaluator=200))],
+    # The evaluation report: leaders (suppressed) and evaluators (exact) of their own
+    # municipalities; a municipality outside the grants is a 404 (evaluation tests).
+    "evaluation:report": [("", lambda w: {}, logged_in(403, leader=200, evaluator=200))],
+    "evaluation:download": [
+        ("xlsx", lambda w: {"fmt": "xlsx"}, logged_in(403, leader=200, evaluator=200)),
+        # The JSON keeps exact counts: evaluators only.
+        ("json", lambda w: {"fmt": "json"}, logged_in(403, evaluator=200)),
+    ],
 }
 
 

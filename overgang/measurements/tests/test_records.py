@@ -234,6 +234,17 @@ def test_free_text_answers_are_encrypted_and_hidden_from_the_leader(client, worl
     assert "Vil ikke i dag" not in html and "kun for den ansvarlige" in html
 
 
+def test_who_knows_about_the_sale_of_sex_is_stored_encrypted(world):
+    record = testing.make_record(world.citizen, "cti_start", answers={"knows_partner": 1, "knows_parents": 99})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT answers FROM measurements_record WHERE id = %s", [record.pk])
+        (answers,) = cursor.fetchone()
+    assert "knows_" not in str(answers)
+    stored = Record.objects.get(pk=record.pk)
+    assert stored.text_answers_encrypted
+    assert {k: v for k, v in stored.get_answers().items() if k.startswith("knows_")} == {"knows_partner": 1, "knows_parents": 99}
+
+
 def test_reading_a_record_is_audited_and_a_leader_cannot_fill_in(client, world, login):
     record = testing.make_record(world.citizen, "star")
     login(world.leader)
@@ -275,3 +286,18 @@ def test_the_star_chart_compares_only_stars_of_the_same_course(client, world, lo
     login(world.worker)
     html = client.get(reverse("measurements:detail", kwargs={"code": record.code})).content.decode()
     assert "01.03.2026" in html and old.filled_on.strftime("%d.%m.%Y") not in html
+
+
+def test_the_migration_moves_plain_who_knows_answers_into_the_encrypted_part(world):
+    import importlib
+
+    from django.apps import apps
+
+    record = testing.make_record(world.citizen, "cti_start", answers={"knows_partner": 1})
+    Record.objects.filter(pk=record.pk).update(answers={"knows_partner": "5", "knows_siblings": "88"},
+                                               text_answers_encrypted="")
+    migration = importlib.import_module("overgang.measurements.migrations.0004_encrypt_knows_answers")
+    migration.encrypt_knows(apps, None)
+    stored = Record.objects.get(pk=record.pk)
+    assert stored.answers == {} and stored.text_answers_encrypted
+    assert stored.get_answers() == {"knows_partner": 5, "knows_siblings": 88}

@@ -1,0 +1,148 @@
+"""Writing the installation (or some municipalities of it) as an interchange package.
+
+The order of every file is a function of the exported values alone — citizens by
+municipality and id, a citizen's courses by start date and id, records by date,
+instrument and id, answers in form order — so exporting, importing into an empty
+installation and exporting again gives the same bytes (bar ``exported_at``).
+
+What a package cannot hold is left out and counted: contact periods and courses that
+never started (no ``start_date``), draft records, and course records whose course is
+not exported. ``registration`` and ``not_started`` records are written without a
+course, as the format wants.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from django.utils import timezone
+
+from overgang.citizens.models import Citizen
+from overgang.courses.models import Course, Pause
+from overgang.instruments.models import InstrumentVersion
+from overgang.lib import crypto
+from overgang.measurements.models import Record
+
+from .interchange import COURSE_INSTRUMENTS, INSTRUMENTS
+from .writer import PackageWriter
+
+CHUNK = 500
+
+
+def export_package(target, *, municipalities=None, source="Overgang", progress=None) -> dict:
+    """Write the package to ``target`` (a directory, or a path ending in .zip); return counts."""
+    citizens = Citizen.objects.all()
+    if municipalities is not None:
+        citizens = citizens.filter(municipality__in=municipalities)
+    citizens = sorted(
+        citizens.values_list("pk", "pseudonym", "municipality__name", "worker__username", "created_on", "data_key"),
+        key=lambda c: (c[2], c[1]),
+    )
+    pks = [c[0] for c in citizens]
+    out = PackageWriter(target)
+    counts = defaultdict(int)
+    try:
+        for _pk, pseudonym, municipality, worker, created_on, _key in citizens:
+            out.writerow("citizens.csv", [pseudonym, municipality, worker or "", _date(created_on)])
+        counts["citizens"] = len(citizens)
+        course_ids = _write_courses(out, citizens, counts)
+        keys = {c[0]: (c[1], c[5]) for c in citizens}
+        items = _ItemOrder()
+        for start in range(0, len(pks), CHUNK):
+            chunk = pks[start : start + CHUNK]
+            _write_records(out, chunk, keys, course_ids, items, counts)
+            if progress:
+                progress(min(start + CHUNK, len(pks)), len(pks))
+        out.close(exported_at=timezone.now().isoformat(timespec="seconds"), source=source)
+    except BaseException:
+        out.abort()
+        raise
+    return dict(counts)
+
+
+def _write_courses(out, citizens, counts) -> dict[int, str]:
+    order = {c[0]: i for i, c in enumerate(citizens)}
+    pseudonyms = {c[0]: c[1] for c in citizens}
+    started = (Course.Status.ACTIVE, Course.Status.ENDED)
+    courses = Course.objects.filter(citizen_id__in=order, status__in=started).exclude(start_date=None)
+    rows = [
+        (order[c["citizen_id"]], c["start_date"], c["external_id"] or str(c["code"]), c)
+        for c in courses.values("pk", "code", "external_id", "citizen_id", "start_date", "end_date", "status",
+                                "phase2_start", "phase3_start").iterator(chunk_size=2000)
+    ]
+    rows.sort(key=lambda r: r[:3])
+    course_ids = {}
+    for _order, start, course_id, c in rows:
+        course_ids[c["pk"]] = course_id
+        out.writerow("courses.csv", [course_id, pseudonyms[c["citizen_id"]], _date(start), _date(c["end_date"]),
+                                     c["status"], _date(c["phase2_start"]), _date(c["phase3_start"])])
+    counts["courses"] = len(rows)
+    counts["courses_left_out"] = Course.objects.filter(citizen_id__in=order).count() - len(rows)
+    pauses = defaultdict(list)
+    stored = Pause.objects.filter(course_id__in=course_ids).values_list("course_id", "start_date", "end_date")
+    for course_pk, start, end in stored:
+        pauses[course_pk].append((start, end or start.max))
+    for _order, _start, course_id, c in rows:
+        for start, end in sorted(pauses.get(c["pk"], ())):
+            out.writerow("pauses.csv", [course_id, _date(start), "" if end == start.max else _date(end)])
+            counts["pauses"] += 1
+    return course_ids
+
+
+class _ItemOrder:
+    """Item name -> position, per instrument version (answers are written in form order)."""
+
+    def __init__(self):
+        self._cache = {}
+
+    def __call__(self, version_pk):
+        if version_pk not in self._cache:
+            instrument = InstrumentVersion.objects.get(pk=version_pk).instrument()
+            self._cache[version_pk] = {item.name: item.position for item in instrument.items}
+        return self._cache[version_pk]
+
+
+_INSTRUMENT_ORDER = {name: i for i, name in enumerate(INSTRUMENTS)}
+
+
+def _write_records(out, chunk, keys, course_ids, items, counts):
+    by_citizen = defaultdict(list)
+    records = Record.objects.filter(citizen_id__in=chunk).values_list(
+        "pk", "code", "external_id", "citizen_id", "course_id", "instrument", "instrument_version_id", "filled_on",
+        "respondent", "status", "answers", "text_answers_encrypted")
+    for row in records.iterator(chunk_size=2000):
+        by_citizen[row[3]].append(row)
+    for citizen_pk in chunk:
+        pseudonym, data_key = keys[citizen_pk]
+        rows = []
+        for row in by_citizen.get(citizen_pk, ()):
+            _pk, code, external_id, _c, course_pk, instrument, version_pk, filled_on, respondent, status = row[:10]
+            answers, texts = row[10:]
+            if status != Record.Status.COMPLETED or instrument not in _INSTRUMENT_ORDER:
+                counts["records_left_out"] += 1
+                continue
+            course_id = ""
+            if instrument in COURSE_INSTRUMENTS:
+                course_id = course_ids.get(course_pk)
+                if course_id is None:
+                    counts["records_left_out"] += 1
+                    continue
+            record_id = external_id or str(code)
+            rows.append((filled_on, _INSTRUMENT_ORDER[instrument], record_id, course_id, instrument, version_pk,
+                         respondent if instrument == "star" else "", answers, texts))
+        rows.sort(key=lambda r: r[:3])
+        for filled_on, _o, record_id, course_id, instrument, version_pk, respondent, answers, texts in rows:
+            out.writerow("records.csv", [record_id, pseudonym, course_id, instrument, _date(filled_on), respondent])
+            values = dict(answers)
+            if texts:
+                values.update(json.loads(crypto.decrypt(data_key, texts)))
+            position = items(version_pk)
+            for item in sorted(values, key=lambda name: (position.get(name, 10**6), name)):
+                out.writerow("answers.csv", [record_id, item, values[item]])
+            counts["records"] += 1
+            counts["answers"] += len(values)
+
+
+def _date(value) -> str:
+    return value.isoformat() if value else ""

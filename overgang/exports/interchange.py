@@ -1,0 +1,636 @@
+"""Reading and validating an ``overgang-interchange/1`` package (spec/interchange.md).
+
+``Reader(package).read()`` yields the package's rows as plain, validated dataclasses —
+citizens, then courses, then pauses, then records with their answers — and collects
+every problem it meets in ``reader.problems`` (file, line, column, stable code,
+Danish/English message). A row with a problem is reported and not yielded; reading
+always goes on to the end so that one run reports everything. Nothing here touches
+the database: what the installation already holds (municipalities, workers, earlier
+imports) is judged by ``importer.py``.
+
+Streaming: each CSV file is read once, row by row, except ``answers.csv``, which is
+read twice: first to count each record's answers, then to gather them. A record is
+judged and yielded as soon as its last answer has been read, so a package whose
+answers stand together (every export writes them so) holds one record's answers in
+memory at a time; a shuffled package still works, holding more.
+
+Line numbers are physical lines of the file (the header is line 1); a quoted value
+with newlines makes a row span several lines, and the row's first line is reported.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import re
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+from overgang.instruments import engine, registry
+from overgang.instruments.types import AnswerError, AnswerIssue, Context
+from overgang.lib.cpr import looks_like_cpr
+
+from .package import FILES, PackageError
+from .problems import answer_problem, problem
+
+FORMAT = "overgang-interchange"
+VERSION = 1
+INSTRUMENTS = ("registration", "star", "cti_start", "cti_ongoing", "cti_end", "not_started")
+COURSE_INSTRUMENTS = frozenset({"star", "cti_start", "cti_ongoing", "cti_end"})
+COURSE_STATUSES = ("active", "ended")
+RESPONDENTS = ("citizen", "worker")
+ID_MAX = 64
+NAME_MAX = {"municipality": 100, "worker": 150}
+_CPR_SHAPE = re.compile(r"\d{6}-?\d{4}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+# file -> (columns that must be in the header, columns that may be)
+COLUMNS = {
+    "citizens.csv": (("citizen_id", "municipality"), ("worker", "created_on")),
+    "courses.csv": (("course_id", "citizen_id", "start_date", "status"), ("end_date", "phase2_start", "phase3_start")),
+    "pauses.csv": (("course_id", "start_date"), ("end_date",)),
+    "records.csv": (("record_id", "citizen_id", "instrument", "filled_on"), ("course_id", "respondent")),
+    "answers.csv": (("record_id", "item", "value"), ()),
+}
+# The order of the columns an export writes.
+EXPORT_COLUMNS = {name: [*required, *optional] for name, (required, optional) in COLUMNS.items()}
+EXPORT_COLUMNS["courses.csv"] = [
+    "course_id", "citizen_id", "start_date", "end_date", "status", "phase2_start", "phase3_start"]
+EXPORT_COLUMNS["pauses.csv"] = ["course_id", "start_date", "end_date"]
+EXPORT_COLUMNS["records.csv"] = ["record_id", "citizen_id", "course_id", "instrument", "filled_on", "respondent"]
+REQUIRED_FILES = ("manifest.json", "citizens.csv", "courses.csv", "records.csv", "answers.csv")
+
+
+@dataclass(frozen=True)
+class CitizenRow:
+    line: int
+    citizen_id: str
+    municipality: str
+    worker: str
+    created_on: datetime.date | None
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    line: int
+    course_id: str
+    citizen_id: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+    status: str
+    phase2_start: datetime.date | None
+    phase3_start: datetime.date | None
+
+
+@dataclass(frozen=True)
+class PauseRow:
+    line: int
+    course_id: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+
+
+@dataclass
+class RecordRow:
+    line: int
+    record_id: str
+    citizen_id: str
+    course_id: str
+    instrument: str
+    filled_on: datetime.date | None
+    respondent: str
+    valid: bool = True
+    # item -> canonical interchange string, in form order (filled in from answers.csv)
+    answers: dict = field(default_factory=dict)
+    incomplete: bool = False
+
+
+class Reader:
+    """One pass over a package; see the module docstring."""
+
+    def __init__(self, package, progress=None, workers=0):
+        self.package = package
+        self.workers = workers
+        self._index: dict = {}
+        self.problems: list = []
+        self.progress = progress
+        self._broken: set[str] = set()  # files whose rows could not be read: no dangling-id checks against them
+        self._citizens: dict[str, int] = {}  # citizen_id -> line
+        self._citizens_folded: dict[str, int] = {}
+        self._courses: dict[str, str] = {}  # course_id -> citizen_id
+        self._records: dict[str, RecordRow] = {}
+        self._total = 1
+        self._rows_seen = 0
+
+    # --- the whole package ----------------------------------------------------------
+
+    def read(self):
+        names = set(self.package.names)
+        for name in sorted(names - set(FILES)):
+            self._problem(name, None, "", "unknown_file")
+        for name in self.package.subfolders:
+            self._problem(name, None, "", "subfolder")
+        for name in REQUIRED_FILES:
+            if name not in names:
+                self._problem(name, None, "", "missing_file")
+                self._broken.add(name)
+        csvs = [n for n in FILES if n.endswith(".csv") and n in names]
+        twice = self.package.size("answers.csv") if "answers.csv" in names else 0  # read twice
+        self._total = max(1, sum(self.package.size(n) for n in csvs) + twice)
+        if "manifest.json" in names:
+            self._manifest()
+        yield from self._read_citizens()
+        yield from self._read_courses()
+        yield from self._read_pauses()
+        self._read_records()
+        yield from self._read_answers()
+        self._tick()
+
+    def _problem(self, *args, **params):
+        self.problems.append(problem(*args, **params))
+
+    def _tick(self):
+        if self.progress:
+            self.progress(min(self.package.bytes_read, self._total), self._total)
+
+    # --- manifest -------------------------------------------------------------------
+
+    def _manifest(self):
+        name = "manifest.json"
+        try:
+            data = json.loads(self.package.read_bytes(name, limit=64 * 1024).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            self._problem(name, None, "", "bad_manifest", detail="JSON")
+            return
+        if not isinstance(data, dict):
+            self._problem(name, None, "", "bad_manifest", detail="JSON object")
+            return
+        if data.get("format") != FORMAT:
+            self._problem(name, None, "format", "bad_manifest", detail=f'"format": "{FORMAT}"')
+        if data.get("version") != VERSION or isinstance(data.get("version"), bool):
+            self._problem(name, None, "version", "bad_manifest", detail=f'"version": {VERSION}')
+        exported_at = data.get("exported_at")
+        if exported_at is not None and not _iso_datetime(exported_at):
+            self._problem(name, None, "exported_at", "bad_manifest", detail='"exported_at": ISO 8601')
+        if not isinstance(data.get("source", ""), str):
+            self._problem(name, None, "source", "bad_manifest", detail='"source": text')
+        for key in sorted(set(data) - {"format", "version", "exported_at", "source"}):
+            self._problem(name, None, key, "bad_manifest", detail=key)
+
+    # --- CSV plumbing ---------------------------------------------------------------
+
+    def _rows(self, name, raw=False, whole=False):
+        """(line, get) per data row, where get(column) is the row's text ('' when absent);
+        with ``raw``, (line, fields) and the header's column -> index in ``self._index``;
+        with ``whole``, once (2, the csv reader positioned after the header)."""
+        if name not in self.package.names:
+            return
+        required, optional = COLUMNS[name]
+        line = 1
+        try:
+            with self.package.open_text(name) as handle:
+                reader = csv.reader(handle, strict=True)
+                header = next(reader, None)
+                if header is None:
+                    return  # an empty file: no rows
+                if not self._header_ok(name, header, required, optional):
+                    self._broken.add(name)
+                    return
+                index = self._index = {column: i for i, column in enumerate(header)}
+                if whole:
+                    yield 2, reader  # the caller iterates the rows itself
+                    return
+                width = len(header)
+                line = reader.line_num + 1
+                for fields in reader:
+                    if fields:
+                        if len(fields) != width:
+                            self._problem(name, line, "", "bad_row", found=len(fields), expected=width)
+                        elif not _utf8(fields):
+                            bad = next(i for i, f in enumerate(fields) if not _utf8((f,)))
+                            self._problem(name, line, header[bad], "not_utf8")
+                        else:
+                            yield line, (fields if raw else _getter(fields, index))
+                    self._rows_seen += 1
+                    if self._rows_seen % 20000 == 0:
+                        self._tick()
+                    line = reader.line_num + 1
+        except UnicodeDecodeError:
+            self._problem(name, line, "", "not_utf8")
+            self._broken.add(name)
+        except csv.Error:
+            self._problem(name, line, "", "bad_csv")
+            self._broken.add(name)
+        except PackageError as exc:
+            self.problems.extend(exc.problems)
+            self._broken.add(name)
+
+    def _header_ok(self, name, header, required, optional):
+        ok = True
+        seen = Counter(header)
+        for column in header:
+            if column not in required and column not in optional:
+                self._problem(name, 1, column, "unknown_column")
+                ok = False
+        for column in sorted(c for c, n in seen.items() if n > 1):
+            self._problem(name, 1, column, "duplicate_column")
+            ok = False
+        for column in required:
+            if column not in seen:
+                self._problem(name, 1, column, "missing_column")
+                ok = False
+        return ok
+
+    def _text(self, name, line, get, column, *, required=False, max_length=ID_MAX):
+        value = get(column)
+        if required and value == "":
+            self._problem(name, line, column, "required")
+            return None
+        if len(value) > max_length:
+            self._problem(name, line, column, "too_long", max=max_length)
+            return None
+        return value
+
+    def _date(self, name, line, get, column, *, required=False):
+        """(ok, date or None)."""
+        value = get(column)
+        if value == "":
+            if required:
+                self._problem(name, line, column, "required")
+                return False, None
+            return True, None
+        try:
+            if not _DATE.fullmatch(value):
+                raise ValueError
+            return True, datetime.date.fromisoformat(value)
+        except ValueError:
+            self._problem(name, line, column, "bad_date")
+            return False, None
+
+    def _choice(self, name, line, get, column, allowed, *, required=True):
+        value = get(column)
+        if value == "" and required:
+            self._problem(name, line, column, "required")
+            return None
+        if value not in allowed:
+            self._problem(name, line, column, "unknown_value", allowed=", ".join(allowed))
+            return None
+        return value
+
+    def _order(self, name, line, column, later, earlier, earlier_column):
+        if later is not None and earlier is not None and later < earlier:
+            self._problem(name, line, column, "date_order", after=earlier_column)
+            return False
+        return True
+
+    # --- the files ------------------------------------------------------------------
+
+    def _read_citizens(self):
+        name = "citizens.csv"
+        for line, get in self._rows(name):
+            count = len(self.problems)
+            citizen_id = self._text(name, line, get, "citizen_id", required=True)
+            if citizen_id:
+                if _CPR_SHAPE.fullmatch(citizen_id) or looks_like_cpr(citizen_id):
+                    self._problem(name, line, "citizen_id", "cpr_number")
+                folded = citizen_id.casefold()
+                if folded in self._citizens_folded:
+                    self._problem(name, line, "citizen_id", "duplicate_id", first=self._citizens_folded[folded])
+                else:
+                    self._citizens_folded[folded] = line
+                    self._citizens[citizen_id] = line
+            municipality = self._text(name, line, get, "municipality", required=True,
+                                      max_length=NAME_MAX["municipality"])
+            worker = self._text(name, line, get, "worker", max_length=NAME_MAX["worker"])
+            _ok, created_on = self._date(name, line, get, "created_on")
+            if len(self.problems) == count:
+                yield CitizenRow(line, citizen_id, municipality, worker, created_on)
+
+    def _known_citizen(self, name, line, citizen_id):
+        if citizen_id and "citizens.csv" not in self._broken and citizen_id not in self._citizens:
+            self._problem(name, line, "citizen_id", "unknown_citizen")
+            return False
+        return True
+
+    def _read_courses(self):
+        name = "courses.csv"
+        seen: dict[str, int] = {}
+        active: set[str] = set()
+        self._course_rows: dict[str, CourseRow] = {}
+        for line, get in self._rows(name):
+            count = len(self.problems)
+            course_id = self._text(name, line, get, "course_id", required=True)
+            citizen_id = self._text(name, line, get, "citizen_id", required=True)
+            if course_id:
+                if course_id in seen:
+                    self._problem(name, line, "course_id", "duplicate_id", first=seen[course_id])
+                else:
+                    seen[course_id] = line
+                    self._courses[course_id] = citizen_id or ""
+            self._known_citizen(name, line, citizen_id)
+            _ok, start = self._date(name, line, get, "start_date", required=True)
+            _ok, end = self._date(name, line, get, "end_date")
+            status = self._choice(name, line, get, "status", COURSE_STATUSES)
+            _ok, phase2 = self._date(name, line, get, "phase2_start")
+            _ok, phase3 = self._date(name, line, get, "phase3_start")
+            if status and _ok_dates(get, "end_date") and (status == "ended") != (get("end_date") != ""):
+                self._problem(name, line, "status", "status_mismatch")
+            self._order(name, line, "end_date", end, start, "start_date")
+            self._order(name, line, "phase2_start", phase2, start, "start_date")
+            if phase3 is not None and phase2 is None and get("phase2_start") == "":
+                self._problem(name, line, "phase3_start", "date_order", after="phase2_start")
+            self._order(name, line, "phase3_start", phase3, phase2, "phase2_start")
+            if status == "active" and citizen_id:
+                if citizen_id in active:
+                    self._problem(name, line, "status", "second_active_course")
+                active.add(citizen_id)
+            if len(self.problems) == count:
+                row = CourseRow(line, course_id, citizen_id, start, end, status, phase2, phase3)
+                self._course_rows[course_id] = row
+                yield row
+
+    def _known_course(self, name, line, course_id):
+        if course_id and "courses.csv" not in self._broken and course_id not in self._courses:
+            self._problem(name, line, "course_id", "unknown_course")
+            return False
+        return True
+
+    def _read_pauses(self):
+        name = "pauses.csv"
+        pauses: dict[str, list] = {}
+        for line, get in self._rows(name):
+            count = len(self.problems)
+            course_id = self._text(name, line, get, "course_id", required=True)
+            self._known_course(name, line, course_id)
+            _ok, start = self._date(name, line, get, "start_date", required=True)
+            _ok, end = self._date(name, line, get, "end_date")
+            self._order(name, line, "end_date", end, start, "start_date")
+            course = self._course_rows.get(course_id)
+            if course and start:
+                self._order(name, line, "start_date", start, course.start_date, "courses.csv start_date")
+            if len(self.problems) == count:
+                top = end or datetime.date.max
+                if any(start <= (e or datetime.date.max) and s <= top for s, e in pauses.get(course_id, ())):
+                    self._problem(name, line, "start_date", "overlapping_pause")
+                    continue
+                pauses.setdefault(course_id, []).append((start, end))
+                yield PauseRow(line, course_id, start, end)
+        self._course_rows = {}
+
+    def _read_records(self):
+        name = "records.csv"
+        for line, get in self._rows(name):
+            count = len(self.problems)
+            record_id = self._text(name, line, get, "record_id", required=True)
+            citizen_id = self._text(name, line, get, "citizen_id", required=True)
+            course_id = self._text(name, line, get, "course_id")
+            instrument = self._choice(name, line, get, "instrument", INSTRUMENTS)
+            _ok, filled_on = self._date(name, line, get, "filled_on", required=True)
+            respondent = get("respondent")
+            self._known_citizen(name, line, citizen_id)
+            if instrument in COURSE_INSTRUMENTS and not course_id:
+                self._problem(name, line, "course_id", "course_required")
+            elif instrument and instrument not in COURSE_INSTRUMENTS and course_id:
+                self._problem(name, line, "course_id", "not_allowed")
+            elif course_id and self._known_course(name, line, course_id):
+                owner = self._courses.get(course_id)
+                if owner and citizen_id and owner != citizen_id:
+                    self._problem(name, line, "course_id", "course_of_other_citizen")
+            if instrument == "star":
+                self._choice(name, line, get, "respondent", RESPONDENTS)
+            elif instrument and respondent:
+                self._problem(name, line, "respondent", "not_allowed")
+            if record_id:
+                if record_id in self._records:
+                    self._problem(name, line, "record_id", "duplicate_id", first=self._records[record_id].line)
+                    continue
+                self._records[record_id] = RecordRow(
+                    line, record_id, citizen_id or "", course_id or "", instrument or "", filled_on, respondent,
+                    valid=len(self.problems) == count,
+                )
+
+    def _read_answers(self):
+        name = "answers.csv"
+        counts: Counter = Counter()
+        reported, self.problems = self.problems, []  # the second pass reports row problems
+        for _line, rows in self._rows(name, raw=True, whole=True):
+            # The first pass only counts, in a tight loop (millions of rows): the second
+            # pass reads the same rows again and reports their problems with lines.
+            at = self._index["record_id"]
+            try:
+                for fields in rows:
+                    if len(fields) > at:
+                        counts[fields[at]] += 1
+            except (UnicodeDecodeError, csv.Error) as exc:
+                code = "not_utf8" if isinstance(exc, UnicodeDecodeError) else "bad_csv"
+                self._problem(name, rows.line_num, "", code)
+                self._broken.add(name)
+        first_pass, self.problems = self.problems, reported
+        if name in self._broken:
+            self.problems.extend(first_pass)
+            return
+        judging = _Judging(self.workers)
+        try:
+            # A record without answers is complete as far as the file goes: judge it now.
+            for record in self._records.values():
+                if record.valid and not counts[record.record_id]:
+                    yield from self._settle(judging.submit(record, {}, {}))
+            pending: dict[str, tuple[dict, dict]] = {}
+            records_known = "records.csv" not in self._broken
+            for line, fields in self._rows(name, raw=True):
+                index = self._index
+                record_id, item, value = fields[index["record_id"]], fields[index["item"]], fields[index["value"]]
+                if record_id == "":
+                    self._problem(name, line, "record_id", "required")
+                    continue
+                record = self._records.get(record_id)
+                if record is None:
+                    if records_known:
+                        self._problem(name, line, "record_id", "unknown_record")
+                    continue
+                values, lines = pending.setdefault(record_id, ({}, {}))
+                if item == "":
+                    self._problem(name, line, "item", "required")
+                elif item in values:
+                    self._problem(name, line, "item", "duplicate_answer")
+                else:
+                    values[item], lines[item] = value, line
+                counts[record_id] -= 1
+                if counts[record_id] == 0:
+                    del pending[record_id]
+                    if record.valid:
+                        yield from self._settle(judging.submit(record, values, lines))
+            yield from self._settle(judging.drain())
+        finally:
+            judging.close()
+
+    def _settle(self, judged):
+        """Report the problems of judged records; yield those without any."""
+        for record, lines, (canonical, incomplete, issues) in judged:
+            items = judge_for(record.instrument).items
+            for issue in issues:
+                column = "item" if issue.code in ("unknown_item", "not_relevant", "note_has_answer") else "value"
+                self.problems.append(answer_problem("answers.csv", lines.get(issue.item), column, issue,
+                                                    items.get(issue.item)))
+            if not issues:
+                record.answers, record.incomplete = canonical, incomplete
+                yield record
+
+
+_JUDGES: dict = {}
+
+
+def judge_for(name) -> "_Judge":
+    if name not in _JUDGES:
+        _JUDGES[name] = _Judge(registry.get_instrument(name))
+    return _JUDGES[name]
+
+
+def _judge_batch(batch):
+    return [judge_for(name).judge(values, filled_on) for name, values, filled_on in batch]
+
+
+class _Judging:
+    """Judge records in this process, or in a pool of worker processes.
+
+    With workers (one is already a gain: this process reads and writes meanwhile),
+    records go out in batches and come back in order, at most a few
+    batches in flight, so reading and writing in this process overlap the judging
+    and memory stays bounded. Workers are forked and only judge (pure functions of
+    the instrument and the answers); they never touch the database.
+    """
+
+    BATCH = 250
+    IN_FLIGHT = 6
+
+    def __init__(self, workers=0):
+        self.pool = None
+        if workers and workers >= 1:
+            import multiprocessing
+
+            self.pool = multiprocessing.get_context("fork").Pool(workers)
+        self._batch, self._pending = [], deque()
+
+    def submit(self, record, values, lines) -> list:
+        if self.pool is None:
+            return [(record, lines, judge_for(record.instrument).judge(values, record.filled_on))]
+        self._batch.append((record, values, lines))
+        if len(self._batch) < self.BATCH:
+            return []
+        self._send()
+        done = []
+        while len(self._pending) > self.IN_FLIGHT:
+            done += self._receive()
+        return done
+
+    def drain(self) -> list:
+        if self.pool is None:
+            return []
+        if self._batch:
+            self._send()
+        done = []
+        while self._pending:
+            done += self._receive()
+        return done
+
+    def _send(self):
+        batch, self._batch = self._batch, []
+        work = [(record.instrument, values, record.filled_on) for record, values, _lines in batch]
+        self._pending.append((batch, self.pool.apply_async(_judge_batch, (work,))))
+
+    def _receive(self):
+        batch, result = self._pending.popleft()
+        return [(record, lines, out) for (record, _values, lines), out in zip(batch, result.get())]
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+class _Judge:
+    """``engine.parse_answers`` + ``engine.check_answers`` + ``engine.missing_required``
+    for one instrument, with the relevance evaluated once instead of twice.
+
+    The import judges every record of a package, and these three calls evaluated the
+    skip logic twice per record; the checks themselves stay in the engine and the type
+    registry (``relevance``, ``handler.parse``, ``handler.check``). A test holds this
+    to the engine's answers on generated and broken records
+    (``test_it_judges_records_as_the_engine_does``).
+    """
+
+    def __init__(self, instrument):
+        self.instrument = instrument
+        self.items = {item.name: item for item in instrument.items}
+        self.handlers = {item.name: item.handler for item in instrument.items}
+
+    def judge(self, raw: dict, filled_on) -> tuple[dict, bool, list]:
+        """(canonical answers in form order, incomplete, issues) for item -> interchange string."""
+        parsed, issues = {}, []
+        for name, text in raw.items():
+            item = self.items.get(name)
+            if item is None:
+                message = f"{name!r} is not an item of {self.instrument.name}"
+                issues.append(AnswerIssue("unknown_item", str(name), message))
+                continue
+            try:
+                parsed[name] = self.handlers[name].parse(item, text)
+            except AnswerError as exc:
+                issues.append(exc.issue)
+        unreadable = bool(issues)
+        relevant = engine.relevance(self.instrument, parsed)
+        context = Context(filled_on=filled_on, answers=parsed)
+        canonical, incomplete = {}, False
+        for item in self.instrument.items:
+            name = item.name
+            if name not in parsed:
+                incomplete = incomplete or (item.required and relevant[name])
+                continue
+            value = parsed[name]
+            if item.is_note:
+                issues.append(AnswerIssue("note_has_answer", name, "a note never has an answer"))
+            elif not relevant[name]:
+                # An unreadable answer has no value, so the items it would show look hidden: not their fault.
+                if not unreadable:
+                    issues.append(AnswerIssue("not_relevant", name, f"answered although hidden ({item.relevant})"))
+            else:
+                issues.extend(self.handlers[name].check(item, value, context))
+                # Stored as the engine serialises it; only a decimal can be written two ways ("2.50").
+                canonical[name] = self.handlers[name].serialise(item, value) if item.type == "decimal" else raw[name]
+        return canonical, incomplete, issues
+
+
+def _utf8(fields) -> bool:
+    """No field holds bytes that were not UTF-8 (see Package.open_text)."""
+    for value in fields:
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+    return True
+
+
+def _getter(fields, index):
+    def get(column):
+        i = index.get(column)
+        return "" if i is None else fields[i]
+
+    return get
+
+
+def _ok_dates(get, column):
+    value = get(column)
+    return value == "" or bool(_DATE.fullmatch(value))
+
+
+def _iso_datetime(value) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,40 @@
+"""``overgang export PATH [--municipality NAME ...]``: write an interchange package.
+
+PATH is a directory (created; it must be empty) or a path ending in ``.zip``.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from overgang.accounts.models import Municipality
+from overgang.exports.actions import do_export_package
+from overgang.exports.progress import ProgressBar
+
+
+class Command(BaseCommand):
+    help = "Export the installation (or some municipalities) as an overgang-interchange/1 package."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--municipality", action="append", help="only this municipality (repeatable)")
+
+    def handle(self, *args, path, municipality=None, **options):
+        target = Path(path)
+        if target.suffix.lower() == ".zip":
+            if target.exists():
+                raise CommandError(f"{target} findes allerede. / {target} already exists.")
+        elif target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise CommandError(f"{target} skal være en tom mappe. / {target} must be an empty directory.")
+        municipalities = None
+        if municipality:
+            municipalities = list(Municipality.objects.filter(name__in=municipality))
+            missing = set(municipality) - {m.name for m in municipalities}
+            if missing:
+                raise CommandError(f"Ukendt kommune / Unknown municipality: {', '.join(sorted(missing))}")
+        bar = ProgressBar("Eksport")
+        counts = do_export_package(target, municipalities=municipalities, progress=bar)
+        bar.finish()
+        self.stdout.write(f"Eksporteret til / Exported to {target}")
+        for key in sorted(counts):
+            self.stdout.write(f"  {key}: {counts[key]}")

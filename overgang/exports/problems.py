@@ -1,0 +1,93 @@
+"""Problems found in an interchange package: where (file, line, column), a stable code,
+and a plain-language message in Danish and English.
+
+Codes are stable (snake_case) and documented in README.md; tests and scripts match on
+them. Answer problems reuse the instrument engine's codes and its user messages
+(``overgang.instruments.messages``), so a record is explained the same way in the form
+and in an import report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from overgang.instruments.messages import answer_message
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    column: str
+    code: str
+    message_da: str
+    message_en: str
+
+    def __str__(self):
+        where = self.file + (f":{self.line}" if self.line else "") + (f" [{self.column}]" if self.column else "")
+        text = self.message_da if self.message_da == self.message_en else f"{self.message_da} / {self.message_en}"
+        return f"{where} {self.code}: {text}"
+
+    def message(self, language: str | None = None) -> str:
+        language = language or translation.get_language() or "da"
+        return self.message_en if language.startswith("en") else self.message_da
+
+
+MESSAGES = {
+    "not_a_package": _("Pakken findes ikke eller er hverken en mappe eller en zip-fil."),
+    "bad_zip": _("Zip-filen kan ikke læses."),
+    "too_large": _("Pakken er for stor eller pakker sig ud til for meget data."),
+    "subfolder": _("Pakken må ikke indeholde undermapper; alle filer skal ligge øverst."),
+    "missing_file": _("Den påkrævede fil mangler i pakken."),
+    "unknown_file": _("Filen hører ikke til formatet og må ikke være med i pakken."),
+    "bad_manifest": _("manifest.json er ikke gyldig: %(detail)s"),
+    "not_utf8": _("Filen er ikke gemt som UTF-8."),
+    "bad_csv": _("Linjen kan ikke læses som CSV (fx et citationstegn, der ikke lukkes)."),
+    "missing_column": _("Den påkrævede kolonne mangler."),
+    "unknown_column": _("Kolonnen hører ikke til formatet."),
+    "duplicate_column": _("Kolonnen står mere end én gang."),
+    "bad_row": _("Linjen har %(found)s felter, men overskriften har %(expected)s."),
+    "required": _("Feltet skal udfyldes."),
+    "too_long": _("Værdien er for lang (højst %(max)s tegn)."),
+    "bad_date": _("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-03-01."),
+    "unknown_value": _("Værdien er ikke tilladt her. Tilladt: %(allowed)s."),
+    "not_allowed": _("Feltet skal være tomt for dette skema."),
+    "duplicate_id": _("Id'et står allerede tidligere i filen (linje %(first)s)."),
+    "cpr_number": _("Id'et ligner et CPR-nummer. Brug et pseudonym."),
+    "unknown_citizen": _("Borgeren findes ikke i citizens.csv."),
+    "unknown_course": _("Forløbet findes ikke i courses.csv."),
+    "unknown_record": _("Registreringen findes ikke i records.csv."),
+    "course_required": _("Dette skema skal høre til et forløb; angiv course_id."),
+    "course_of_other_citizen": _("Forløbet tilhører en anden borger."),
+    "status_mismatch": _("Status skal være 'ended', netop når der er en slutdato."),
+    "date_order": _("Datoen ligger før den dato, den skal følge efter (%(after)s)."),
+    "second_active_course": _("Borgeren har allerede et aktivt forløb i pakken."),
+    "overlapping_pause": _("Pausen overlapper en anden pause i samme forløb."),
+    "duplicate_answer": _("Spørgsmålet er besvaret mere end én gang i samme registrering."),
+    "wrong_municipality": _("Rækken hører til en anden kommune end den, du importerer til."),
+    "unknown_worker": _("Medarbejderen findes ikke i installationen."),
+    "worker_not_in_municipality": _("Brugeren er ikke CTI-medarbejder i kommunen."),
+    "conflict": _("Installationen har allerede denne række med andre værdier; den overskrives ikke."),
+}
+
+
+def problem(file, line, column, code, **params) -> Problem:
+    """A package problem with its message in both languages."""
+    return Problem(file, line, column, code,
+                   *_both(lambda: str(MESSAGES[code]) % params if params else str(MESSAGES[code])))
+
+
+def answer_problem(file, line, column, issue, item=None) -> Problem:
+    """A problem with one answer, explained by the instrument engine's messages."""
+    return Problem(file, line, column, issue.code, *_both(lambda: answer_message(issue, item)))
+
+
+def _both(message):
+    with translation.override("da"):
+        da = message()
+    with translation.override("en"):
+        en = message()
+    return da, en

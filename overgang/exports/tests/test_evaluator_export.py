@@ -1,0 +1,141 @@
+"""Evaluator exports: labels and missing codes read back, pseudonymised per export, audited."""
+
+
+import pandas as pd
+import pyreadstat
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from overgang.audit.models import AuditEvent
+from overgang.courses.models import Course
+from overgang.exports import cohort
+from overgang.exports.actions import EvaluatorExportOptions, ExportRefused, do_evaluator_export, do_import_package
+
+ALL = ("registration", "star", "cti_start", "cti_ongoing", "cti_end", "not_started")
+
+
+@pytest.fixture
+def cohort_world(world, tmp_path):
+    directory = tmp_path / "cohort"
+    cohort.write_cohort(directory, courses=30, seed=21, municipalities=("Aby Kommune",),
+                        worker_names={"Aby Kommune": ["worker"]})
+    assert do_import_package(directory).ok
+    return world
+
+
+def export(world, directory, fmt="sav", **options):
+    defaults = {"municipalities": (world.a,), "instruments": ALL, "format": fmt, "purpose": "Effektmåling 2026"}
+    return do_evaluator_export(directory, EvaluatorExportOptions(**{**defaults, **options}), actor=world.evaluator)
+
+
+def test_it_writes_spss_with_labels_and_missing_codes(cohort_world, tmp_path):
+    export(cohort_world, tmp_path / "x", "sav")
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "x" / "star_wide.sav"), user_missing=True)
+    assert meta.column_names_to_labels["dim_money"] == "Administration af økonomi"
+    assert meta.variable_value_labels["paid_trend"][8.0] and meta.variable_value_labels["paid_trend"][88.0]
+    assert sorted((r["lo"] for r in meta.missing_ranges["paid_trend"])) == [8.0, 88.0]
+    assert "dim_money" not in meta.missing_ranges
+    cti, meta = pyreadstat.read_sav(str(tmp_path / "x" / "cti_start_wide.sav"), user_missing=True)
+    assert sorted(r["lo"] for r in meta.missing_ranges["housing_cost_difficulty"]) == [88.0, 99.0]
+    assert set(cti["housing_cost_difficulty"].dropna()) <= {1.0, 2.0, 3.0, 4.0, 88.0, 99.0}
+    plain, _meta = pyreadstat.read_sav(str(tmp_path / "x" / "cti_start_wide.sav"))
+    assert not set(plain["housing_cost_difficulty"].dropna()) & {88.0, 99.0}  # user-missing -> missing
+    # Multiple choice: the codes as text plus one 0/1 column per option.
+    assert {"income", "income_1", "income_9", "income_99"} <= set(cti.columns)
+    answered = cti[cti["income"] != ""]
+    assert set(answered["income_1"].dropna()) <= {0.0, 1.0}
+    assert all(("1" in row.income.split()) == (row.income_1 == 1) for row in answered.itertuples())
+
+
+def test_it_writes_stata_with_labels_and_skipped_marks(cohort_world, tmp_path):
+    export(cohort_world, tmp_path / "x", "dta")
+    frame, meta = pyreadstat.read_dta(str(tmp_path / "x" / "star_wide.dta"), user_missing=True)
+    assert meta.variable_value_labels["paid_trend"][88]
+    assert meta.column_names_to_labels["dim_money"] == "Administration af økonomi"
+    assert "s" in set(frame["paid_count"].astype(str))  # skipped when paid_last_month != 1
+    long, _meta = pyreadstat.read_dta(str(tmp_path / "x" / "star_long.dta"))
+    assert {"record_id", "item", "value", "value_label"} <= set(long.columns)
+
+
+def test_it_pseudonymises_every_export_anew(cohort_world, tmp_path):
+    export(cohort_world, tmp_path / "one", "csv")
+    export(cohort_world, tmp_path / "two", "csv")
+    one = pd.read_csv(tmp_path / "one" / "courses.csv", dtype=str)
+    two = pd.read_csv(tmp_path / "two" / "courses.csv", dtype=str)
+    assert len(one) == Course.objects.filter(citizen__municipality=cohort_world.a).exclude(start_date=None).count()
+    assert not set(one["citizen_id"]) & set(two["citizen_id"])
+    assert not set(one["course_id"]) & set(two["course_id"])
+    assert not set(one["citizen_id"]) & {"Borger-000001", "Solsikke"}
+    stars = pd.read_csv(tmp_path / "one" / "star_wide.csv", dtype=str)
+    assert set(stars["course_id"]) <= set(one["course_id"])  # one mapping within the export
+
+
+def test_it_gives_age_instead_of_birth_date_and_no_free_text_unless_chosen(cohort_world, tmp_path):
+    export(cohort_world, tmp_path / "x", "parquet")
+    registration = pd.read_parquet(tmp_path / "x" / "registration_wide.parquet")
+    assert "birth_date" not in registration.columns
+    ages = registration["age_at_course_start"].dropna()
+    assert len(ages) and ages.between(17, 61).all()
+    assert "citizenship_other" not in registration.columns
+    long = pd.read_parquet(tmp_path / "x" / "registration_long.parquet")
+    assert "birth_date" not in set(long["item"]) and "citizenship_other" not in set(long["item"])
+    export(cohort_world, tmp_path / "y", "parquet", include_text=True)
+    with_text = pd.read_parquet(tmp_path / "y" / "cti_end_wide.parquet")
+    assert "economy_notes" in with_text.columns
+
+
+def test_it_shifts_dates_per_citizen_keeping_intervals(cohort_world, tmp_path):
+    export(cohort_world, tmp_path / "x", "xlsx", shift_dates=True)
+    courses = pd.read_excel(tmp_path / "x" / "courses.xlsx", sheet_name="courses")
+    shifted = pd.to_datetime(courses["start_date"]).dt.date
+    stored = Course.objects.filter(citizen__municipality=cohort_world.a).exclude(start_date=None)
+    lengths = sorted((c.end_date - c.start_date).days for c in stored if c.end_date)
+    exported = sorted((pd.to_datetime(courses["end_date"]) - pd.to_datetime(courses["start_date"])).dt.days.dropna().astype(int))
+    assert exported == lengths
+    assert set(shifted) != {c.start_date for c in stored}
+    # Within a citizen, a record's distance to the course start is kept.
+    stars = pd.read_excel(tmp_path / "x" / "star_wide.xlsx", sheet_name="star_wide")
+    merged = stars.merge(courses, on="course_id")
+    gaps = sorted((pd.to_datetime(merged["filled_on"]) - pd.to_datetime(merged["start_date"])).dt.days)
+    true_gaps = sorted((r.filled_on - r.course.start_date).days
+                       for c in stored for r in c.records.filter(instrument="star", status="completed"))
+    assert gaps == true_gaps
+
+
+def test_it_is_audited_with_its_purpose_and_refused_without(cohort_world, tmp_path):
+    counts = export(cohort_world, tmp_path / "x", "csv", instruments=("star",))
+    event = AuditEvent.objects.get(action="evaluator.export")
+    assert event.details["purpose"] == "Effektmåling 2026" and event.details["records"] == counts["records"]
+    assert event.actor_username == "evaluator"
+    with pytest.raises(ExportRefused):
+        export(cohort_world, tmp_path / "y", "csv", purpose="  ")
+    with pytest.raises(PermissionDenied):
+        export(cohort_world, tmp_path / "z", "csv", municipalities=(cohort_world.b,))
+    assert AuditEvent.objects.filter(action="evaluator.export").count() == 1
+    assert (tmp_path / "x" / "codebook.csv").exists() and (tmp_path / "x" / "export.json").exists()
+
+
+def test_the_command_writes_an_export(cohort_world, tmp_path):
+    from django.core.management import call_command
+
+    call_command("evaluator_export", "--user", "evaluator", "--purpose", "Test", "--format", "csv",
+                 "--output", str(tmp_path / "out"), "--instrument", "star")
+    assert (tmp_path / "out" / "star_wide.csv").exists()
+
+
+
+def test_it_exports_the_encrypted_coded_answers_of_who_knows(cohort_world, tmp_path):
+    from overgang.measurements.models import Record
+
+    stored = {}
+    for record in Record.objects.filter(instrument="cti_start", status="completed"):
+        assert not any(name.startswith("knows_") for name in record.answers)  # encrypted at rest
+        value = record.get_answers().get("knows_partner")
+        if value is not None:
+            stored[value] = stored.get(value, 0) + 1
+    assert stored
+    export(cohort_world, tmp_path / "x", "parquet")
+    cti = pd.read_parquet(tmp_path / "x" / "cti_start_wide.parquet")
+    exported = cti["knows_partner"].dropna()
+    exported = exported[exported.astype(str) != "s"]
+    assert exported.astype(int).value_counts().to_dict() == stored

@@ -1,0 +1,168 @@
+"""do_import_package and the import command: all or nothing, idempotent, audited."""
+
+import random
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from overgang.accounts.models import Membership, Municipality, Role, User
+from overgang.audit.models import AuditEvent
+from overgang.citizens.models import Citizen
+from overgang.courses.models import Course, Pause
+from overgang.exports import cohort
+from overgang.exports.actions import do_export_package, do_import_package
+from overgang.exports.interchange import judge_for
+from overgang.exports.tests.packages import BASE, add_rows, write_package
+from overgang.instruments import engine, registry
+from overgang.instruments.types import Context
+from overgang.measurements.models import Record
+
+
+def _counts():
+    return (Citizen.objects.count(), Course.objects.count(), Pause.objects.count(), Record.objects.count())
+
+
+def test_it_imports_a_package_and_audits_it(world, tmp_path):
+    result = do_import_package(write_package(tmp_path / "p"))
+    assert result.ok and result.written
+    anna = Citizen.objects.get(pseudonym="Anna")
+    assert anna.worker == world.worker and anna.created_on.isoformat() == "2016-01-01"
+    course = Course.objects.get(external_id="F1")
+    assert course.status == "active" and course.first_contact_on == course.start_date
+    registration = Record.objects.get(external_id="R2")
+    assert registration.course is None and registration.status == "completed"
+    assert registration.get_answers()["gender"] == 1
+    assert registration.incomplete  # most registration items are missing
+    events = AuditEvent.objects.filter(action="interchange.import")
+    assert events.count() == 1
+    assert events.get().details["created"]["records"] == 2
+
+
+def test_it_writes_nothing_when_the_last_line_is_wrong(world, tmp_path):
+    directory = tmp_path / "cohort"
+    cohort.write_cohort(directory, courses=5, seed=4)
+    with open(directory / "answers.csv", "a", encoding="utf-8") as handle:
+        handle.write("R000005-reg,shoe_size,41\n")
+    lines = (directory / "answers.csv").read_bytes().count(b"\n")
+    before = _counts()
+    result = do_import_package(directory)
+    assert [(p.file, p.line, p.code) for p in result.problems] == [("answers.csv", lines, "unknown_item")]
+    assert _counts() == before
+    assert not AuditEvent.objects.filter(action="interchange.import").exists()
+    assert AuditEvent.objects.filter(action="interchange.import_rejected").count() == 1
+
+
+def test_it_writes_nothing_on_a_dry_run(world, tmp_path):
+    before = _counts()
+    result = do_import_package(write_package(tmp_path / "p"), dry_run=True)
+    assert result.ok and not result.written
+    assert result.summary.created["records"] == 2
+    assert _counts() == before
+    assert not AuditEvent.objects.filter(action__startswith="interchange").exists()
+
+
+def test_it_changes_nothing_on_a_second_import(world, tmp_path):
+    directory = tmp_path / "cohort"
+    cohort.write_cohort(directory, courses=6, seed=5, worker_names={"Aby Kommune": ["worker"], "Bby Kommune": ["stranger"]})
+    assert do_import_package(directory).ok
+    before = _counts()
+    stamps = sorted(Record.objects.values_list("updated", flat=True))
+    again = do_import_package(directory)
+    assert again.ok, again.problems[:3]
+    assert _counts() == before
+    assert sorted(Record.objects.values_list("updated", flat=True)) == stamps
+    assert dict(again.summary.created) == {}
+    assert again.summary.unchanged["records"] == before[3]
+
+
+def test_it_reports_a_conflict_instead_of_overwriting(world, tmp_path):
+    assert do_import_package(write_package(tmp_path / "p")).ok
+    changed = write_package(tmp_path / "q", answers_csv=BASE["answers.csv"].replace("R2,gender,1", "R2,gender,2"))
+    result = do_import_package(changed)
+    assert [(p.file, p.line, p.column, p.code) for p in result.problems] == [("records.csv", 3, "record_id", "conflict")]
+    assert Record.objects.get(external_id="R2").get_answers()["gender"] == 1
+
+
+def test_it_creates_municipalities_and_placeholder_workers_on_the_command_line(world, tmp_path):
+    citizens = add_rows("citizens.csv", "Bo,Cby Kommune,ny_medarbejder,")
+    result = do_import_package(write_package(tmp_path / "p", citizens_csv=citizens))
+    assert result.ok, result.problems
+    assert result.summary.municipalities_created == ["Cby Kommune"]
+    assert result.summary.workers_created == ["ny_medarbejder"]
+    placeholder = User.objects.get(username="ny_medarbejder")
+    assert not placeholder.has_usable_password() and not placeholder.is_active
+    cby = Municipality.objects.get(name="Cby Kommune")
+    assert Membership.objects.filter(user=placeholder, municipality=cby, role=Role.WORKER).exists()
+    assert Citizen.objects.get(pseudonym="Bo").worker == placeholder
+
+
+@pytest.mark.parametrize("row,column,code", [
+    ("Bo,Bby Kommune,,", "municipality", "wrong_municipality"),
+    ("Bo,Aby Kommune,nobody,", "worker", "unknown_worker"),
+    ("Bo,Aby Kommune,leader,", "worker", "worker_not_in_municipality"),
+])
+def test_it_holds_an_administrators_import_to_the_municipality(world, tmp_path, row, column, code):
+    directory = write_package(tmp_path / "p", citizens_csv=add_rows("citizens.csv", row))
+    result = do_import_package(directory, actor=world.administrator, municipality=world.a)
+    assert [(p.file, p.line, p.column, p.code) for p in result.problems] == [("citizens.csv", 3, column, code)]
+    assert not Citizen.objects.filter(pseudonym="Anna").exists()
+
+
+def test_it_keeps_free_text_encrypted(world, tmp_path):
+    answers = add_rows("answers.csv", "R2,citizenship,2", 'R2,citizenship_other,"Æbleø, ""Norge""\r\nog mere"')
+    assert do_import_package(write_package(tmp_path / "p", answers_csv=answers)).ok
+    record = Record.objects.get(external_id="R2")
+    assert "citizenship_other" not in record.answers and "Norge" not in record.text_answers_encrypted
+    assert record.get_answers()["citizenship_other"] == 'Æbleø, "Norge"\r\nog mere'
+
+
+def test_it_reads_a_zip_like_a_directory_and_judges_alike_in_worker_processes(db, tmp_path):
+    import shutil
+
+    directory = tmp_path / "cohort"
+    cohort.write_cohort(directory, courses=8, seed=6)
+    archive = shutil.make_archive(str(tmp_path / "cohort"), "zip", directory)
+    assert do_import_package(archive, workers=1).ok
+    do_export_package(tmp_path / "zipped")
+    call_command("flush", "--no-input", verbosity=0)
+    assert do_import_package(directory).ok
+    do_export_package(tmp_path / "plain")
+    for name in ("citizens.csv", "records.csv", "answers.csv"):
+        assert (tmp_path / "zipped" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
+
+
+def test_it_judges_records_as_the_engine_does():
+    rng = random.Random(11)
+    day = __import__("datetime").date(2016, 3, 1)
+    for name, instrument in registry.all_instruments().items():
+        for _ in range(40):
+            raw = cohort.random_answers(instrument, day, rng)
+            names = [i.name for i in instrument.items]
+            if rng.random() < 0.5 and raw:  # break something: a hidden answer, a bad code, a lost controller
+                victim = rng.choice(names)
+                raw[victim] = rng.choice(["1", "42", "x", "2016-01-01", "1 2"])
+            if rng.random() < 0.3 and raw:
+                raw.pop(rng.choice(list(raw)))
+            parsed, issues = engine.parse_answers(instrument, raw)
+            checked = engine.check_answers(instrument, parsed, Context(filled_on=day))
+            expected = {(i.code, i.item) for i in issues} | {
+                (i.code, i.item) for i in checked if not (issues and i.code == "not_relevant")}
+            canonical, incomplete, found = judge_for(name).judge(raw, day)
+            assert {(i.code, i.item) for i in found} == expected, (name, raw)
+            if not found:
+                assert incomplete == bool(engine.missing_required(instrument, parsed))
+                assert canonical == engine.serialise_answers(instrument, parsed)
+
+
+def test_the_commands_import_and_export(world, tmp_path, capsys):
+    directory = write_package(tmp_path / "p")
+    call_command("import", str(directory), "--dry-run")
+    assert not Citizen.objects.filter(pseudonym="Anna").exists()
+    call_command("import", str(directory))
+    assert Citizen.objects.filter(pseudonym="Anna").exists()
+    call_command("export", str(tmp_path / "out.zip"))
+    assert (tmp_path / "out.zip").stat().st_size > 0
+    bad = write_package(tmp_path / "bad", citizens_csv=add_rows("citizens.csv", "010190-1234,Aby Kommune,,"))
+    with pytest.raises(CommandError):
+        call_command("import", str(bad))
+    assert "cpr_number" in capsys.readouterr().err

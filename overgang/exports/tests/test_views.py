@@ -1,0 +1,91 @@
+"""The administrator's import pages and the evaluator's export page."""
+
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from overgang.audit.models import AuditEvent
+from overgang.citizens.models import Citizen
+from overgang.exports.tests.packages import add_rows, write_package
+
+
+def _zip(directory) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        for path in sorted(directory.iterdir()):
+            bundle.write(path, path.name)
+    return SimpleUploadedFile("pakke.zip", buffer.getvalue(), content_type="application/zip")
+
+
+def test_it_uploads_reports_and_confirms_an_import(world, login, client, tmp_path):
+    login(world.administrator)
+    url = reverse("exports:admin_import", kwargs={"municipality": world.a.code})
+    assert client.get(url).status_code == 200
+    bad = write_package(tmp_path / "bad", citizens_csv=add_rows("citizens.csv", "010190-1234,Aby Kommune,worker,"))
+    response = client.post(url, {"package": _zip(bad)})
+    assert response.status_code == 200
+    assert b"cpr_number" in response.content and b"citizens.csv" in response.content
+    assert b"admin_import_confirm" not in response.content and "bekraeft" not in response.content.decode()
+    response = client.post(url, {"package": _zip(write_package(tmp_path / "good"))})
+    assert "bekraeft" in response.content.decode()
+    assert not Citizen.objects.filter(pseudonym="Anna").exists()  # validated only
+    confirm = reverse("exports:admin_import_confirm", kwargs={"municipality": world.a.code})
+    response = client.post(confirm)
+    assert response.status_code == 302
+    assert Citizen.objects.get(pseudonym="Anna").municipality == world.a
+    event = AuditEvent.objects.get(action="interchange.import")
+    assert event.actor_username == "administrator" and event.municipality_code == str(world.a.code)
+    # The upload is gone: confirming again imports nothing and says so.
+    assert client.post(confirm).status_code == 302
+    assert AuditEvent.objects.filter(action="interchange.import").count() == 1
+
+
+def test_it_refuses_other_municipalities_and_other_roles(world, login, client, tmp_path):
+    url = reverse("exports:admin_import", kwargs={"municipality": world.a.code})
+    login(world.foreign_admin)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"package": _zip(write_package(tmp_path / "p"))}).status_code == 404
+    assert client.post(reverse("exports:admin_import_confirm", kwargs={"municipality": world.a.code})).status_code == 404
+    login(world.worker)
+    assert client.get(url).status_code == 403
+    assert not Citizen.objects.filter(pseudonym="Anna").exists()
+
+
+def test_it_refuses_a_confirmation_for_another_municipality(world, login, client, tmp_path):
+    from overgang.accounts.models import Membership, Role
+
+    Membership.objects.create(user=world.administrator, municipality=world.b, role=Role.ADMIN)
+    login(world.administrator)
+    client.post(reverse("exports:admin_import", kwargs={"municipality": world.a.code}),
+                {"package": _zip(write_package(tmp_path / "p"))})
+    response = client.post(reverse("exports:admin_import_confirm", kwargs={"municipality": world.b.code}))
+    assert response.status_code == 302
+    assert not Citizen.objects.filter(pseudonym="Anna").exists()
+
+
+def test_the_evaluator_page_needs_a_purpose_and_is_audited(world, login, client):
+    login(world.evaluator)
+    url = reverse("exports:evaluator_export")
+    assert client.get(url).status_code == 200
+    data = {"municipalities": [world.a.pk], "instruments": ["star", "registration"], "format": "csv"}
+    response = client.post(url, {**data, "purpose": "   "})
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action="evaluator.export").exists()
+    response = client.post(url, {**data, "purpose": "Opfølgning"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    names = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
+    assert {"star_wide.csv", "star_long.csv", "courses.csv", "codebook.csv", "export.json"} <= set(names)
+    assert AuditEvent.objects.get(action="evaluator.export").details["purpose"] == "Opfølgning"
+
+
+def test_the_evaluator_page_offers_only_granted_municipalities(world, login, client):
+    login(world.evaluator)
+    url = reverse("exports:evaluator_export")
+    response = client.post(url, {"municipalities": [world.b.pk], "instruments": ["star"], "format": "csv", "purpose": "x"})
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action="evaluator.export").exists()
+    login(world.worker)
+    assert client.get(url).status_code == 403

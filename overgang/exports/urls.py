@@ -1,0 +1,13 @@
+from django.urls import path
+
+from overgang.exports import views
+
+app_name = "exports"
+
+urlpatterns = [
+    path("administration/<uuid:municipality>/import/", views.admin_import, name="admin_import"),
+    path(
+        "administration/<uuid:municipality>/import/bekraeft/", views.admin_import_confirm, name="admin_import_confirm"
+    ),
+    path("evaluering/udtraek/", views.evaluator_export, name="evaluator_export"),
+]
