@@ -162,3 +162,156 @@ def line(points, *, title, y_max=100, reference=None, reference_label="", x_labe
         parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" fill="#566070">{escape(x_label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+# ---------------------------------------------------------------------------- report charts
+# Charts of the evaluation report (evaluation app): categorical x axes (the measurement
+# points, phases, groups), several series, N printed under each category.
+
+BAR_COLOURS = ["#1f5f8b", "#c2571a", "#4d7f3a", "#7a4f9a", "#8a6d1f"]
+# Hatching is not available without <defs>/<pattern>; series differ in colour and in a
+# label printed on every bar, so they read in grey print as well.
+
+
+def _frame(width, height, title, kind):
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'class="chart {kind}" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+
+
+def _legend(parts, series_labels, x, y, *, lines=False):
+    for index, label in enumerate(series_labels):
+        colour = BAR_COLOURS[index % len(BAR_COLOURS)]
+        top = y + 18 * index
+        if lines:
+            _colour, dash, marker = SERIES_STYLES[index % len(SERIES_STYLES)]
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            parts.append(f'<line x1="{x}" y1="{top:.1f}" x2="{x + 28}" y2="{top:.1f}" stroke="{_colour}" stroke-width="2.5"{dash_attr}/>')
+            parts.append(_marker(marker, x + 14, top, _colour))
+        else:
+            parts.append(f'<rect x="{x}" y="{top - 6:.1f}" width="14" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 34}" y="{top + 4:.1f}" font-size="12" fill="#1d2430">{escape(label)}</text>')
+
+
+def bar_chart(categories, series, *, title, y_max=100, unit="%", counts=None, reference=None, reference_label="",
+              width=620, height=300):
+    """Vertical grouped bars: ``categories`` on x; ``series`` a list of (label, values),
+    a value None leaves a gap (no data, or a suppressed cell). ``counts``: text under
+    each category (e.g. "N = 134")."""
+    legend_h = 18 * len(series) if len(series) > 1 else 0
+    left, right, top, bottom = 44, 16, 18, 52 + legend_h
+    plot_w, plot_h = width - left - right, height - top - bottom
+    parts = _frame(width, height, title, "bars")
+
+    def py(v):
+        return top + plot_h * (1 - min(v, y_max) / y_max)
+
+    for tick in range(0, 5):
+        value = y_max * tick / 4
+        y = py(value)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e6ea"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#566070">{value:g}</text>')
+    slot = plot_w / max(1, len(categories))
+    bar_w = min(48, slot * 0.8 / max(1, len(series)))
+    for i, category in enumerate(categories):
+        x0 = left + slot * i + (slot - bar_w * len(series)) / 2
+        for j, (_label, values) in enumerate(series):
+            value = values[i] if i < len(values) else None
+            if value is None:
+                continue
+            x = x0 + j * bar_w
+            colour = BAR_COLOURS[j % len(BAR_COLOURS)]
+            parts.append(f'<rect x="{x:.1f}" y="{py(value):.1f}" width="{bar_w - 2:.1f}" height="{py(0) - py(value):.1f}" fill="{colour}"/>')
+            parts.append(f'<text x="{x + bar_w / 2 - 1:.1f}" y="{py(value) - 4:.1f}" font-size="11" text-anchor="middle" fill="#1d2430">{value:g}{escape(unit)}</text>')
+        cx = left + slot * (i + 0.5)
+        parts.append(f'<text x="{cx:.1f}" y="{top + plot_h + 16:.1f}" font-size="11" text-anchor="middle" fill="#1d2430">{escape(category)}</text>')
+        if counts:
+            parts.append(f'<text x="{cx:.1f}" y="{top + plot_h + 31:.1f}" font-size="10" text-anchor="middle" fill="#566070">{escape(counts[i])}</text>')
+    if reference is not None:
+        y = py(reference)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#a12a2a" stroke-width="2" stroke-dasharray="6 4"/>')
+        parts.append(f'<text x="{width - right}" y="{y - 5:.1f}" font-size="11" text-anchor="end" fill="#a12a2a">{escape(reference_label)}</text>')
+    if len(series) > 1:
+        _legend(parts, [label for label, _v in series], left, height - legend_h + 4)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line_chart(categories, series, *, title, y_max=100, counts=None, reference=None, reference_label="",
+               width=620, height=300, decimals=1):
+    """Lines over categorical x (the measurement points): ``series`` a list of (label,
+    values); None breaks nothing, the point is just not drawn. ``counts``: text under
+    each category. Series differ in colour, dash and marker (SERIES_STYLES)."""
+    legend_h = 18 * len(series) if len(series) > 1 else 0
+    left, right, top, bottom = 44, 16, 18, 52 + legend_h
+    plot_w, plot_h = width - left - right, height - top - bottom
+    parts = _frame(width, height, title, "lines")
+    slot = plot_w / max(1, len(categories))
+
+    def px(i):
+        return left + slot * (i + 0.5)
+
+    def py(v):
+        return top + plot_h * (1 - min(v, y_max) / y_max)
+
+    for tick in range(0, 5):
+        value = y_max * tick / 4
+        y = py(value)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e6ea"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#566070">{value:g}</text>')
+    if reference is not None:
+        y = py(reference)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#a12a2a" stroke-width="2" stroke-dasharray="6 4"/>')
+        parts.append(f'<text x="{width - right}" y="{y - 5:.1f}" font-size="11" text-anchor="end" fill="#a12a2a">{escape(reference_label)}</text>')
+    for j, (_label, values) in enumerate(series):
+        colour, dash, marker = SERIES_STYLES[j % len(SERIES_STYLES)]
+        drawn = [(px(i), py(v), v) for i, v in enumerate(values) if v is not None]
+        if len(drawn) >= 2:
+            path = " ".join(f"{'M' if k == 0 else 'L'}{x:.1f} {y:.1f}" for k, (x, y, _v) in enumerate(drawn))
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
+        for x, y, v in drawn:
+            parts.append(_marker(marker, x, y, colour))
+            parts.append(f'<text x="{x:.1f}" y="{y - 9 - 12 * j:.1f}" font-size="11" text-anchor="middle" fill="{colour}">{v:.{decimals}f}</text>')
+    for i, category in enumerate(categories):
+        parts.append(f'<text x="{px(i):.1f}" y="{top + plot_h + 16:.1f}" font-size="11" text-anchor="middle" fill="#1d2430">{escape(category)}</text>')
+        if counts:
+            parts.append(f'<text x="{px(i):.1f}" y="{top + plot_h + 31:.1f}" font-size="10" text-anchor="middle" fill="#566070">{escape(counts[i])}</text>')
+    if len(series) > 1:
+        _legend(parts, [label for label, _v in series], left, height - legend_h + 4, lines=True)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def stacked_bars(rows, categories, *, title, width=620):
+    """Horizontal 100 % bars: ``rows`` a list of (label, shares in percent per category or
+    None for a row without data); ``categories`` the legend labels, in order."""
+    left, right, bar_h, gap, top = 150, 16, 24, 12, 10
+    legend_h = 18 * len(categories)
+    height = top + len(rows) * (bar_h + gap) + 24 + legend_h
+    plot_w = width - left - right
+    parts = _frame(width, height, title, "stacked")
+    for i, (label, shares) in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        parts.append(f'<text x="{left - 8}" y="{y + bar_h / 2 + 4:.1f}" font-size="12" text-anchor="end" fill="#1d2430">{escape(label)}</text>')
+        if shares is None:
+            parts.append(f'<text x="{left + 4}" y="{y + bar_h / 2 + 4:.1f}" font-size="11" fill="#566070">–</text>')
+            continue
+        x = left
+        for j, share in enumerate(shares):
+            if not share:
+                continue
+            w = plot_w * share / 100
+            parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{BAR_COLOURS[j % len(BAR_COLOURS)]}"/>')
+            if w > 26:
+                parts.append(f'<text x="{x + w / 2:.1f}" y="{y + bar_h / 2 + 4:.1f}" font-size="11" text-anchor="middle" fill="#fff">{share:g}</text>')
+            x += w
+    axis_y = top + len(rows) * (bar_h + gap)
+    for tick in (0, 25, 50, 75, 100):
+        x = left + plot_w * tick / 100
+        parts.append(f'<text x="{x:.1f}" y="{axis_y + 6:.1f}" font-size="10" text-anchor="middle" fill="#566070">{tick} %</text>')
+    _legend(parts, categories, left, axis_y + 24)
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,326 @@
+"""The human report: the JSON report laid out as SFI's numbered tables and figures.
+
+``build(report, suppress=…, small=…)`` turns the JSON dict into a ``Document`` — a first
+page in plain Danish, then sections of numbered ``Block``s (a table, a figure with its
+SVG chart, or both), each with its title as SFI wrote it, its N and a one-sentence
+definition. The same document feeds the page, the PDF and the workbook, so the three
+always agree. With ``suppress`` (project leaders, security.md) every count below
+``small`` and every share or mean resting on one is shown as "<5", and charts leave such
+points out. Chapters 6 and 7 are in ``document_outcomes.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from overgang.evaluation import stats
+
+POINTS = ("start", "phase1", "phase2", "phase3", "end")
+
+
+def point_labels():
+    return {"start": _("Opstart"), "phase1": _("1. fase"), "phase2": _("2. fase"), "phase3": _("3. fase"),
+            "end": _("Afslutning")}
+
+
+# ---------------------------------------------------------------------------- cells
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: ``kind`` text, count, pct (share with its count and n), mean
+    (with its n) or p."""
+
+    kind: str
+    value: object = None
+    count: int | None = None
+    n: int | None = None
+
+
+def text(value):
+    return Cell("text", value)
+
+
+def count(value):
+    return Cell("count", value)
+
+
+def pct(share_dict):
+    """A pct cell from a ``{"n", "count", "share"}`` dict."""
+    if not share_dict:
+        return Cell("pct", None, 0, 0)
+    return Cell("pct", share_dict.get("share"), share_dict.get("count"), share_dict.get("n"))
+
+
+def pct_of(part, whole):
+    return Cell("pct", (part / whole) if whole else None, part, whole)
+
+
+def mean(value, n):
+    return Cell("mean", value, None, n)
+
+
+def pval(p):
+    return Cell("p", p)
+
+
+def percent(count_, n):
+    """Half-up rounded integer percent, decided in integers (evaluation.md)."""
+    return (200 * count_ + n) // (2 * n)
+
+
+@dataclass
+class Format:
+    """How cells read for one audience."""
+
+    suppress: bool = False
+    small: int = 5
+
+    def hidden_count(self, value) -> bool:
+        return self.suppress and value is not None and 0 < value < self.small
+
+    def hidden_n(self, n) -> bool:
+        return self.suppress and n is not None and n < self.small
+
+    def show(self, cell: Cell) -> str:
+        kind, value = cell.kind, cell.value
+        if kind == "text":
+            return "" if value is None else str(value)
+        if kind == "count":
+            if value is None:
+                return "–"
+            return f"<{self.small}" if self.hidden_count(value) else str(value)
+        if kind == "pct":
+            if value is None or not cell.n:
+                return "–"
+            if self.hidden_count(cell.count) or self.hidden_n(cell.n):
+                return f"<{self.small}"
+            return str(percent(cell.count, cell.n))
+        if kind == "mean":
+            if value is None:
+                return "–"
+            return f"<{self.small}" if self.hidden_n(cell.n) else number_format(value, 1)
+        if kind == "p":
+            return p_text(value)
+        return str(value)
+
+    def number(self, cell: Cell):
+        """A plain number for the workbook (percent as 0–100, one decimal kept), or
+        the text the page shows when there is none or it is suppressed."""
+        shown = self.show(cell)
+        if cell.kind == "text" or cell.value is None or shown.startswith("<") or shown == "–":
+            return shown
+        if cell.kind == "pct":
+            return round(cell.value * 100, 1)
+        if cell.kind == "p":
+            return cell.value
+        return cell.value
+
+    def visible(self, value, n):
+        """A chart value, or None when there is none or it is suppressed."""
+        if value is None or not n or self.hidden_n(n):
+            return None
+        return value
+
+    def n_label(self, n) -> str:
+        if n is None:
+            return ""
+        return f"N = <{self.small}" if self.hidden_n(n) and n > 0 else f"N = {n}"
+
+
+def p_text(p) -> str:
+    if p is None:
+        return "–"
+    marks = stats.stars(p)
+    if p < 0.001:
+        return f"< {number_format(0.001, 3)} {marks}".strip()
+    return f"{number_format(p, 3)} {marks}".strip()
+
+
+# ---------------------------------------------------------------------------- blocks
+
+
+@dataclass
+class Block:
+    number: str
+    title: str
+    population: str
+    definition: str
+    columns: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # list of lists of Cell
+    chart: str = ""
+    note: str = ""
+    empty: str = ""  # shown instead of the chart when the data cannot support it
+    key: str = ""
+
+    @property
+    def anchor(self):
+        return self.key or self.number.lower().replace(" ", "-").replace(".", "-")
+
+
+@dataclass
+class Section:
+    title: str
+    intro: str
+    blocks: list
+
+
+@dataclass
+class Document:
+    title: str
+    summary: list  # paragraphs (heading, text)
+    sections: list
+    fmt: Format
+    report: dict
+
+    def rows(self, block):
+        return [[self.fmt.show(cell) for cell in row] for row in block.rows]
+
+
+def share_row(label, share_dict):
+    return [text(label), count(share_dict.get("count") if share_dict else None), pct(share_dict),
+            count(share_dict.get("n") if share_dict else None)]
+
+
+def share_columns():
+    return [_("Antal"), _("Pct."), _("N")]
+
+
+# ---------------------------------------------------------------------------- the first page
+
+
+def _change(fmt, a, b, *, unit=""):
+    return _("fra %(a)s%(unit)s til %(b)s%(unit)s") % {"a": fmt.show(a), "b": fmt.show(b), "unit": unit}
+
+
+def _significance(p):
+    if p is None:
+        return _("der er for få målinger til en test")
+    level = stats.significance_level(p)
+    if level is None:
+        return _("forskellen er ikke statistisk signifikant")
+    return _("forskellen er statistisk signifikant på %(level)s-niveau") % {"level": number_format(level, 3)}
+
+
+def summary(report, fmt) -> list:
+    who5, star, paid = report["who5"], report["star"], report["paid_last_month"]
+    ws, we = who5["by_point"]["start"], who5["by_point"]["end"]
+    out = []
+    if ws["n"] and we["n"]:
+        out.append((_("Mental trivsel (WHO-5)"), _(
+            "Den gennemsnitlige trivsel gik %(change)s point (på en skala fra 0 til 100) fra opstart til afslutning; "
+            "%(test)s. Andelen i risiko for stress eller depression gik %(risk)s."
+        ) % {
+            "change": _change(fmt, mean(ws["mean"], ws["n"]), mean(we["mean"], we["n"])),
+            "test": _significance(who5["start_vs_end"]["mean_p"]),
+            "risk": _change(fmt, Cell("pct", ws["at_risk"], ws["at_risk_count"], ws["n"]),
+                            Cell("pct", we["at_risk"], we["at_risk_count"], we["n"]), unit=" %"),
+        }))
+    else:
+        out.append((_("Mental trivsel (WHO-5)"), _("Der er endnu ikke trivselsmålinger ved både opstart og afslutning.")))
+    ss, se = star["by_point"]["start"], star["by_point"]["end"]
+    prog = star["progression"]["end"]
+    if ss["n"] and se["n"]:
+        moved = prog["counts"]["moderate"] + prog["counts"]["large"]
+        out.append((_("Livssituation (Outcomes Star)"), _(
+            "Borgernes egen vurdering af livssituationen gik i gennemsnit %(change)s (skala 1–10); %(test)s. "
+            "Blandt borgere med stjerne ved både opstart og afslutning havde %(share)s %% moderat eller betydelig "
+            "progression."
+        ) % {
+            "change": _change(fmt, mean(ss["mean"], ss["n"]), mean(se["mean"], se["n"])),
+            "test": _significance(star["start_vs_end"]["mean_p"]),
+            "share": fmt.show(pct_of(moved, prog["n"])),
+        }))
+    else:
+        out.append((_("Livssituation (Outcomes Star)"), _("Der er endnu ikke stjerner ved både opstart og afslutning.")))
+    ps, pe = paid["by_point"]["start"], paid["by_point"]["end"]
+    if ps["n"] and pe["n"]:
+        out.append((_("Prostitutionsfrekvens"), _(
+            "Andelen, der har modtaget betaling for seksuelle ydelser inden for den seneste måned, gik %(change)s; "
+            "%(test)s."
+        ) % {"change": _change(fmt, pct(ps), pct(pe), unit=" %"), "test": _significance(paid["start_vs_end"]["p"])}))
+    else:
+        out.append((_("Prostitutionsfrekvens"), _("Der er endnu ikke svar ved både opstart og afslutning.")))
+    counts, length, dropout = report["counts"], report["course_length"], report["dropout"]
+    out.append((_("Frafald"), _(
+        "%(started)s forløb er startet, og %(ended)s er afsluttet; %(forms)s har et afslutningsskema. "
+        "%(from10)s forløb varede 10 måneder eller mere, og %(before10)s sluttede før 10. måned. "
+        "Ved opstart havde de, der stoppede før 10. måned, en gennemsnitlig trivsel på %(b)s mod %(f)s blandt "
+        "dem, der fortsatte (%(test)s)."
+    ) % {
+        "started": fmt.show(count(counts["courses_started"])), "ended": fmt.show(count(counts["courses_ended"])),
+        "forms": fmt.show(count(length["end_forms"])), "from10": fmt.show(count(dropout["from10"]["courses"])),
+        "before10": fmt.show(count(dropout["before10"]["courses"])),
+        "b": fmt.show(mean(dropout["before10"]["who5_start_mean"], dropout["before10"]["who5_start_n"])),
+        "f": fmt.show(mean(dropout["from10"]["who5_start_mean"], dropout["from10"]["who5_start_n"])),
+        "test": _significance(dropout["who5_start_p"]),
+    }))
+    return out
+
+
+# ---------------------------------------------------------------------------- chapter 3
+
+
+def chapter3(report, fmt) -> Section:
+    c = report["counts"]
+    labels = point_labels()
+    columns = [_("Skema"), *labels.values()]
+    rows = [
+        [text(_("Registrering ved oprettelse")), count(c["registrations"]), text(""), text(""), text(""), text("")],
+        [text(_("CTI, opstartsskema")), count(c["start_cti_records"]), text(""), text(""), text(""), text("")],
+        [text(_("CTI, igangværende")), text(""), count(c["ongoing_forms"]["phase1"]),
+         count(c["ongoing_forms"]["phase2"]), count(c["ongoing_forms"]["phase3"]), text("")],
+        [text(_("CTI, afsluttende")), text(""), text(""), text(""), text(""), count(c["end_forms"])],
+        [text(_("Outcomes Star")), *[count(c["stars"][p]) for p in POINTS]],
+    ]
+    w = report["warnings"]
+    note = _(
+        "%(started)s forløb er startet, %(ended)s afsluttet og %(active)s aktive. %(missing)s stjerner manglede "
+        "tidspunkt og fik det beregnet fra startdatoen (pauser fraregnet). %(dupes)s stjerner var dubletter på "
+        "samme tidspunkt (borgerens og derefter den seneste tæller). %(fallback)s forløb bruger skemaet for 1. fase "
+        "som opstartsskema."
+    ) % {
+        "started": fmt.show(count(c["courses_started"])), "ended": fmt.show(count(c["courses_ended"])),
+        "active": fmt.show(count(c["courses_active"])), "missing": fmt.show(count(w["stars_without_time_point"])),
+        "dupes": fmt.show(count(w["stars_duplicates"])), "fallback": fmt.show(count(w["start_from_ongoing"])),
+    }
+    block = Block(
+        _("Tabel 3.1"), _("Registrerede borgere i projektet, fordelt efter CTI-forløbets faser. Antal."),
+        _("Alle startede forløb: N = %(n)s.") % {"n": fmt.show(count(c["courses_started"]))},
+        _("Antal forløb med mindst ét udfyldt skema af hver slags ved hvert nedslag, efter dubletfjernelse."),
+        columns, rows, note=note, key="t3-1",
+    )
+    return Section(_("Kapitel 3. Analysemetode og data"), "", [block])
+
+
+# ---------------------------------------------------------------------------- chapter 4
+
+def _rows(table, labels):
+    return [share_row(label, table.get(key)) for key, label in labels]
+
+
+def _n_of(table, keys):
+    ns = sorted({table[k]["n"] for k in keys if k in table})
+    return ", ".join(str(n) for n in ns) if ns else "0"
+
+
+def _simple(number, title, table, labels, definition, key, note=""):
+    return Block(number, title, "N = " + _n_of(table, [k for k, _l in labels]), definition, ["", *share_columns()],
+                 _rows(table, labels), note=note, key=key)
+
+
+def chapter4(report, fmt) -> Section:
+    from overgang.evaluation import document_chapter4
+
+    return document_chapter4.chapter4(report, fmt)
+
+
+def build(report, *, suppress=False, small=5) -> Document:
+    from overgang.evaluation import document_outcomes
+
+    fmt = Format(suppress=suppress, small=small)
+    sections = [chapter3(report, fmt), chapter4(report, fmt), *document_outcomes.sections(report, fmt)]
+    return Document(_("Evaluering af CTI-forløb"), summary(report, fmt), sections, fmt, report)

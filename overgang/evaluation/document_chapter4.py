@@ -1,0 +1,243 @@
+"""Chapter 4 of the human report: the citizens in CTI courses (and Table 5.1).
+
+Titles are SFI's (sfi-analyses.md §4); each block reads ``report["descriptives"]``.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from overgang.evaluation.document import (
+    Block, Section, _n_of, _rows, _simple, count, pct, pval, share_columns, share_row, text,
+)
+from overgang.lib import charts
+
+
+def _distribution_chart(table, keys, labels, title, fmt):
+    shares = []
+    for key in keys:
+        cell = table.get(key, {})
+        value = fmt.visible(cell.get("share"), cell.get("n"))
+        if value is None or fmt.hidden_count(cell.get("count")):
+            shares.append(None)
+        else:
+            shares.append(round(value * 100))
+    if all(v is None for v in shares):
+        return ""
+    return charts.bar_chart(labels, [("", shares)], title=title, y_max=100)
+
+
+def chapter4(report, fmt) -> Section:
+    d = report["descriptives"]
+    blocks = []
+    # Table 4.1
+    t41 = d["table_4_1"]
+    rows = [[text(name), count(v["ended"]), count(v["active"]), count(v["total"])] for name, v in t41.items()]
+    rows.append([text(_("Total")), count(sum(v["ended"] for v in t41.values())),
+                 count(sum(v["active"] for v in t41.values())), count(sum(v["total"] for v in t41.values()))])
+    blocks.append(Block(
+        _("Tabel 4.1"),
+        _("Borgere i CTI-forløb i undersøgelsens datagrundlag, fordelt på projektkommuner. Særskilt for afsluttede "
+          "og aktive forløb ved udtrækning af data. Antal."),
+        _("Alle startede forløb: N = %(n)s.") % {"n": fmt.show(count(report["counts"]["courses_started"]))},
+        _("Forløb med en startdato, efter forløbets status i dag."),
+        [_("Kommune"), _("Afsluttede forløb"), _("Aktive forløb"), _("Total")], rows, key="t4-1",
+    ))
+    # Table 4.2
+    cl = report["course_length"]
+    labels = [("le6", _("Afsluttet inden for de første 6 mdr.")), ("m7_9", _("Afsluttet fra 7 til 9 mdr.")),
+              ("m10_11", _("Afsluttet fra 10 til 11 mdr.")), ("m12", _("Afsluttet ved 12 mdr. (planlagt)")),
+              ("m13_14", _("Afsluttet efter 13 mdr. eller senere"))]
+    rows = [[text(label), count(cl[key])] for key, label in labels]
+    rows += [[text(_("Afslutningsskema, i alt")), count(cl["end_forms"])], [text(_("Afsluttet, i alt")), count(cl["ended"])]]
+    blocks.append(Block(
+        _("Tabel 4.2"), _("Afsluttede CTI-forløb, opdelt efter forløbets længde. Antal."),
+        _("Forløb med afslutningsskema: N = %(n)s.") % {"n": fmt.show(count(cl["end_forms"]))},
+        _("Måneder i forløb efter afslutningsskemaets spørgsmål 1.1 (pauser tæller ikke med)."),
+        ["", _("Antal")], rows, key="t4-2",
+    ))
+    # Table 4.3
+    t43 = d["table_4_3"]
+    reasons = {"8": _("Andet (fx CTI-medarbejder stoppet eller projektstop)"), "5": _("Der er ikke længere kontakt til borgeren"),
+               "1": _("Borgeren har ikke længere behov for CTI-støtte"), "4": _("Borgeren ønsker at afbryde forløbet"),
+               "6": _("Borgeren har behov for en anden form for støtte"),
+               "3": _("Borgeren er bortrejst, indlagt, flyttet el. lign."), "2": _("12 måneders forløb afsluttes"),
+               "7": _("Død")}
+    blocks.append(Block(
+        _("Tabel 4.3"), _("CTI-forløb, afsluttet før 12 måneder af kendte årsager, fordelt efter årsager. Antal."),
+        "N = %s" % fmt.show(count(t43["n"])),
+        _("Forløb afsluttet efter højst 11 måneder med svar om årsag; der kan være flere årsager pr. forløb."),
+        ["", *share_columns()], [share_row(label, t43["codes"][k]) for k, label in reasons.items()], key="t4-3",
+    ))
+    # Table 4.4
+    t44 = d["table_4_4"]
+    labels = [("female", _("Køn: kvinde")), ("male", _("Køn: mand")), ("trans", _("Køn: transperson")),
+              ("danish", _("Statsborgerskab: dansk")), ("other_citizenship", _("Andet statsborgerskab")),
+              ("goal_exit", _("Målsætning: exit fra prostitution")), ("goal_life", _("Forbedrede livsvilkår")),
+              ("school_basic", _("Uddannelse: grundskole eller tiende klasse")),
+              ("school_upper", _("Almen gymnasial uddannelse")),
+              ("sex_income", _("Forsørgelse: salg af seksuelle ydelser")), ("substance", _("Misbrug af alkohol eller stoffer"))]
+    rows = []
+    for key, label in labels:
+        row = t44[key]
+        rows.append([text(label), count(row["before10"]["count"]), pct(row["before10"]), count(row["before10"]["n"]),
+                     count(row["from10"]["count"]), pct(row["from10"]), count(row["from10"]["n"]), pval(row["p"])])
+    blocks.append(Block(
+        _("Tabel 4.4"),
+        _("Andelen af borgere, der har afsluttet CTI-forløbet, som har specifikke karakteristika. Særskilt for "
+          "afslutningstidspunkt. Antal og pct."),
+        _("Forløb med afslutningsskema: før 10. md. N = %(b)s, 10. md. eller senere N = %(f)s.") % {
+            "b": fmt.show(count(report["dropout"]["before10"]["courses"])),
+            "f": fmt.show(count(report["dropout"]["from10"]["courses"]))},
+        _("Karakteristika fra registreringen og opstartsskemaet; p fra z-test af forskellen mellem grupperne."),
+        ["", _("Før 10. md. antal"), _("Pct."), _("N"), _("10. md. eller senere antal"), _("Pct."), _("N"), _("p")],
+        rows, key="t4-4",
+    ))
+    # Table 4.5
+    t45 = d["table_4_5"]
+    labels = [("female", _("Køn: kvinde")), ("male", _("Køn: mand")), ("trans", _("Køn: transperson")),
+              ("danish", _("Statsborgerskab: dansk")), ("other_citizenship", _("Statsborgerskab: andet")),
+              ("referred", _("Sendt videre: ja")), ("not_referred", _("Sendt videre: nej"))]
+    blocks.append(Block(
+        _("Tabel 4.5"),
+        _("Borgere, der har været i kontakt med projektet, men hvor kontakten ikke er resulteret i CTI-forløb, "
+          "fordelt efter køn, statsborgerskab, og om de er videresendt til anden indsats. Antal."),
+        _("Registreringer af ikke-startede forløb: N = %(n)s.") % {"n": fmt.show(count(report["counts"]["not_started"]))},
+        _("Skemaet for forløb, der ikke blev startet."), ["", *share_columns()], _rows(t45, labels), key="t4-5",
+    ))
+    blocks.append(_simple(
+        _("Tabel 4.6"), _("Borgere i projektet, fordelt efter prostitutionsdebut og prostitutionsaktivitet. Antal og procent."),
+        d["table_4_6"],
+        [("debut_over4y", _("Debut: over 4 år siden")), ("debut_1_4y", _("Debut: mellem 1 og 4 år siden")),
+         ("debut_under1y", _("Debut: under 1 år siden")), ("last_over2y", _("Sidst: over 2 år siden")),
+         ("last_1_2y", _("Sidst: 1–2 år siden")), ("last_under1y", _("Sidst: under 1 år siden"))],
+        _("Registreringens spørgsmål om første og seneste betaling for en seksuel ydelse."), "t4-6"))
+    arenas = {1: _("På klinik"), 5: _("I kundens hjem"), 2: _("På gaden"), 3: _("I eget hjem"), 6: _("På hotelværelser"),
+              4: _("Privat/diskret"), 7: _("Kabiner på fx barer, sexsaunaer, toiletter el.lign.")}
+    payments = {1: _("Penge"), 2: _("Stoffer"), 4: _("Overnatningsmulighed"), 5: _("Mad"), 6: _("Beskyttelse"),
+                3: _("Alkohol")}
+    blocks.append(_simple(
+        _("Tabel 4.7"),
+        _("Andelen af borgere med prostitutionserfaring, der har solgt sex på specifikke lokationer, og andelen, "
+          "som har modtaget specifikke betalingsformer ved seneste seksuelle ydelse. Antal og procent."),
+        d["table_4_7"], [(f"arena_{c}", v) for c, v in arenas.items()] + [(f"payment_{c}", v) for c, v in payments.items()],
+        _("Flere svar muligt; andelen er af borgere, der har svaret."), "t4-7"))
+    blocks.append(_simple(
+        _("Tabel 4.8"), _("Borgere i projektet, fordelt efter køn, statsborgerskab og alder. Antal og procent."),
+        d["table_4_8"],
+        [("female", _("Kvinde")), ("male", _("Mand")), ("trans", _("Transperson")), ("danish", _("Dansk")),
+         ("other_citizenship", _("Andet statsborgerskab")), ("age_18_25", _("18–25 år")), ("age_26_30", _("26–30 år")),
+         ("age_31_35", _("31–35 år")), ("age_36_40", _("36–40 år")), ("age_41_50", _("41–50 år")),
+         ("age_over50", _("Over 50 år"))],
+        _("Alder ved forløbets start, beregnet fra fødselsdatoen i registreringen."), "t4-8"))
+    blocks.append(_simple(
+        _("Tabel 4.9"),
+        _("Borgere i projektet, fordelt efter højeste, færdiggjorte skoleuddannelse og højeste, færdiggjorte "
+          "kompetencegivende uddannelse. Antal og procent."),
+        d["table_4_9"],
+        [("school_0_6", _("1.–6. klasse eller ingen")), ("school_7_10", _("7.–10. klasse")),
+         ("school_upper", _("Gymnasial uddannelse")), ("voc_none", _("Ingen erhvervskompetencegivende uddannelse")),
+         ("voc_vocational", _("Erhvervsuddannelse")), ("voc_higher", _("Videregående uddannelse"))],
+        _("Registreringens spørgsmål om skole- og erhvervsuddannelse."), "t4-9"))
+    incomes = {5: _("Kontanthjælp"), 1: _("Salg af sex"), 6: _("Førtidspension"), 3: _("SU"), 2: _("Løn"),
+               4: _("Arbejdsløshedsdagpenge eller sygedagpenge"), 7: _("Folkepension"), 8: _("Ingen indtægt"), 9: _("Andet")}
+    blocks.append(_simple(
+        _("Tabel 4.10"),
+        _("Andelen af borgere i projektet, der har specifikke primære forsørgelsesgrundlag, og samme borgere, "
+          "fordelt efter beskæftigelse. Antal og procent."),
+        d["table_4_10"],
+        [(f"income_{c}", v) for c, v in incomes.items()] + [
+            ("unemployed", _("Ledig")), ("sick_outside", _("Sygemeldt eller uden for arbejdsmarkedet")),
+            ("activation", _("Aktivering el. særlige vilkår")), ("education", _("Under uddannelse")),
+            ("employed", _("Beskæftiget"))],
+        _("Opstartsskemaet (eller skemaet for 1. fase); forsørgelse har flere svar muligt."), "t4-10"))
+    blocks.append(_simple(
+        _("Tabel 4.11"),
+        _("Andelen af borgere i projektet, der har gæld ved opstart, samt fordelt efter gældstype. Antal og procent."),
+        d["table_4_11"],
+        [("has_debt", _("Har gæld ved opstart")), ("debt_public", _("Gæld til det offentlige, fx SKAT")),
+         ("debt_consumer", _("Forbrugsgæld")), ("debt_bank", _("Pengeinstitut")),
+         ("debt_private", _("Gæld til venner/familie, kæreste/samlever/ægtefælle, andre")),
+         ("debt_milieu", _("Gæld til personer inden for misbrugs- eller prostitutionsmiljøet"))],
+        _("Gældstyper er andele af borgerne med gæld, der har svaret på typen."), "t4-11"))
+    levels = [("level_1", _("I høj grad")), ("level_2", _("I nogen grad")), ("level_3", _("I mindre grad")),
+              ("level_4", _("Slet ikke"))]
+    for number, key, title, item_text in (
+        (_("Figur 4.1"), "figure_4_1",
+         _("Borgere i projektet, fordelt efter grad af vanskelighed ved betaling af boligomkostninger. Procent."),
+         _("Opstartsskemaets spørgsmål 2.4; 'ved ikke' og 'har ikke bolig' tæller ikke med.")),
+        (_("Figur 4.2"), "figure_4_2",
+         _("Borgere i projektet, fordelt efter, i hvor høj grad de giver udtryk for manglende/svagt socialt netværk. Procent."),
+         _("Opstartsskemaets spørgsmål 4.1; 'ved ikke' tæller ikke med.")),
+    ):
+        block = _simple(number, title, d[key], levels, item_text, number.lower().replace(" ", "").replace(".", "-"))
+        block.chart = _distribution_chart(d[key], [k for k, _l in levels], [l for _k, l in levels], title, fmt)
+        block.empty = "" if block.chart else _("Der er ikke data nok til at vise figuren.")
+        blocks.append(block)
+    challenges = {2: _("Stress, fobier, angst, OCD, PTSD"), 1: _("Depression, mani og bipolar lidelse"),
+                  5: _("Søvnløshed"), 4: _("Personlighedsforstyrrelse, herunder borderline"), 11: _("Dobbeltliv"),
+                  9: _("ADHD, ADD el.lign."), 10: _("Spiseforstyrrelse"), 7: _("Lidelser grundet brug af alkohol eller stoffer"),
+                  6: _("Stemmehøring, skizofreni og psykose"), 3: _("Svære koncentrationsproblemer"),
+                  8: _("Autisme, Aspergers syndrom e.l."), 12: _("Andre psykiske problemstillinger")}
+    blocks.append(_simple(
+        _("Tabel 4.12"),
+        _("Andelen af borgere i projektet, der giver udtryk for psykiske problemer, andelen af disse, der udtrykker "
+          "specifikke psykiske vanskeligheder, andelen, der er i behandling målrettet det psykiske helbredsproblem, "
+          "samt andel af borgerne, der har et længerevarende fysisk helbredsproblem. Antal og procent."),
+        d["table_4_12"],
+        [("mental_high_some", _("Psykiske problemer: i høj eller nogen grad")),
+         ("mental_little_none", _("I mindre grad eller slet ikke"))]
+        + [(f"challenge_{c}", v) for c, v in challenges.items()]
+        + [("mental_treatment", _("I behandling målrettet sit psykiske helbred")),
+           ("physical_longterm", _("Længerevarende fysisk helbredsproblem eller handicap"))],
+        _("CTI-medarbejderens vurdering i opstartsskemaet; vanskelighederne er andele af alle, der har svaret."), "t4-12"))
+    blocks.append(_simple(
+        _("Tabel 4.13"),
+        _("Andelen af borgere i projektet, der vurderes at have et misbrug, samt andelen af borgerne med misbrug, der "
+          "har alkoholmisbrug, heroin/kokain/amfetamin-misbrug og hashmisbrug. Antal og procent."),
+        d["table_4_13"],
+        [("substance", _("Misbrug af alkohol eller stoffer")), ("cannabis", _("Hashmisbrug el.lign.")),
+         ("hard_drugs", _("Heroin, kokain, amfetamin el.lign.")), ("alcohol", _("Alkoholmisbrug"))],
+        _("Typerne er andele af borgerne med misbrug (i stort, vist eller begrænset omfang)."), "t4-13"))
+    blocks.append(_simple(
+        _("Tabel 4.14"),
+        _("Andelen af borgere i projektet, der har ægtefælle/kæreste eller børn, borgere med børn, fordelt efter, om "
+          "de bor sammen med deres yngste barn, samt andelen af borgere i projektet, hvor kæreste, søskende, forældre, "
+          "børn, anden familie eller venner uden for prostitutionsmiljøet har kendskab til deres salg af seksuelle "
+          "ydelser. Antal og procent."),
+        d["table_4_14"],
+        [("partner", _("Har en ægtefælle eller kæreste")), ("children", _("Har børn")),
+         ("youngest_lives_with", _("Bor sammen med yngste barn hele tiden eller noget af tiden")),
+         ("youngest_not_with", _("Bor slet ikke sammen med yngste barn")),
+         ("knows_friends", _("Kendskab: venner uden for prostitutionsmiljøet")),
+         ("knows_partner", _("Kendskab: kæreste/samlever/ægtefælle")), ("knows_parents", _("Kendskab: forældre")),
+         ("knows_siblings", _("Kendskab: søskende")), ("knows_children", _("Kendskab: børn")),
+         ("knows_other_family", _("Kendskab: anden familie"))],
+        _("'Irrelevant' og 'ved ikke' tæller ikke med; bopæl med yngste barn er af borgere med børn."), "t4-14"))
+    t415 = d["table_4_15"]
+    blocks.append(_simple(
+        _("Tabel 4.15"), _("Borgere i projektet, fordelt efter målsætning med CTI-forløb ved opstart. Antal og procent."),
+        t415, [("goal_exit", _("Exit fra prostitution")), ("goal_life", _("Forbedrede livsvilkår")),
+               ("life_not_paid_last_year", _("Forbedrede livsvilkår: ikke modtaget betaling det seneste år"))],
+        _("Målsætningen i registreringen ved oprettelse."), "t4-15"))
+    needs = {"need_mental": _("Psykisk helbred"), "need_employment": _("Beskæftigelse eller uddannelse"),
+             "need_economy": _("Økonomi"), "need_daily": _("Dagligdag"), "need_housing": _("Bolig"),
+             "need_network": _("Netværk"), "need_physical": _("Fysisk helbred"), "need_substance": _("Misbrug")}
+    blocks.append(_simple(
+        _("Tabel 4.16"),
+        _("Andelen af borgere i projektet, der ønsker tilbud inden for hvert enkelt af projektets otte fokusområder. "
+          "Antal og procent."),
+        d["table_4_16"], list(needs.items()),
+        _("Ønsker tilbud = ethvert 'ja' til behovet for tilbud på området; 'ved ikke' tæller ikke med."), "t4-16"))
+    routes = [("ngo", _("NGO")), ("municipal", _("Kommunal aktør el. kommunal opsøgende indsats")),
+              ("kc", _("Kompetencecenter Prostitution (KC)")), ("self", _("Borger selv, ofte gennem en ven")),
+              ("unknown", _("Ved ikke")), ("other", _("Politi, læge, Center mod Menneskehandel mv."))]
+    blocks.append(Block(
+        _("Tabel 5.1"),
+        _("Etablering af kontakt til borgere i projektet, fordelt efter hvordan de har fået kendskab til projektet. "
+          "Antal og pct."),
+        "N = " + _n_of(d["table_5_1"], [k for k, _l in routes]),
+        _("Opstartsskemaets spørgsmål 1.1; her tæller 'ved ikke' med som en kategori, som hos SFI."),
+        ["", *share_columns()], _rows(d["table_5_1"], routes), key="t5-1",
+    ))
+    return Section(_("Kapitel 4. Borgere i CTI-forløb"), "", blocks)

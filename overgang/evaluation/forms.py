@@ -1,0 +1,42 @@
+"""The report page's filters (GET): municipalities, start dates, goal, definitions."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from overgang.evaluation.definitions import DefinitionError, parse_overrides
+
+
+class ReportFilterForm(forms.Form):
+    kommune = forms.MultipleChoiceField(label=_("Kommuner"), required=False, widget=forms.CheckboxSelectMultiple)
+    started_from = forms.DateField(label=_("Forløb startet fra"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    started_to = forms.DateField(label=_("Forløb startet til"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    goal = forms.ChoiceField(label=_("Målsætning"), required=False, choices=[
+        ("", _("Alle")), ("exit", _("Exit fra prostitution")), ("life", _("Forbedret livssituation"))])
+    definitions = forms.CharField(
+        label=_("Definitioner"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Én ændring pr. linje, fx who5_improvement=10 percent"),
+    )
+
+    def __init__(self, data, municipalities):
+        super().__init__(data)
+        self.overrides = {}
+        self.fields["kommune"].choices = [(str(m.code), m.name) for m in municipalities]
+        if len(municipalities) < 2:
+            del self.fields["kommune"]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("started_from"), data.get("started_to")
+        if start and end and start > end:
+            self.add_error("started_to", _("Slutdatoen ligger før startdatoen."))
+        return data
+
+    def clean_definitions(self):
+        lines = [line.strip() for line in self.cleaned_data.get("definitions", "").splitlines() if line.strip()]
+        try:
+            self.overrides = parse_overrides(lines)
+        except DefinitionError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return lines

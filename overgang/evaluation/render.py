@@ -1,0 +1,144 @@
+"""Writers of the report: JSON, HTML (a file or the page's body), PDF and XLSX.
+
+All human formats are written from one ``document.Document`` (style.md rule 12: one
+table model, several writers), so the page, the PDF and the workbook show the same
+numbers, the same "<5" cells and the same SVG charts.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from overgang.evaluation import document as document_module
+from overgang.evaluation import report_json
+
+# The settings echoed on the page and in the workbook (the JSON has them all).
+ECHOED = ("who5_risk_max", "who5_depression_max", "who5_improvement", "time_point_rule", "end_measure",
+          "large_inclusive", "alpha", "small_cells")
+
+
+def context(report, *, suppress=False, small=5) -> dict:
+    """The template context shared by the page and the file."""
+    doc = document_module.build(report, suppress=suppress, small=small)
+    for section in doc.sections:
+        section.rendered = [_block_context(doc, block) for block in section.blocks]
+    definitions = [(key, _plain(report["definitions"][key])) for key in ECHOED]
+    definitions += [(f"filter.{key}", _plain(value)) for key, value in report["filters"].items()]
+    warnings = [(key, value) for key, value in report["warnings"].items()]
+    return {"document": doc, "definitions": definitions, "warnings": warnings, "meta_line": meta_line(report)}
+
+
+def _block_context(doc, block):
+    return {
+        "anchor": block.anchor, "number": block.number, "title": block.title, "definition": block.definition,
+        "population": block.population, "columns": block.columns, "shown": doc.rows(block), "chart": block.chart,
+        "empty": block.empty, "note": block.note,
+    }
+
+
+def _plain(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def meta_line(report) -> str:
+    meta = report.get("meta", {})
+    parts = [_("Dannet %(at)s") % {"at": report["generated_at"]}]
+    if meta.get("last_changed"):
+        parts.append(_("data senest ændret %(at)s") % {"at": meta["last_changed"]})
+    if meta.get("computation_seconds") is not None:
+        parts.append(_("beregnet på %(s)s sekunder") % {"s": meta["computation_seconds"]})
+    if report.get("municipalities"):
+        parts.append(", ".join(report["municipalities"]))
+    return " · ".join(parts)
+
+
+def html(report, *, suppress=False, small=5) -> str:
+    ctx = context(report, suppress=suppress, small=small)
+    ctx["language"] = translation.get_language() or "da"
+    return render_to_string("evaluation/report_file.html", ctx)
+
+
+def pdf(report, *, suppress=False, small=5) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html(report, suppress=suppress, small=small)).write_pdf()
+
+
+def xlsx(report, *, suppress=False, small=5) -> bytes:
+    """A workbook: an overview sheet (summary, definitions, warnings) and one sheet per
+    table or figure, numbers as numbers (percent 0–100) and suppressed cells as "<5"."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    doc = document_module.build(report, suppress=suppress, small=small)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Oversigt")
+    bold = Font(bold=True)
+    sheet.append([doc.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([meta_line(report)])
+    sheet.append([])
+    for heading, paragraph in doc.summary:
+        sheet.append([heading])
+        sheet.cell(sheet.max_row, 1).font = bold
+        sheet.append([paragraph])
+    sheet.append([])
+    sheet.append([_("Definitioner")])
+    sheet.cell(sheet.max_row, 1).font = bold
+    for key in ECHOED:
+        sheet.append([key, _plain(report["definitions"][key])])
+    for key, value in report["filters"].items():
+        sheet.append([f"filter.{key}", _plain(value)])
+    sheet.append([])
+    sheet.append([_("Advarsler om data")])
+    sheet.cell(sheet.max_row, 1).font = bold
+    for key, value in report["warnings"].items():
+        sheet.append([key, value])
+    sheet.column_dimensions["A"].width = 40
+    used = set()
+    for section in doc.sections:
+        for block in section.blocks:
+            name = block.number[:31]
+            while name in used:
+                name = (name[:28] + "_") + str(len(used))
+            used.add(name)
+            ws = book.create_sheet(name)
+            ws.append([f"{block.number} {block.title}"])
+            ws["A1"].font = bold
+            ws.append([block.definition])
+            ws.append([block.population])
+            ws.append([])
+            ws.append(list(block.columns))
+            for cell in ws[ws.max_row]:
+                cell.font = bold
+            for row in block.rows:
+                ws.append([doc.fmt.number(c) for c in row])
+            if block.note:
+                ws.append([])
+                ws.append([block.note])
+            ws.column_dimensions["A"].width = 50
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def render(report, fmt, *, suppress=False, small=5):
+    """The report in ``fmt`` (json, html, pdf, xlsx): text or bytes."""
+    if fmt == "json":
+        return report_json.dumps(report)
+    if fmt == "html":
+        return html(report, suppress=suppress, small=small)
+    if fmt == "pdf":
+        return pdf(report, suppress=suppress, small=small)
+    if fmt == "xlsx":
+        return xlsx(report, suppress=suppress, small=small)
+    raise ValueError(fmt)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from overgang.evaluation import views
+
+app_name = "evaluation"
+
+urlpatterns = [
+    path("rapport/", views.report, name="report"),
+    path("rapport/hent/<str:fmt>/", views.download, name="download"),
+]

@@ -1,0 +1,85 @@
+"""The report in the web application: project leaders and evaluators (issue 6)."""
+
+from dataclasses import replace
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from overgang.accounts.decorators import role_required
+from overgang.accounts.models import Role
+from overgang.audit.log import record as audit
+from overgang.evaluation import render as writers
+from overgang.evaluation import report_json
+from overgang.evaluation.access import get_municipalities_for_user, granted_municipalities, sees_exact_numbers
+from overgang.evaluation.definitions import Definitions
+from overgang.evaluation.forms import ReportFilterForm
+from overgang.evaluation.reports import Filters
+
+CONTENT_TYPES = {
+    "json": "application/json",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _prepare(request):
+    """(form, municipalities, filters, definitions, exact) from the query string."""
+    granted = granted_municipalities(request.user)
+    form = ReportFilterForm(request.GET, granted)
+    valid = form.is_valid()
+    data = form.cleaned_data if valid else {}
+    municipalities = get_municipalities_for_user(request.user, request.GET.getlist("kommune"))
+    definitions = replace(Definitions(), **form.overrides) if valid else Definitions()
+    filters = Filters(
+        municipalities=tuple(m.name for m in municipalities),
+        started_from=data.get("started_from"),
+        started_to=data.get("started_to"),
+        goal=data.get("goal") or None,
+    )
+    return form, municipalities, filters, definitions, sees_exact_numbers(request.user, municipalities)
+
+
+def _audit(request, action, filters, fmt, definitions):
+    with transaction.atomic():
+        audit(action, actor=request.user, object_type="report",
+              details={"filters": filters.to_json(), "format": fmt,
+                       "definitions": {k: v for k, v in definitions.to_json().items() if k in _SETTINGS}})
+
+
+_SETTINGS = ("who5_risk_max", "who5_depression_max", "who5_improvement", "time_point_rule", "end_measure",
+             "large_inclusive", "alpha", "small_cells")
+
+
+@require_GET
+@role_required(Role.LEADER, Role.EVALUATOR)
+def report(request):
+    form, municipalities, filters, definitions, exact = _prepare(request)
+    result = report_json.compute(filters, definitions, municipalities)
+    context = writers.context(result, suppress=not exact, small=definitions.small_cells)
+    _audit(request, "report.view", filters, "html", definitions)
+    context.update({
+        "form": form, "exact": exact, "report": result, "query": request.GET.urlencode(),
+        "formats": [("pdf", "PDF"), ("xlsx", _("Regneark (XLSX)"))] + ([("json", "JSON")] if exact else []),
+    })
+    return render(request, "evaluation/report.html", context)
+
+
+@require_GET
+@role_required(Role.LEADER, Role.EVALUATOR)
+def download(request, fmt):
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    form, municipalities, filters, definitions, exact = _prepare(request)
+    if fmt == "json" and not exact:
+        # The JSON keeps exact counts; only evaluators of every municipality get it.
+        raise PermissionDenied
+    result = report_json.compute(filters, definitions, municipalities)
+    content = writers.render(result, fmt, suppress=not exact, small=definitions.small_cells)
+    _audit(request, "report.export", filters, fmt, definitions)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{_("evalueringsrapport")}.{fmt}"'
+    return response
