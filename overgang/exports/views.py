@@ -37,13 +37,13 @@ def admin_import(request, municipality):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        token = uploads.save(form.cleaned_data["package"])
-        result = do_import_package(uploads.path(token), actor=request.user, municipality=municipality, dry_run=True,
-                                   max_bytes=uploads.MAX_UNPACKED_BYTES)
-        if result.ok:
-            request.session[SESSION_KEY] = {"token": token, "municipality": str(municipality.code)}
-        else:
-            uploads.discard(token)
+        earlier = request.session.pop(SESSION_KEY, None) or {}
+        uploads.discard(earlier.get("token"))  # a new upload replaces one not yet confirmed
+        with uploads.plain_copy(form.cleaned_data["package"]) as plain:
+            result = do_import_package(plain, actor=request.user, municipality=municipality, dry_run=True,
+                                       max_bytes=uploads.MAX_UNPACKED_BYTES)
+            if result.ok:
+                request.session[SESSION_KEY] = {"token": uploads.save(plain), "municipality": str(municipality.code)}
     return _import_page(request, municipality, form, result)
 
 
@@ -52,15 +52,16 @@ def admin_import(request, municipality):
 def admin_import_confirm(request, municipality):
     municipality = get_municipality_for_admin(request, municipality)
     pending = request.session.pop(SESSION_KEY, None) or {}
-    stored = uploads.path(pending.get("token"))
-    if stored is None or pending.get("municipality") != str(municipality.code):
-        messages.error(request, _("Pakken er ikke længere klar til import. Upload den igen."))
-        return redirect("exports:admin_import", municipality=municipality.code)
+    token = pending.get("token")
     try:
-        result = do_import_package(stored, actor=request.user, municipality=municipality,
-                                   max_bytes=uploads.MAX_UNPACKED_BYTES)
+        with uploads.opened(token) as plain:
+            if plain is None or pending.get("municipality") != str(municipality.code):
+                messages.error(request, _("Pakken er ikke længere klar til import. Upload den igen."))
+                return redirect("exports:admin_import", municipality=municipality.code)
+            result = do_import_package(plain, actor=request.user, municipality=municipality,
+                                       max_bytes=uploads.MAX_UNPACKED_BYTES)
     finally:
-        uploads.discard(pending["token"])
+        uploads.discard(token)
     if not result.ok:
         return _import_page(request, municipality, ImportUploadForm(), result, status=400)
     messages.success(request, _("Pakken er importeret."))

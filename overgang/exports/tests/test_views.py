@@ -42,6 +42,25 @@ def test_it_uploads_reports_and_confirms_an_import(world, login, client, tmp_pat
     assert AuditEvent.objects.filter(action="interchange.import").count() == 1
 
 
+def test_a_package_waiting_for_confirmation_rests_encrypted_and_is_deleted(world, login, client, tmp_path):
+    from overgang.exports import uploads
+
+    login(world.administrator)
+    url = reverse("exports:admin_import", kwargs={"municipality": world.a.code})
+    client.post(url, {"package": _zip(write_package(tmp_path / "one"))})
+    first = client.session["exports_import"]["token"]
+    client.post(url, {"package": _zip(write_package(tmp_path / "two"))})  # a new upload replaces the first
+    token = client.session["exports_import"]["token"]
+    assert uploads.path(first) is None
+    stored = uploads.path(token).read_bytes()
+    assert not stored.startswith(b"PK") and b"citizens.csv" not in stored and b"Anna" not in stored
+    confirm = reverse("exports:admin_import_confirm", kwargs={"municipality": world.a.code})
+    assert client.post(confirm).status_code == 302
+    assert Citizen.objects.filter(pseudonym="Anna").exists()
+    assert uploads.path(token) is None
+    assert not [p for p in uploads._folder().iterdir() if token in p.name]
+
+
 def test_it_refuses_other_municipalities_and_other_roles(world, login, client, tmp_path):
     url = reverse("exports:admin_import", kwargs={"municipality": world.a.code})
     login(world.foreign_admin)
