@@ -40,3 +40,17 @@ def write_package(directory, *, manifest=MANIFEST, drop=(), **files):
 def add_rows(name, *rows):
     """BASE's file with rows added."""
     return BASE[name] + "".join(row + "\n" for row in rows)
+
+
+def empty_installation():
+    """Empty every table, as a fresh installation (inside the test's transaction).
+
+    PostgreSQL refuses to TRUNCATE tables with deferred foreign-key checks still pending
+    in the transaction, so those checks run first."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("flush", "--no-input", verbosity=0)

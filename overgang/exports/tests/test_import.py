@@ -12,7 +12,7 @@ from overgang.courses.models import Course, Pause
 from overgang.exports import cohort
 from overgang.exports.actions import do_export_package, do_import_package
 from overgang.exports.interchange import judge_for
-from overgang.exports.tests.packages import BASE, add_rows, write_package
+from overgang.exports.tests.packages import BASE, add_rows, empty_installation, write_package
 from overgang.instruments import engine, registry
 from overgang.instruments.types import Context
 from overgang.measurements.models import Record
@@ -124,7 +124,7 @@ def test_it_reads_a_zip_like_a_directory_and_judges_alike_in_worker_processes(db
     archive = shutil.make_archive(str(tmp_path / "cohort"), "zip", directory)
     assert do_import_package(archive, workers=1).ok
     do_export_package(tmp_path / "zipped")
-    call_command("flush", "--no-input", verbosity=0)
+    empty_installation()
     assert do_import_package(directory).ok
     do_export_package(tmp_path / "plain")
     for name in ("citizens.csv", "records.csv", "answers.csv"):

@@ -6,15 +6,10 @@ import json
 from overgang.audit.models import AuditEvent
 from overgang.exports import cohort
 from overgang.exports.actions import do_export_package, do_import_package
+from overgang.exports.tests.packages import empty_installation
 from overgang.measurements.models import Record
 
 FILES = ("citizens.csv", "courses.csv", "pauses.csv", "records.csv", "answers.csv")
-
-
-def _flush_installation():
-    from django.core.management import call_command
-
-    call_command("flush", "--no-input", verbosity=0)
 
 
 def _covers_everything(directory):
@@ -40,7 +35,7 @@ def test_it_round_trips_byte_identical(db, tmp_path):
     assert first.ok, first.problems[:5]
     assert Record.objects.filter(incomplete=True).exists()
     do_export_package(tmp_path / "one")
-    _flush_installation()
+    empty_installation()
     assert do_import_package(tmp_path / "one").ok
     do_export_package(tmp_path / "two")
     for name in FILES:
