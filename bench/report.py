@@ -86,6 +86,9 @@ def _themes(rng):
         "activities_wish": str(rng.choice((1, 2, 3, 4))),
         **{f"need_{a}": str(rng.choice((1, 2, 3, 4, 99))) for a in
            ("economy", "housing", "network", "mental", "physical", "substance", "employment", "daily")},
+        # Who knows (4.5): stored encrypted, as the application stores it.
+        **{f"knows_{g}": str(rng.choice((1, 5, 99))) for g in
+           ("partner", "siblings", "parents", "friends", "other_family")},
     }
 
 
@@ -148,13 +151,16 @@ def load_into_database(citizens, courses, pauses, records):
     from overgang.citizens.models import Citizen
     from overgang.courses.models import Course, Pause
     from overgang.instruments.models import current_version
-    from overgang.measurements.models import Record
+    from overgang.lib import crypto
+    from overgang.measurements.models import Record, encrypted_item_names
 
     munis = {name: Municipality.objects.create(name=name) for name in MUNICIPALITIES}
     Citizen.objects.bulk_create(
-        [Citizen(municipality=munis[m], pseudonym=p, data_key="-") for p, m in citizens], batch_size=5000
+        [Citizen(municipality=munis[m], pseudonym=p, data_key=crypto.new_wrapped_key()) for p, m in citizens],
+        batch_size=5000,
     )
     citizen_ids = dict(Citizen.objects.values_list("pseudonym", "pk"))
+    fernets = {pk: crypto._data_fernet(key) for pk, key in Citizen.objects.values_list("pk", "data_key")}
     Course.objects.bulk_create([
         Course(external_id=k, citizen_id=citizen_ids[c], status=status, first_contact_on=start, start_date=start,
                end_date=end)
@@ -163,12 +169,17 @@ def load_into_database(citizens, courses, pauses, records):
     course_ids = dict(Course.objects.values_list("external_id", "pk"))
     Pause.objects.bulk_create([Pause(course_id=course_ids[k], start_date=s, end_date=e) for k, s, e in pauses])
     versions = {name: current_version(name) for name in ("registration", "star", "cti_start", "cti_ongoing", "cti_end")}
+    secret = {name: encrypted_item_names(version.instrument()) for name, version in versions.items()}
     batch = []
     for rid, c, k, instrument, day, respondent, answers in records:
+        hidden = {name: value for name, value in answers.items() if name in secret[instrument]}
+        citizen_pk = citizen_ids[c]
         batch.append(Record(
-            external_id=rid, citizen_id=citizen_ids[c], course_id=course_ids.get(k), instrument=instrument,
+            external_id=rid, citizen_id=citizen_pk, course_id=course_ids.get(k), instrument=instrument,
             instrument_version=versions[instrument], status="completed", filled_on=day, respondent=respondent,
-            answers=answers,
+            answers={name: value for name, value in answers.items() if name not in hidden},
+            text_answers_encrypted=fernets[citizen_pk].encrypt(json.dumps(hidden, sort_keys=True).encode()).decode()
+            if hidden else "",
         ))
         if len(batch) >= 10000:
             Record.objects.bulk_create(batch)
