@@ -85,6 +85,15 @@ class Format:
     def hidden_n(self, n) -> bool:
         return self.suppress and n is not None and n < self.small
 
+    @property
+    def hidden_derived(self) -> str:
+        """A share or mean resting on fewer than ``small`` citizens: not "<5", which
+        would read as a value below 5."""
+        return f"(<{self.small})"
+
+    def hides(self, *cells) -> bool:
+        return any(self.show(cell) in (f"<{self.small}", self.hidden_derived) for cell in cells)
+
     def show(self, cell: Cell) -> str:
         kind, value = cell.kind, cell.value
         if kind == "text":
@@ -97,12 +106,12 @@ class Format:
             if value is None or not cell.n:
                 return "–"
             if self.hidden_count(cell.count) or self.hidden_n(cell.n):
-                return f"<{self.small}"
+                return self.hidden_derived
             return str(percent(cell.count, cell.n))
         if kind == "mean":
             if value is None:
                 return "–"
-            return f"<{self.small}" if self.hidden_n(cell.n) else number_format(value, 1)
+            return self.hidden_derived if self.hidden_n(cell.n) else number_format(value, 1)
         if kind == "p":
             return p_text(value)
         return str(value)
@@ -111,7 +120,7 @@ class Format:
         """A plain number for the workbook (percent as 0–100, one decimal kept), or
         the text the page shows when there is none or it is suppressed."""
         shown = self.show(cell)
-        if cell.kind == "text" or cell.value is None or shown.startswith("<") or shown == "–":
+        if cell.kind == "text" or cell.value is None or shown.startswith(("<", "(<")) or shown == "–":
             return shown
         if cell.kind == "pct":
             return round(cell.value * 100, 1)
@@ -196,6 +205,11 @@ def _change(fmt, a, b, *, unit=""):
     return _("fra %(a)s%(unit)s til %(b)s%(unit)s") % {"a": fmt.show(a), "b": fmt.show(b), "unit": unit}
 
 
+def _too_few(fmt):
+    return _("Der er målinger fra færre end %(small)s borgere ved opstart eller afslutning, så udviklingen vises "
+             "ikke.") % {"small": fmt.small}
+
+
 def _significance(p):
     if p is None:
         return _("der er for få målinger til en test")
@@ -209,7 +223,9 @@ def summary(report, fmt) -> list:
     who5, star, paid = report["who5"], report["star"], report["paid_last_month"]
     ws, we = who5["by_point"]["start"], who5["by_point"]["end"]
     out = []
-    if ws["n"] and we["n"]:
+    if ws["n"] and we["n"] and fmt.hides(mean(ws["mean"], ws["n"]), mean(we["mean"], we["n"])):
+        out.append((_("Mental trivsel (WHO-5)"), _too_few(fmt)))
+    elif ws["n"] and we["n"]:
         out.append((_("Mental trivsel (WHO-5)"), _(
             "Den gennemsnitlige trivsel gik %(change)s point (på en skala fra 0 til 100) fra opstart til afslutning; "
             "%(test)s. Andelen i risiko for stress eller depression gik %(risk)s."
@@ -223,7 +239,9 @@ def summary(report, fmt) -> list:
         out.append((_("Mental trivsel (WHO-5)"), _("Der er endnu ikke trivselsmålinger ved både opstart og afslutning.")))
     ss, se = star["by_point"]["start"], star["by_point"]["end"]
     prog = star["progression"]["end"]
-    if ss["n"] and se["n"]:
+    if ss["n"] and se["n"] and fmt.hides(mean(ss["mean"], ss["n"]), mean(se["mean"], se["n"])):
+        out.append((_("Livssituation (Outcomes Star)"), _too_few(fmt)))
+    elif ss["n"] and se["n"]:
         moved = prog["counts"]["moderate"] + prog["counts"]["large"]
         out.append((_("Livssituation (Outcomes Star)"), _(
             "Borgernes egen vurdering af livssituationen gik i gennemsnit %(change)s (skala 1–10); %(test)s. "
@@ -237,7 +255,9 @@ def summary(report, fmt) -> list:
     else:
         out.append((_("Livssituation (Outcomes Star)"), _("Der er endnu ikke stjerner ved både opstart og afslutning.")))
     ps, pe = paid["by_point"]["start"], paid["by_point"]["end"]
-    if ps["n"] and pe["n"]:
+    if ps["n"] and pe["n"] and fmt.hides(pct(ps), pct(pe)):
+        out.append((_("Prostitutionsfrekvens"), _too_few(fmt)))
+    elif ps["n"] and pe["n"]:
         out.append((_("Prostitutionsfrekvens"), _(
             "Andelen, der har modtaget betaling for seksuelle ydelser inden for den seneste måned, gik %(change)s; "
             "%(test)s."
@@ -302,13 +322,13 @@ def _rows(table, labels):
     return [share_row(label, table.get(key)) for key, label in labels]
 
 
-def _n_of(table, keys):
+def _n_of(table, keys, fmt):
     ns = sorted({table[k]["n"] for k in keys if k in table})
-    return ", ".join(str(n) for n in ns) if ns else "0"
+    return ", ".join(dict.fromkeys(fmt.show(count(n)) for n in ns)) if ns else "0"
 
 
-def _simple(number, title, table, labels, definition, key, note=""):
-    return Block(number, title, "N = " + _n_of(table, [k for k, _l in labels]), definition, ["", *share_columns()],
+def _simple(number, title, table, labels, definition, key, fmt, note=""):
+    return Block(number, title, "N = " + _n_of(table, [k for k, _l in labels], fmt), definition, ["", *share_columns()],
                  _rows(table, labels), note=note, key=key)
 
 

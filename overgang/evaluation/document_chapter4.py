@@ -111,7 +111,7 @@ def chapter4(report, fmt) -> Section:
         [("debut_over4y", _("Debut: over 4 år siden")), ("debut_1_4y", _("Debut: mellem 1 og 4 år siden")),
          ("debut_under1y", _("Debut: under 1 år siden")), ("last_over2y", _("Sidst: over 2 år siden")),
          ("last_1_2y", _("Sidst: 1–2 år siden")), ("last_under1y", _("Sidst: under 1 år siden"))],
-        _("Registreringens spørgsmål om første og seneste betaling for en seksuel ydelse."), "t4-6"))
+        _("Registreringens spørgsmål om første og seneste betaling for en seksuel ydelse."), "t4-6", fmt))
     arenas = {1: _("På klinik"), 5: _("I kundens hjem"), 2: _("På gaden"), 3: _("I eget hjem"), 6: _("På hotelværelser"),
               4: _("Privat/diskret"), 7: _("Kabiner på fx barer, sexsaunaer, toiletter el.lign.")}
     payments = {1: _("Penge"), 2: _("Stoffer"), 4: _("Overnatningsmulighed"), 5: _("Mad"), 6: _("Beskyttelse"),
@@ -121,7 +121,7 @@ def chapter4(report, fmt) -> Section:
         _("Andelen af borgere med prostitutionserfaring, der har solgt sex på specifikke lokationer, og andelen, "
           "som har modtaget specifikke betalingsformer ved seneste seksuelle ydelse. Antal og procent."),
         d["table_4_7"], [(f"arena_{c}", v) for c, v in arenas.items()] + [(f"payment_{c}", v) for c, v in payments.items()],
-        _("Flere svar muligt; andelen er af borgere, der har svaret."), "t4-7"))
+        _("Flere svar muligt; andelen er af borgere, der har svaret."), "t4-7", fmt))
     blocks.append(_simple(
         _("Tabel 4.8"), _("Borgere i projektet, fordelt efter køn, statsborgerskab og alder. Antal og procent."),
         d["table_4_8"],
@@ -129,7 +129,7 @@ def chapter4(report, fmt) -> Section:
          ("other_citizenship", _("Andet statsborgerskab")), ("age_18_25", _("18–25 år")), ("age_26_30", _("26–30 år")),
          ("age_31_35", _("31–35 år")), ("age_36_40", _("36–40 år")), ("age_41_50", _("41–50 år")),
          ("age_over50", _("Over 50 år"))],
-        _("Alder ved forløbets start, beregnet fra fødselsdatoen i registreringen."), "t4-8"))
+        _("Alder ved forløbets start, beregnet fra fødselsdatoen i registreringen."), "t4-8", fmt))
     blocks.append(_simple(
         _("Tabel 4.9"),
         _("Borgere i projektet, fordelt efter højeste, færdiggjorte skoleuddannelse og højeste, færdiggjorte "
@@ -138,7 +138,7 @@ def chapter4(report, fmt) -> Section:
         [("school_0_6", _("1.–6. klasse eller ingen")), ("school_7_10", _("7.–10. klasse")),
          ("school_upper", _("Gymnasial uddannelse")), ("voc_none", _("Ingen erhvervskompetencegivende uddannelse")),
          ("voc_vocational", _("Erhvervsuddannelse")), ("voc_higher", _("Videregående uddannelse"))],
-        _("Registreringens spørgsmål om skole- og erhvervsuddannelse."), "t4-9"))
+        _("Registreringens spørgsmål om skole- og erhvervsuddannelse."), "t4-9", fmt))
     incomes = {5: _("Kontanthjælp"), 1: _("Salg af sex"), 6: _("Førtidspension"), 3: _("SU"), 2: _("Løn"),
                4: _("Arbejdsløshedsdagpenge eller sygedagpenge"), 7: _("Folkepension"), 8: _("Ingen indtægt"), 9: _("Andet")}
     blocks.append(_simple(
@@ -150,7 +150,7 @@ def chapter4(report, fmt) -> Section:
             ("unemployed", _("Ledig")), ("sick_outside", _("Sygemeldt eller uden for arbejdsmarkedet")),
             ("activation", _("Aktivering el. særlige vilkår")), ("education", _("Under uddannelse")),
             ("employed", _("Beskæftiget"))],
-        _("Opstartsskemaet (eller skemaet for 1. fase); forsørgelse har flere svar muligt."), "t4-10"))
+        _("Opstartsskemaet (eller skemaet for 1. fase); forsørgelse har flere svar muligt."), "t4-10", fmt))
     blocks.append(_simple(
         _("Tabel 4.11"),
         _("Andelen af borgere i projektet, der har gæld ved opstart, samt fordelt efter gældstype. Antal og procent."),
@@ -159,7 +159,7 @@ def chapter4(report, fmt) -> Section:
          ("debt_consumer", _("Forbrugsgæld")), ("debt_bank", _("Pengeinstitut")),
          ("debt_private", _("Gæld til venner/familie, kæreste/samlever/ægtefælle, andre")),
          ("debt_milieu", _("Gæld til personer inden for misbrugs- eller prostitutionsmiljøet"))],
-        _("Gældstyper er andele af borgerne med gæld, der har svaret på typen."), "t4-11"))
+        _("Gældstyper er andele af borgerne med gæld, der har svaret på typen."), "t4-11", fmt))
     levels = [("level_1", _("I høj grad")), ("level_2", _("I nogen grad")), ("level_3", _("I mindre grad")),
               ("level_4", _("Slet ikke"))]
     for number, key, title, item_text in (
@@ -170,7 +170,7 @@ def chapter4(report, fmt) -> Section:
          _("Borgere i projektet, fordelt efter, i hvor høj grad de giver udtryk for manglende/svagt socialt netværk. Procent."),
          _("Opstartsskemaets spørgsmål 4.1; 'ved ikke' tæller ikke med.")),
     ):
-        block = _simple(number, title, d[key], levels, item_text, number.lower().replace(" ", "").replace(".", "-"))
+        block = _simple(number, title, d[key], levels, item_text, number.lower().replace(" ", "").replace(".", "-"), fmt)
         block.chart = _distribution_chart(d[key], [k for k, _l in levels], [l for _k, l in levels], title, fmt)
         block.empty = "" if block.chart else _("Der er ikke data nok til at vise figuren.")
         blocks.append(block)
@@ -190,7 +190,7 @@ def chapter4(report, fmt) -> Section:
         + [(f"challenge_{c}", v) for c, v in challenges.items()]
         + [("mental_treatment", _("I behandling målrettet sit psykiske helbred")),
            ("physical_longterm", _("Længerevarende fysisk helbredsproblem eller handicap"))],
-        _("CTI-medarbejderens vurdering i opstartsskemaet; vanskelighederne er andele af alle, der har svaret."), "t4-12"))
+        _("CTI-medarbejderens vurdering i opstartsskemaet; vanskelighederne er andele af alle, der har svaret."), "t4-12", fmt))
     blocks.append(_simple(
         _("Tabel 4.13"),
         _("Andelen af borgere i projektet, der vurderes at have et misbrug, samt andelen af borgerne med misbrug, der "
@@ -198,7 +198,7 @@ def chapter4(report, fmt) -> Section:
         d["table_4_13"],
         [("substance", _("Misbrug af alkohol eller stoffer")), ("cannabis", _("Hashmisbrug el.lign.")),
          ("hard_drugs", _("Heroin, kokain, amfetamin el.lign.")), ("alcohol", _("Alkoholmisbrug"))],
-        _("Typerne er andele af borgerne med misbrug (i stort, vist eller begrænset omfang)."), "t4-13"))
+        _("Typerne er andele af borgerne med misbrug (i stort, vist eller begrænset omfang)."), "t4-13", fmt))
     blocks.append(_simple(
         _("Tabel 4.14"),
         _("Andelen af borgere i projektet, der har ægtefælle/kæreste eller børn, borgere med børn, fordelt efter, om "
@@ -213,13 +213,13 @@ def chapter4(report, fmt) -> Section:
          ("knows_partner", _("Kendskab: kæreste/samlever/ægtefælle")), ("knows_parents", _("Kendskab: forældre")),
          ("knows_siblings", _("Kendskab: søskende")), ("knows_children", _("Kendskab: børn")),
          ("knows_other_family", _("Kendskab: anden familie"))],
-        _("'Irrelevant' og 'ved ikke' tæller ikke med; bopæl med yngste barn er af borgere med børn."), "t4-14"))
+        _("'Irrelevant' og 'ved ikke' tæller ikke med; bopæl med yngste barn er af borgere med børn."), "t4-14", fmt))
     t415 = d["table_4_15"]
     blocks.append(_simple(
         _("Tabel 4.15"), _("Borgere i projektet, fordelt efter målsætning med CTI-forløb ved opstart. Antal og procent."),
         t415, [("goal_exit", _("Exit fra prostitution")), ("goal_life", _("Forbedrede livsvilkår")),
                ("life_not_paid_last_year", _("Forbedrede livsvilkår: ikke modtaget betaling det seneste år"))],
-        _("Målsætningen i registreringen ved oprettelse."), "t4-15"))
+        _("Målsætningen i registreringen ved oprettelse."), "t4-15", fmt))
     needs = {"need_mental": _("Psykisk helbred"), "need_employment": _("Beskæftigelse eller uddannelse"),
              "need_economy": _("Økonomi"), "need_daily": _("Dagligdag"), "need_housing": _("Bolig"),
              "need_network": _("Netværk"), "need_physical": _("Fysisk helbred"), "need_substance": _("Misbrug")}
@@ -228,7 +228,7 @@ def chapter4(report, fmt) -> Section:
         _("Andelen af borgere i projektet, der ønsker tilbud inden for hvert enkelt af projektets otte fokusområder. "
           "Antal og procent."),
         d["table_4_16"], list(needs.items()),
-        _("Ønsker tilbud = ethvert 'ja' til behovet for tilbud på området; 'ved ikke' tæller ikke med."), "t4-16"))
+        _("Ønsker tilbud = ethvert 'ja' til behovet for tilbud på området; 'ved ikke' tæller ikke med."), "t4-16", fmt))
     routes = [("ngo", _("NGO")), ("municipal", _("Kommunal aktør el. kommunal opsøgende indsats")),
               ("kc", _("Kompetencecenter Prostitution (KC)")), ("self", _("Borger selv, ofte gennem en ven")),
               ("unknown", _("Ved ikke")), ("other", _("Politi, læge, Center mod Menneskehandel mv."))]
@@ -236,7 +236,7 @@ def chapter4(report, fmt) -> Section:
         _("Tabel 5.1"),
         _("Etablering af kontakt til borgere i projektet, fordelt efter hvordan de har fået kendskab til projektet. "
           "Antal og pct."),
-        "N = " + _n_of(d["table_5_1"], [k for k, _l in routes]),
+        "N = " + _n_of(d["table_5_1"], [k for k, _l in routes], fmt),
         _("Opstartsskemaets spørgsmål 1.1; her tæller 'ved ikke' med som en kategori, som hos SFI."),
         ["", *share_columns()], _rows(d["table_5_1"], routes), key="t5-1",
     ))

@@ -7,10 +7,11 @@ numbers, the same "<5" cells and the same SVG charts.
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from overgang.evaluation import document as document_module
@@ -29,7 +30,13 @@ def context(report, *, suppress=False, small=5) -> dict:
     definitions = [(key, _plain(report["definitions"][key])) for key in ECHOED]
     definitions += [(f"filter.{key}", _plain(value)) for key, value in report["filters"].items()]
     warnings = [(key, value) for key, value in report["warnings"].items()]
-    return {"document": doc, "definitions": definitions, "warnings": warnings, "meta_line": meta_line(report)}
+    return {"document": doc, "definitions": definitions, "warnings": warnings, "meta_line": meta_line(report),
+            "suppression_note": suppression_note(small) if suppress else ""}
+
+
+def suppression_note(small) -> str:
+    return _("Antal under %(small)s vises som <%(small)s, og andele og gennemsnit, der bygger på færre end "
+             "%(small)s borgere, vises som (<%(small)s), så ingen enkelt borger kan genkendes.") % {"small": small}
 
 
 def _block_context(doc, block):
@@ -48,13 +55,25 @@ def _plain(value):
     return str(value)
 
 
+def _when(iso) -> str:
+    """An ISO time from the JSON as the reader's local date and time ("2. december 2026
+    14:05"); the text itself when it is not one."""
+    try:
+        moment = datetime.datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "DATETIME_FORMAT")
+
+
 def meta_line(report) -> str:
     meta = report.get("meta", {})
-    parts = [_("Dannet %(at)s") % {"at": report["generated_at"]}]
+    parts = [_("Dannet %(at)s") % {"at": _when(report["generated_at"])}]
     if meta.get("last_changed"):
-        parts.append(_("data senest ændret %(at)s") % {"at": meta["last_changed"]})
+        parts.append(_("data senest ændret %(at)s") % {"at": _when(meta["last_changed"])})
     if meta.get("computation_seconds") is not None:
-        parts.append(_("beregnet på %(s)s sekunder") % {"s": meta["computation_seconds"]})
+        parts.append(_("beregnet på %(s)s sekunder") % {"s": formats.number_format(meta["computation_seconds"], 2)})
     if report.get("municipalities"):
         parts.append(", ".join(report["municipalities"]))
     return " · ".join(parts)
@@ -86,6 +105,8 @@ def xlsx(report, *, suppress=False, small=5) -> bytes:
     sheet.append([doc.title])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([meta_line(report)])
+    if doc.fmt.suppress:
+        sheet.append([suppression_note(doc.fmt.small)])
     sheet.append([])
     for heading, paragraph in doc.summary:
         sheet.append([heading])

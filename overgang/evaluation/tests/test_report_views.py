@@ -24,6 +24,13 @@ def test_it_shows_a_leader_their_municipality_with_small_cells_suppressed(client
     rows = dict((r[0], r) for r in next(b for s in response.context["document"].sections for b in s.rendered
                                         if b["number"] == "Tabel 3.1")["shown"])
     assert rows["Outcomes Star"][1:] == ["<5", "<5", "0", "0", "<5"]
+    blocks = {b["number"]: b for s in response.context["document"].sections for b in s.rendered}
+    # A mean or share resting on fewer than 5 reads "(<5)", never "<5" (a value below 5).
+    shares = [row[2] for row in blocks["Tabel 4.8"]["shown"]]  # columns: label, count, Pct., N
+    assert "(<5)" in shares and "<5" not in shares
+    # Chapter 4's populations are suppressed too.
+    assert blocks["Tabel 4.8"]["population"] == "N = <5"
+    assert "færre end 5 borgere ved opstart eller afslutning" in page
     event = AuditEvent.objects.order_by("-seq").first()
     assert event.action == "report.view" and event.actor_username == "leader"
     assert event.details["format"] == "html"
@@ -38,6 +45,9 @@ def test_it_shows_an_evaluator_exact_numbers(client, world, login):
     rows = dict((r[0], r) for r in next(b for s in response.context["document"].sections for b in s.rendered
                                         if b["number"] == "Tabel 3.1")["shown"])
     assert rows["Outcomes Star"][1:] == ["4", "2", "0", "0", "1"]
+    blocks = {b["number"]: b for s in response.context["document"].sections for b in s.rendered}
+    assert blocks["Tabel 4.8"]["population"] == "N = 1, 2, 3"
+    assert "(<5)" not in response.content.decode()
 
 
 def test_it_lets_an_evaluator_choose_among_granted_municipalities(client, world, login):
