@@ -13,6 +13,7 @@ from overgang.accounts.demo import DEMO_MUNICIPALITY
 from overgang.citizens.models import Citizen
 from overgang.courses import actions
 from overgang.instruments import engine
+from overgang.instruments.types import Context, date_bound
 from overgang.measurements import actions as record_actions
 
 DIMENSIONS = (
@@ -42,10 +43,23 @@ def plausible_answers(instrument, rng, filled_on, fixed=None):
             high = item.constraint.max if item.constraint and isinstance(item.constraint.max, (int, float)) else low + 10
             answers[item.name] = rng.randint(int(low), int(min(high, low + 10)))
         elif item.type == "date":
-            answers[item.name] = filled_on - dt.timedelta(days=rng.randint(0, 30))
+            day = filled_on - dt.timedelta(days=rng.randint(0, 30))
+            # Within the item's bounds (e.g. "not before the last contact").
+            context = Context(filled_on=filled_on, answers=answers)
+            low = date_bound(item.constraint.min, context) if item.constraint else None
+            high = date_bound(item.constraint.max, context) if item.constraint else None
+            if low is not None and day < low:
+                day = low + dt.timedelta(days=rng.randint(0, max(0, ((high or low) - low).days)))
+            if high is not None and day > high:
+                day = high
+            answers[item.name] = day
         elif item.type == "text" and item.required:
             answers[item.name] = "Eksempeltekst"
     kept, _cleared = engine.apply_skip_logic(instrument, answers)
+    # What still breaks a rule is left out (a demo record must be as valid as a real one).
+    for issue in engine.check_answers(instrument, kept, Context(filled_on=filled_on)):
+        if issue.item in kept and not instrument.item(issue.item).required:
+            del kept[issue.item]
     return kept
 
 

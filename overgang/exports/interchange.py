@@ -468,11 +468,11 @@ class Reader:
     def _settle(self, judged):
         """Report the problems of judged records; yield those without any."""
         for record, lines, (canonical, incomplete, issues) in judged:
-            items = judge_for(record.instrument).items
+            judge = judge_for(record.instrument)
             for issue in issues:
                 column = "item" if issue.code in ("unknown_item", "not_relevant", "note_has_answer") else "value"
                 self.problems.append(answer_problem("answers.csv", lines.get(issue.item), column, issue,
-                                                    items.get(issue.item)))
+                                                    judge.items.get(issue.item), judge.instrument))
             if not issues:
                 record.answers, record.incomplete = canonical, incomplete
                 yield record

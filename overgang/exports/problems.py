@@ -80,9 +80,9 @@ def problem(file, line, column, code, **params) -> Problem:
                    *_both(lambda: str(MESSAGES[code]) % params if params else str(MESSAGES[code])))
 
 
-def answer_problem(file, line, column, issue, item=None) -> Problem:
+def answer_problem(file, line, column, issue, item=None, instrument=None) -> Problem:
     """A problem with one answer, explained by the instrument engine's messages."""
-    return Problem(file, line, column, issue.code, *_both(lambda: answer_message(issue, item)))
+    return Problem(file, line, column, issue.code, *_both(lambda: answer_message(issue, item, instrument)))
 
 
 def _both(message):

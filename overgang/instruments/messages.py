@@ -4,23 +4,49 @@
 message; forms and the importer show the user these instead.
 """
 
+import re
+
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 
-def answer_message(issue, item=None) -> str:
+_REF = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
+
+
+def _bound(bound, instrument=None) -> str:
+    """A constraint bound as the user reads it: a number or date as it is, the fill-in
+    date and another item's answer by name (never ``filled_on`` or ``${last_contact}``)."""
+    if bound is None:
+        return ""
+    if bound == "filled_on":
+        return _("udfyldelsesdatoen")
+    m = _REF.fullmatch(str(bound))
+    if m:
+        name = m.group(1)
+        if instrument is not None and instrument.has_item(name):
+            label = instrument.item(name).label.get(translation.get_language() or "da")
+            return _("svaret på «%(label)s»") % {"label": label}
+        return _("svaret på %(name)s") % {"name": name}
+    return str(bound)
+
+
+def answer_message(issue, item=None, instrument=None) -> str:
     constraint = getattr(item, "constraint", None)
     values = {
-        "min": getattr(constraint, "min", ""),
-        "max": getattr(constraint, "max", ""),
+        "min": _bound(getattr(constraint, "min", None), instrument),
+        "max": _bound(getattr(constraint, "max", None), instrument),
     }
+    is_date = getattr(item, "type", None) == "date"
     messages = {
         "not_a_code": _("Vælg et af svarene på listen."),
         "unknown_code": _("Svaret findes ikke på listen for dette spørgsmål."),
         "bad_format": _("Svaret har en form, der ikke kan læses."),
         "not_ascending": _("Svarkoderne skal stå i stigende rækkefølge og kun én gang hver."),
         "exclusive_code": _("Dette svar kan ikke kombineres med andre svar."),
-        "below_min": _("Værdien må ikke være mindre end %(min)s.") % values,
-        "above_max": _("Værdien må ikke være større end %(max)s.") % values,
+        "below_min": (_("Datoen må ikke ligge før %(min)s.") if is_date
+                      else _("Værdien må ikke være mindre end %(min)s.")) % values,
+        "above_max": (_("Datoen må ikke ligge efter %(max)s.") if is_date
+                      else _("Værdien må ikke være større end %(max)s.")) % values,
         "not_an_integer": _("Skriv et helt tal, fx 3."),
         "not_a_number": _("Skriv et tal, fx 2,5."),
         "too_many_decimals": _("Brug højst to decimaler."),

@@ -253,8 +253,8 @@ class Date(QuestionType):
         if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
             return [AnswerIssue("not_a_date", item.name, f"{value!r} is not a date")]
         c, context = item.constraint, context or Context()
-        lo = _date_bound(c.min, context) if c else None
-        hi = _date_bound(c.max, context) if c else None
+        lo = date_bound(c.min, context) if c else None
+        hi = date_bound(c.max, context) if c else None
         if lo is not None and value < lo:
             return [AnswerIssue("below_min", item.name, f"{value} is before {c.min} ({lo})")]
         if hi is not None and value > hi:
@@ -312,7 +312,7 @@ def _stripped(qtype, item, raw) -> str:
     return raw
 
 
-def _date_bound(bound, context: Context) -> datetime.date | None:
+def date_bound(bound, context: Context) -> datetime.date | None:
     """Resolve a date bound; an unknown bound (no filled_on, unanswered item) is no bound."""
     if bound is None:
         return None

@@ -14,12 +14,27 @@ from django.utils import timezone
 from overgang.audit.log import record as audit
 from overgang.instruments import engine
 from overgang.instruments.models import current_version
+from overgang.instruments.types import Context
 from overgang.lib import crypto
 from overgang.measurements.models import Record, RecordChange
 
 
 class StaleVersion(Exception):
     """The record was saved by someone else after this form was opened."""
+
+
+class InvalidAnswers(Exception):
+    """The record's answers break a constraint of the codebook (e.g. a date before the
+    date it must follow): a completed record must always be valid, so that it can be
+    exported and imported again. ``issues`` are the engine's AnswerIssues."""
+
+    def __init__(self, issues):
+        self.issues = issues
+        super().__init__(", ".join(f"{issue.item}: {issue.code}" for issue in issues))
+
+
+def _invalid(record, answers) -> list:
+    return engine.check_answers(record.definition, answers, Context(filled_on=record.filled_on))
 
 
 class Incomplete(Exception):
@@ -82,6 +97,10 @@ def do_save_answers(record, changes: dict, *, actor, version, token=""):
     changed = [item.name for item in instrument.items if before.get(item.name) != after.get(item.name)]
     if not changed:
         return cleared
+    if record.is_completed:
+        issues = _invalid(record, after)
+        if issues:
+            raise InvalidAnswers(issues)
     record.set_answers(after)
     Record.objects.filter(pk=record.pk).update(
         answers=record.answers,
@@ -115,6 +134,10 @@ def do_change_record_meta(record, *, actor, version, filled_on, respondent):
     fields = [name for name, value in (("filled_on", filled_on), ("respondent", respondent)) if getattr(record, name) != value]
     if not fields:
         return
+    if record.is_completed and "filled_on" in fields:
+        issues = engine.check_answers(record.definition, record.get_answers(), Context(filled_on=filled_on))
+        if issues:
+            raise InvalidAnswers(issues)
     Record.objects.filter(pk=record.pk).update(filled_on=filled_on, respondent=respondent, version=F("version") + 1)
     record.refresh_from_db()
     _audit("record.correct" if record.is_completed else "record.change", record, actor, {"fields": fields})
@@ -126,9 +149,13 @@ def do_complete_record(record, *, actor, version):
     locked = Record.objects.select_for_update().filter(pk=record.pk, version=version).first()
     if locked is None:
         raise StaleVersion
-    missing = engine.missing_required(record.definition, record.get_answers())
+    answers = record.get_answers()
+    missing = engine.missing_required(record.definition, answers)
     if missing:
         raise Incomplete(missing)
+    issues = _invalid(record, answers)
+    if issues:
+        raise InvalidAnswers(issues)
     Record.objects.filter(pk=record.pk).update(
         status=Record.Status.COMPLETED, completed_at=timezone.now(), version=F("version") + 1
     )

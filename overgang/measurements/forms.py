@@ -114,7 +114,7 @@ class PageForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         changes = {}
-        context = Context(filled_on=self.record.filled_on, answers=self.answers)
+        instrument = self.record.definition
         for item in self.items:
             if item.is_note or item.name not in self.fields:
                 continue
@@ -124,15 +124,26 @@ class PageForm(forms.Form):
                 changes[item.name] = None
                 continue
             try:
-                value = item.handler.parse(item, text)
+                changes[item.name] = item.handler.parse(item, text)
             except AnswerError as exc:
-                self.add_error(item.name, answer_message(exc.issue, item))
+                self.add_error(item.name, answer_message(exc.issue, item, instrument))
+        # Checks see the record as it will be: this page's answers over the stored ones
+        # (a bound such as "not before the last contact" may be on the same page).
+        merged = dict(self.answers)
+        for name, value in changes.items():
+            if value is None:
+                merged.pop(name, None)
+            else:
+                merged[name] = value
+        context = Context(filled_on=self.record.filled_on, answers=merged)
+        for name, value in list(changes.items()):
+            if value is None:
                 continue
+            item = instrument.item(name)
             issues = item.handler.check(item, value, context)
             if issues:
-                self.add_error(item.name, answer_message(issues[0], item))
-                continue
-            changes[item.name] = value
+                self.add_error(name, answer_message(issues[0], item, instrument))
+                del changes[name]
         cleaned["changes"] = changes
         cleaned["shown"] = set((cleaned.get("shown") or "").split())
         return cleaned

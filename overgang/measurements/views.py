@@ -11,6 +11,7 @@ from overgang.accounts.decorators import role_required
 from overgang.accounts.models import Role
 from overgang.citizens.access import can_write, get_citizen_for_user
 from overgang.instruments import engine, registry
+from overgang.instruments.messages import answer_message
 from overgang.measurements import actions
 from overgang.measurements.access import get_record_for_user
 from overgang.measurements.forms import PageForm, StartForm, _lang
@@ -81,6 +82,9 @@ def fill(request, code, page):
     except actions.StaleVersion:
         form.add_error(None, _stale_message())
         return _render_page(request, record, page, form, status=409)
+    except actions.InvalidAnswers as exc:
+        form.add_error(None, _invalid_message(record, exc.issues))
+        return _render_page(request, record, page, form, status=400)
     record.refresh_from_db()
     answers = record.get_answers()
     if cleared:
@@ -112,6 +116,17 @@ def fill(request, code, page):
     if go == "review":
         return redirect("measurements:detail", code=record.code)
     return redirect(_neighbour(record, answers, page, +1))
+
+
+def _invalid_message(record, issues) -> str:
+    """Which answers break the form's rules, by question, in the user's language."""
+    instrument = record.definition
+    parts = []
+    for issue in issues:
+        item = instrument.item(issue.item) if instrument.has_item(issue.item) else None
+        label = item.label.get(_lang()) if item else issue.item
+        parts.append(f"«{label}»: {answer_message(issue, item, instrument)}")
+    return _("Svarene kan ikke gemmes, fordi de bryder skemaets regler: %(problems)s") % {"problems": " ".join(parts)}
 
 
 def _fresh_initial(record):
@@ -177,6 +192,10 @@ def complete(request, code):
     except actions.Incomplete:
         ctx = presentation.detail_context(request, record)
         ctx["complete_error"] = _("Skemaet kan ikke afsluttes, før alle krævede spørgsmål er besvaret.")
+        return render(request, "measurements/detail.html", ctx, status=400)
+    except actions.InvalidAnswers as exc:
+        ctx = presentation.detail_context(request, record)
+        ctx["complete_error"] = _invalid_message(record, exc.issues)
         return render(request, "measurements/detail.html", ctx, status=400)
     messages.success(request, _("Skemaet er afsluttet."))
     return redirect("measurements:detail", code=record.code)

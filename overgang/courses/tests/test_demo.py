@@ -31,3 +31,24 @@ def test_the_demo_has_a_course_in_every_state_and_is_idempotent():
     seed_courses()
     assert (Course.objects.count(), Record.objects.count()) == before
     assert verify().ok
+
+
+def test_the_demo_exports_and_imports_again_into_an_empty_installation(tmp_path):
+    """The demo's records are as valid as real ones: its export passes the import's
+    validation (every answer, every date bound) and round-trips."""
+    from overgang.exports.actions import do_export_package, do_import_package
+    from overgang.exports.tests.packages import empty_installation
+    from overgang.instruments import engine
+    from overgang.instruments.types import Context
+
+    seed()
+    seed_courses()
+    for record in Record.objects.filter(status="completed"):
+        assert engine.check_answers(record.definition, record.get_answers(), Context(filled_on=record.filled_on)) == []
+    do_export_package(tmp_path / "one")
+    empty_installation()
+    result = do_import_package(tmp_path / "one")
+    assert result.ok, [(p.file, p.line, p.code, p.message_en) for p in result.problems[:5]]
+    do_export_package(tmp_path / "two")
+    for name in ("citizens.csv", "courses.csv", "pauses.csv", "records.csv", "answers.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name

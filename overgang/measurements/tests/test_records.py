@@ -301,3 +301,47 @@ def test_the_migration_moves_plain_who_knows_answers_into_the_encrypted_part(wor
     stored = Record.objects.get(pk=record.pk)
     assert stored.answers == {} and stored.text_answers_encrypted
     assert stored.get_answers() == {"knows_partner": 5, "knows_siblings": 88}
+
+
+def test_a_bound_on_the_same_page_is_checked_against_the_new_answers(client, world, login):
+    login(world.worker)
+    record = testing.make_record(world.citizen, "not_started")
+    response = _post_page(client, record, 1, {"first_contact": "2026-02-01", "last_contact": "2026-01-20"}, go="stay")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Datoen må ikke ligge før svaret på «" in page and "${first_contact}" not in page
+    assert "last_contact" not in Record.objects.get(pk=record.pk).get_answers()
+
+
+def test_a_record_that_breaks_a_rule_cannot_be_completed_or_corrected_into_one(client, world, login):
+    import random
+
+    from overgang.courses.demo import plausible_answers
+    from overgang.instruments import registry
+    from overgang.measurements import actions
+
+    answers = plausible_answers(registry.get_instrument("not_started"), random.Random(3), datetime.date(2026, 3, 1), {
+        "first_contact": datetime.date(2026, 1, 10), "last_contact": datetime.date(2026, 2, 10),
+        "contact_resumed": 1, "resumed_on": datetime.date(2026, 2, 20),
+    })
+    assert answers["resumed_on"] == datetime.date(2026, 2, 20)
+    record = testing.make_record(world.citizen, "not_started", answers=answers)
+    # A draft may pass through an inconsistent state (the pages are saved one by one) ...
+    actions.do_save_answers(record, {"last_contact": datetime.date(2026, 2, 25)}, actor=world.worker,
+                            version=record.version)
+    record.refresh_from_db()
+    login(world.worker)
+    response = client.post(reverse("measurements:complete", kwargs={"code": record.code}), {"version": record.version})
+    # ... but is never completed in it: the export and import would refuse it.
+    assert response.status_code == 400
+    assert "bryder skemaets regler" in response.content.decode()
+    assert not Record.objects.get(pk=record.pk).is_completed
+    actions.do_save_answers(record, {"last_contact": datetime.date(2026, 2, 10)}, actor=world.worker,
+                            version=record.version)
+    record.refresh_from_db()
+    actions.do_complete_record(record, actor=world.worker, version=record.version)
+    record.refresh_from_db()
+    with pytest.raises(actions.InvalidAnswers):
+        actions.do_save_answers(record, {"resumed_on": datetime.date(2026, 2, 1)}, actor=world.worker,
+                                version=record.version)
+    assert Record.objects.get(pk=record.pk).get_answers()["resumed_on"] == datetime.date(2026, 2, 20)
