@@ -42,6 +42,8 @@ def plausible_answers(instrument, rng, filled_on, fixed=None):
             low = item.constraint.min if item.constraint and isinstance(item.constraint.min, (int, float)) else 0
             high = item.constraint.max if item.constraint and isinstance(item.constraint.max, (int, float)) else low + 10
             answers[item.name] = rng.randint(int(low), int(min(high, low + 10)))
+        elif item.name == "birth_date":
+            answers[item.name] = filled_on - dt.timedelta(days=rng.randint(19 * 365, 48 * 365))
         elif item.type == "date":
             day = filled_on - dt.timedelta(days=rng.randint(0, 30))
             # Within the item's bounds (e.g. "not before the last contact").

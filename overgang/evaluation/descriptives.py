@@ -15,11 +15,7 @@ from overgang.evaluation.cohort import Forms, code, codes, valid
 from overgang.evaluation.measures import share, share_of_answers, z_p
 
 # (row key, item, success codes); a table is a list of these over one source.
-T4_5 = [
-    ("female", "gender", {1}), ("male", "gender", {2}), ("trans", "gender", {3}),
-    ("danish", "citizenship", {1}), ("other_citizenship", "citizenship", {2}),
-    ("referred", "referred_on", {1}), ("not_referred", "referred_on", {5}),
-]
+T4_5_GENDER = [("female", "gender", {1}), ("male", "gender", {2}), ("trans", "gender", {3})]
 T4_6 = [
     ("debut_over4y", "first_paid", {6, 7, 8}), ("debut_1_4y", "first_paid", {4, 5}), ("debut_under1y", "first_paid", {1, 2, 3}),
     ("last_over2y", "last_paid", {5, 6, 7, 8}), ("last_1_2y", "last_paid", {4}), ("last_under1y", "last_paid", {1, 2, 3}),
@@ -31,7 +27,7 @@ T4_8 = [
     ("female", "gender", {1}), ("male", "gender", {2}), ("trans", "gender", {3}),
     ("danish", "citizenship", {1}), ("other_citizenship", "citizenship", {2}),
 ]
-AGE_GROUPS = (("age_18_25", None, 25), ("age_26_30", 26, 30), ("age_31_35", 31, 35), ("age_36_40", 36, 40),
+AGE_GROUPS = (("age_under18", None, 17), ("age_18_25", 18, 25), ("age_26_30", 26, 30), ("age_31_35", 31, 35), ("age_36_40", 36, 40),
               ("age_41_50", 41, 50), ("age_over50", 51, None))
 T4_9 = [
     ("school_0_6", "school_edu", {1, 2}), ("school_7_10", "school_edu", {3}), ("school_upper", "school_edu", {4, 5}),
@@ -115,6 +111,23 @@ def family(starts) -> dict:
     return out
 
 
+def not_started_table(contacts) -> dict:
+    """Table 4.5 as instruments.md §10 maps it: gender over valid answers; citizenship and
+    referral over every contact ("Andet / ukendt" takes an unanswered citizenship, "Nej,
+    eller ikke angivet" every contact not referred on and not free to come back)."""
+    out = rows(Forms(contacts), T4_5_GENDER)
+    n = len(contacts)
+    danish = sum(1 for a in contacts if code(a, "citizenship") == 1 and code(a, "citizenship_dual") != 1)
+    dual = sum(1 for a in contacts if code(a, "citizenship") == 1 and code(a, "citizenship_dual") == 1)
+    referred = sum(1 for a in contacts if code(a, "referred_on") == 1 or code(a, "contact_resumed") == 2)
+    out["danish"] = share(danish, n)
+    out["danish_other"] = share(dual, n)
+    out["other_citizenship"] = share(n - danish - dual, n)
+    out["referred"] = share(referred, n)
+    out["not_referred"] = share(n - referred, n)
+    return out
+
+
 def contact_route(starts) -> dict:
     values = [code(a, "contact_route") for a in starts]
     values = [v for v in values if v is not None]
@@ -122,7 +135,7 @@ def contact_route(starts) -> dict:
 
 
 def end_reasons(cohort) -> dict:
-    early = [a for a in cohort.end_forms.values() if (code(a, "months") or 99) <= 11]
+    early = [a for a in cohort.end_forms.values() if (99 if code(a, "months") is None else code(a, "months")) <= 11]
     answered = [codes(a, "end_reasons") for a in early]
     answered = [v for v in answered if valid(v)]
     out = {"n": len(answered), "ended_before12": len(early), "codes": {}}
@@ -182,7 +195,7 @@ def descriptives(cohort, groups) -> dict:
         "table_4_1": by_municipality(cohort),
         "table_4_3": end_reasons(cohort),
         "table_4_4": attrition_profile(cohort, groups),
-        "table_4_5": rows(Forms(cohort.not_started), T4_5),
+        "table_4_5": not_started_table(cohort.not_started),
         "table_4_6": rows(registrations, T4_6),
         "table_4_7": rows(registrations, T4_7),
         "table_4_8": {**rows(registrations, T4_8), **age_rows(cohort)},

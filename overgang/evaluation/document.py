@@ -210,16 +210,19 @@ def _too_few(fmt):
              "ikke.") % {"small": fmt.small}
 
 
-def _significance(p):
+def _significance(p, alpha=0.05):
+    """In words, against the report's significance level (``--set alpha``): the
+    smallest of SFI's levels the p-value is below, when that is within alpha."""
     if p is None:
         return _("der er for få målinger til en test")
     level = stats.significance_level(p)
-    if level is None:
+    if level is None or level > alpha:
         return _("forskellen er ikke statistisk signifikant")
     return _("forskellen er statistisk signifikant på %(level)s-niveau") % {"level": number_format(level, 3)}
 
 
 def summary(report, fmt) -> list:
+    alpha = float(report["definitions"].get("alpha", 0.05))
     who5, star, paid = report["who5"], report["star"], report["paid_last_month"]
     ws, we = who5["by_point"]["start"], who5["by_point"]["end"]
     out = []
@@ -231,7 +234,7 @@ def summary(report, fmt) -> list:
             "%(test)s. Andelen i risiko for stress eller depression gik %(risk)s."
         ) % {
             "change": _change(fmt, mean(ws["mean"], ws["n"]), mean(we["mean"], we["n"])),
-            "test": _significance(who5["start_vs_end"]["mean_p"]),
+            "test": _significance(who5["start_vs_end"]["mean_p"], alpha),
             "risk": _change(fmt, Cell("pct", ws["at_risk"], ws["at_risk_count"], ws["n"]),
                             Cell("pct", we["at_risk"], we["at_risk_count"], we["n"]), unit=" %"),
         }))
@@ -249,7 +252,7 @@ def summary(report, fmt) -> list:
             "progression."
         ) % {
             "change": _change(fmt, mean(ss["mean"], ss["n"]), mean(se["mean"], se["n"])),
-            "test": _significance(star["start_vs_end"]["mean_p"]),
+            "test": _significance(star["start_vs_end"]["mean_p"], alpha),
             "share": fmt.show(pct_of(moved, prog["n"])),
         }))
     else:
@@ -261,7 +264,7 @@ def summary(report, fmt) -> list:
         out.append((_("Prostitutionsfrekvens"), _(
             "Andelen, der har modtaget betaling for seksuelle ydelser inden for den seneste måned, gik %(change)s; "
             "%(test)s."
-        ) % {"change": _change(fmt, pct(ps), pct(pe), unit=" %"), "test": _significance(paid["start_vs_end"]["p"])}))
+        ) % {"change": _change(fmt, pct(ps), pct(pe), unit=" %"), "test": _significance(paid["start_vs_end"]["p"], alpha)}))
     else:
         out.append((_("Prostitutionsfrekvens"), _("Der er endnu ikke svar ved både opstart og afslutning.")))
     counts, length, dropout = report["counts"], report["course_length"], report["dropout"]
@@ -276,7 +279,7 @@ def summary(report, fmt) -> list:
         "before10": fmt.show(count(dropout["before10"]["courses"])),
         "b": fmt.show(mean(dropout["before10"]["who5_start_mean"], dropout["before10"]["who5_start_n"])),
         "f": fmt.show(mean(dropout["from10"]["who5_start_mean"], dropout["from10"]["who5_start_n"])),
-        "test": _significance(dropout["who5_start_p"]),
+        "test": _significance(dropout["who5_start_p"], alpha),
     }))
     return out
 

@@ -96,8 +96,10 @@ def chapter4(report, fmt) -> Section:
     # Table 4.5
     t45 = d["table_4_5"]
     labels = [("female", _("Køn: kvinde")), ("male", _("Køn: mand")), ("trans", _("Køn: transperson")),
-              ("danish", _("Statsborgerskab: dansk")), ("other_citizenship", _("Statsborgerskab: andet")),
-              ("referred", _("Sendt videre: ja")), ("not_referred", _("Sendt videre: nej"))]
+              ("danish", _("Statsborgerskab: dansk")), ("danish_other", _("Statsborgerskab: dansk / andet")),
+              ("other_citizenship", _("Statsborgerskab: andet / ukendt")),
+              ("referred", _("Sendt videre: ja, eller borgeren kan henvende sig igen")),
+              ("not_referred", _("Sendt videre: nej, eller ikke angivet"))]
     blocks.append(Block(
         _("Tabel 4.5"),
         _("Borgere, der har været i kontakt med projektet, men hvor kontakten ikke er resulteret i CTI-forløb, "
@@ -126,7 +128,7 @@ def chapter4(report, fmt) -> Section:
         _("Tabel 4.8"), _("Borgere i projektet, fordelt efter køn, statsborgerskab og alder. Antal og procent."),
         d["table_4_8"],
         [("female", _("Kvinde")), ("male", _("Mand")), ("trans", _("Transperson")), ("danish", _("Dansk")),
-         ("other_citizenship", _("Andet statsborgerskab")), ("age_18_25", _("18–25 år")), ("age_26_30", _("26–30 år")),
+         ("other_citizenship", _("Andet statsborgerskab")), ("age_under18", _("Under 18 år")), ("age_18_25", _("18–25 år")), ("age_26_30", _("26–30 år")),
          ("age_31_35", _("31–35 år")), ("age_36_40", _("36–40 år")), ("age_41_50", _("41–50 år")),
          ("age_over50", _("Over 50 år"))],
         _("Alder ved forløbets start, beregnet fra fødselsdatoen i registreringen."), "t4-8", fmt))

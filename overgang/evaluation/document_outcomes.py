@@ -177,7 +177,10 @@ def _progression(report, fmt) -> Block:
         row = prog[p]
         cells = [Cell("pct", row[k], row["counts"][k], row["n"]) for k, _l in classes]
         rows.append([text(labels[p]), *cells, count(row["n"])])
-        hidden = fmt.hidden_n(row["n"]) or not row["n"]
+        # A segment's width tells its count: a bar with any count under the small-cell
+        # limit is not drawn for those who see suppressed numbers.
+        hidden = (fmt.hidden_n(row["n"]) or not row["n"]
+                  or any(fmt.hidden_count(row["counts"][k]) for k, _l in classes))
         bars.append((labels[p], None if hidden else [round((row[k] or 0) * 100) for k, _l in classes]))
     title = _("Borgere i projektet, fordelt efter udvikling i oplevelse af egen livssituation (Outcomes Star). "
               "Særskilt for opstart og faserne i CTI-forløbet. Procent.")
@@ -335,7 +338,7 @@ def chapter7(report, fmt) -> Section:
     for key, label in phase_labels:
         row = meetings[key]
         n = sum(row["distribution"].values())
-        hidden = not n or fmt.hidden_n(n)
+        hidden = not n or fmt.hidden_n(n) or any(fmt.hidden_count(row["distribution"][c]) for c, _l in freq)
         bars.append((label, None if hidden else [round(100 * row["distribution"][c] / n) for c, _l in freq]))
     title = _("CTI-forløb fordelt efter hyppigheden af fysiske møder mellem CTI-medarbejder og borger. Særskilt for "
               "faser. Procent.")

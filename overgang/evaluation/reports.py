@@ -117,6 +117,8 @@ def load(filters: Filters, municipalities=None) -> Raw:
         munis = munis.filter(pk__in=[getattr(m, "pk", m) for m in municipalities])
     raw = Raw(municipalities=dict(munis.values_list("pk", "name")))
     ids = list(raw.municipalities)
+    if not ids:
+        return raw  # a fresh installation: every measure n 0
     raw.citizens = dict(
         Citizen.objects.filter(municipality_id__in=ids).order_by().values_list("pk", "municipality_id")
     )
@@ -221,7 +223,11 @@ def apply_filters(raw: Raw, filters: Filters) -> Raw:
         courses = [c for c in courses if c[1] in citizens]
     if filters.dated:
         courses = [c for c in courses if filters.in_range(c[3])]
-        citizens = {c[1] for c in courses}
+        # The citizens of those courses, and the contacts that never started a course
+        # whose not-started form was filled in within the range.
+        contacts = {row[1] for row in raw.records
+                    if row[3] == "not_started" and row[1] in citizens and filters.in_range(row[4])}
+        citizens = {c[1] for c in courses} | contacts
     course_ids = {c[0] for c in courses}
     records = []
     for row in raw.records:

@@ -18,6 +18,7 @@ from overgang.evaluation.access import get_municipalities_for_user, granted_muni
 from overgang.evaluation.definitions import Definitions
 from overgang.evaluation.forms import ReportFilterForm
 from overgang.evaluation.reports import Filters
+from overgang.lib import crypto
 
 CONTENT_TYPES = {
     "json": "application/json",
@@ -27,7 +28,9 @@ CONTENT_TYPES = {
 
 
 def _prepare(request):
-    """(form, municipalities, filters, definitions, exact) from the query string."""
+    """(form, municipalities, filters, definitions, exact) from the query string; the
+    form is bound and, when invalid, the caller computes nothing (never a report under
+    other filters or definitions than the ones asked for)."""
     granted = granted_municipalities(request.user)
     form = ReportFilterForm(request.GET, granted)
     valid = form.is_valid()
@@ -54,11 +57,35 @@ _SETTINGS = ("who5_risk_max", "who5_depression_max", "who5_improvement", "time_p
              "large_inclusive", "alpha", "small_cells")
 
 
+def _compute(filters, definitions, municipalities):
+    """The report, or None when the encrypted answers cannot be read (wrong field keys)."""
+    try:
+        return report_json.compute(filters, definitions, municipalities)
+    except crypto.DecryptionError:
+        return None
+
+
+def _refusal(request, form, exact, status, error=""):
+    """The page without a report: the form with its errors, or why it cannot be computed."""
+    return render(request, "evaluation/report.html", {
+        "form": form, "exact": exact, "report": None, "document": None, "error": error, "formats": [],
+    }, status=status)
+
+
+def _key_error():
+    return _("Rapporten kan ikke beregnes, fordi de krypterede svar ikke kan læses med installationens "
+             "feltnøgler. Kontakt administratoren.")
+
+
 @require_GET
 @role_required(Role.LEADER, Role.EVALUATOR)
 def report(request):
     form, municipalities, filters, definitions, exact = _prepare(request)
-    result = report_json.compute(filters, definitions, municipalities)
+    if not form.is_valid():
+        return _refusal(request, form, exact, 400)
+    result = _compute(filters, definitions, municipalities)
+    if result is None:
+        return _refusal(request, form, exact, 503, _key_error())
     context = writers.context(result, suppress=not exact, small=definitions.small_cells)
     _audit(request, "report.view", filters, "html", definitions)
     context.update({
@@ -77,7 +104,11 @@ def download(request, fmt):
     if fmt == "json" and not exact:
         # The JSON keeps exact counts; only evaluators of every municipality get it.
         raise PermissionDenied
-    result = report_json.compute(filters, definitions, municipalities)
+    if not form.is_valid():
+        return _refusal(request, form, exact, 400)
+    result = _compute(filters, definitions, municipalities)
+    if result is None:
+        return _refusal(request, form, exact, 503, _key_error())
     content = writers.render(result, fmt, suppress=not exact, small=definitions.small_cells)
     _audit(request, "report.export", filters, fmt, definitions)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])

@@ -86,3 +86,24 @@ def test_it_filters_and_audits(world, tmp_path):
     assert event.action == "report.export"
     assert event.details["format"] == "json"
     assert event.details["filters"] == {"started_from": "2026-02-01", "goal": "life"}
+
+
+def test_it_refuses_bad_dates_and_unwritable_paths_before_computing(world, tmp_path):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        run(tmp_path, "--started-from", "2026-13-01")
+    with pytest.raises(CommandError, match="--started-from"):
+        run(tmp_path, "--started-from", "2026-05-01", "--started-to", "2026-01-01")
+    with pytest.raises(CommandError, match="mappen findes ikke"):
+        call_command("report", "--output", str(tmp_path / "no" / "such" / "r.json"), stderr=io.StringIO())
+    with pytest.raises(CommandError, match="cannot be written"):
+        call_command("report", "--output", str(tmp_path), "--lang", "en", stderr=io.StringIO())
+    assert not AuditEvent.objects.filter(action="report.export").exists()
+
+
+def test_it_says_so_when_the_field_keys_do_not_fit(world, tmp_path, settings):
+    from cryptography.fernet import Fernet
+
+    cohorts.main_cohort(world)
+    settings.OVERGANG_FIELD_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(CommandError, match="feltnøgler"):
+        run(tmp_path, "--format", "json")

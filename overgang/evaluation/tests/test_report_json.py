@@ -4,6 +4,7 @@ References beside each expectation: hand computations (written out) and, for the
 tests, scipy ``ttest_ind`` and statsmodels ``proportions_ztest`` (style.md rule 14).
 """
 
+import json
 import math
 
 import pytest
@@ -297,7 +298,10 @@ def test_it_filters_by_start_date_and_goal(world):
     report = build(world, filters=Filters(started_from=dt.date(2026, 2, 1)))
     assert report["filters"] == {"started_from": "2026-02-01"}
     assert report["counts"]["courses_started"] == 2  # C3, C4
-    assert report["counts"]["citizens"] == 2
+    # Their citizens, and Pil, whose not-started contact was registered within the range.
+    assert report["counts"]["citizens"] == 3
+    assert report["counts"]["not_started"] == 1
+    assert build(world, filters=Filters(started_to=dt.date(2026, 3, 19)))["counts"]["not_started"] == 0
     report = build(world, filters=Filters(goal="exit"))
     assert report["filters"] == {"goal": "exit"}
     assert report["counts"]["courses_started"] == 2  # C1, C3
@@ -324,3 +328,41 @@ def test_it_ignores_drafts_and_other_municipalities(world):
     report = build(world)
     assert report["counts"]["stars"]["start"] == 0
     assert report["counts"]["courses_started"] == 1
+
+
+def test_a_fresh_installation_reports_zero_everywhere(db):
+    report = json.loads(report_json.dumps(report_json.compute(Filters(), Definitions(), None)))
+    has_contract_keys(report)
+    assert report["counts"]["courses_started"] == 0 and report["who5"]["by_point"]["start"]["mean"] is None
+
+
+def test_table_4_5_maps_citizenship_and_referral_as_the_codebook(world):
+    for name, answers in (("Pil", {"gender": 1, "citizenship": 1, "referred_on": 5}),
+                          ("Ene", {"gender": 1, "citizenship": 1, "citizenship_dual": 1, "referred_on": 5,
+                                   "contact_resumed": 2}),
+                          ("Lind", {"gender": 2, "referred_on": 1})):
+        person = cohorts.citizen(world.a, name)
+        cohorts.record(person, "not_started", cohorts.D(2026, 3, 1), answers)
+    table = build(world)["descriptives"]["table_4_5"]
+    matches(table, {"danish": {"n": 3, "count": 1}, "danish_other": {"n": 3, "count": 1},
+                    "other_citizenship": {"n": 3, "count": 1},  # unanswered counts as "andet / ukendt"
+                    "referred": {"n": 3, "count": 2}, "not_referred": {"n": 3, "count": 1},
+                    "female": {"n": 3, "count": 2}})
+
+
+def test_chapter4_counts_an_end_form_at_month_0_and_keeps_ages_under_18_apart(world):
+    c = cohorts.course(cohorts.citizen(world.a, "Ene"), cohorts.D(2026, 1, 1), status="ended",
+                       end=cohorts.D(2026, 1, 20))
+    cohorts.form(c, "cti_end", cohorts.D(2026, 1, 20), months=0, end_reasons="4")
+    cohorts.registration(c.citizen, cohorts.D(2026, 1, 1), birth_date="2010-06-01")
+    d = build(world)["descriptives"]
+    assert d["table_4_3"]["ended_before12"] == 1
+    matches(d["table_4_8"], {"age_under18": {"n": 1, "count": 1}, "age_18_25": {"n": 1, "count": 0}})
+
+
+def test_significance_in_words_follows_alpha(world):
+    from overgang.evaluation.document import _significance
+
+    assert _significance(0.03) == "forskellen er statistisk signifikant på 0,050-niveau"
+    assert _significance(0.03, 0.01) == "forskellen er ikke statistisk signifikant"
+    assert _significance(0.005, 0.01) == "forskellen er statistisk signifikant på 0,010-niveau"

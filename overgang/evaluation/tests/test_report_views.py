@@ -102,10 +102,13 @@ def test_it_applies_definitions_from_the_form(client, world, login):
     login(world.evaluator)
     response = client.get(reverse("evaluation:report"), {"definitions": "large_inclusive=true"})
     assert response.context["report"]["definitions"]["large_inclusive"] is True
-    response = client.get(reverse("evaluation:report"), {"definitions": "points=x"})
-    assert response.status_code == 200
+    # A definition that cannot be used: the error, and no report under other definitions.
+    response = client.get(reverse("evaluation:report"), {"definitions": "points=x", "started_from": "2026-01-01"})
+    assert response.status_code == 400
     assert response.context["form"].errors["definitions"]
-    assert response.context["report"]["definitions"]["large_inclusive"] is False
+    assert response.context["report"] is None and "Sammenfatning" not in response.content.decode()
+    download = client.get(reverse("evaluation:download", args=["pdf"]), {"definitions": "who5_risk_max=abc"})
+    assert download.status_code == 400 and download["Content-Type"].startswith("text/html")
 
 
 def test_it_refuses_other_roles_and_unknown_formats(client, world, login):
@@ -113,3 +116,25 @@ def test_it_refuses_other_roles_and_unknown_formats(client, world, login):
     assert client.get(reverse("evaluation:report")).status_code == 403
     login(world.evaluator)
     assert client.get(reverse("evaluation:download", args=["exe"])).status_code == 404
+
+
+def test_a_leaders_stacked_bar_hides_a_segment_under_five(world):
+    """Table 6.2: 1 regression and 5 large of 6 — the table shows (<5), and the bar,
+    whose widths would tell the 1, is not drawn for a leader (an evaluator sees it)."""
+    from overgang.evaluation import document
+    from overgang.evaluation.definitions import Definitions
+    from overgang.evaluation.report_json import compute
+    from overgang.evaluation.reports import Filters
+
+    report = compute(Filters(), Definitions(), [world.a])
+    end = report["star"]["progression"]["end"]
+    end.update({"n": 6, "regression": 1 / 6, "no_change": 0.0, "moderate": 0.0, "large": 5 / 6,
+                "counts": {"regression": 1, "no_change": 0, "moderate": 0, "large": 5}})
+
+    def block(suppress):
+        doc = document.build(report, suppress=suppress)
+        return next(b for s in doc.sections for b in s.blocks if b.number == "Tabel 6.2")
+
+    assert "<rect" in block(False).chart and ">17<" in block(False).chart
+    hidden = block(True)
+    assert ">17<" not in hidden.chart and ">83<" not in hidden.chart

@@ -9,6 +9,7 @@ suppression; ``--leader`` renders as a project leader would see it). Writing the
 is an audited export (``report.export``).
 """
 
+import argparse
 import datetime as dt
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from overgang.audit.log import record as audit
 from overgang.evaluation import render, report_json, reports
 from overgang.evaluation.definitions import DefinitionError, Definitions
+from overgang.lib import crypto
 
 FORMATS = ("json", "html", "pdf", "xlsx")
 
@@ -28,7 +30,10 @@ def _date(text):
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(_("Ugyldig dato %(value)s: skriv ÅÅÅÅ-MM-DD.") % {"value": text}) from None
+        # argparse reports this as "argument --started-from: …" and exits with status 2.
+        raise argparse.ArgumentTypeError(
+            f"ugyldig dato {text!r}: skriv ÅÅÅÅ-MM-DD / invalid date {text!r}: write YYYY-MM-DD"
+        ) from None
 
 
 class Command(BaseCommand):
@@ -46,6 +51,10 @@ class Command(BaseCommand):
         parser.add_argument("--leader", action="store_true", help="suppress small cells as for a project leader")
 
     def handle(self, *args, **options):
+        with translation.override(options["lang"]):
+            self._handle(options)
+
+    def _handle(self, options):
         try:
             definitions = Definitions.from_overrides(options["overrides"])
         except DefinitionError as exc:
@@ -60,21 +69,35 @@ class Command(BaseCommand):
             started_to=options["started_to"],
             goal=options["goal"],
         )
+        if filters.started_from and filters.started_to and filters.started_from > filters.started_to:
+            raise CommandError(_("--started-from ligger efter --started-to."))
         fmt = options["format"]
-        with translation.override(options["lang"]):
-            report = report_json.compute(filters, definitions, municipalities)
-            content = render.render(report, fmt, suppress=options["leader"], small=definitions.small_cells)
         output = options["output"]
+        if output == "-" and fmt in ("pdf", "xlsx"):
+            raise CommandError(_("Formatet %(format)s kan ikke skrives til standard output.") % {"format": fmt})
+        if output != "-":
+            # Before the work, not after it: a path that cannot be written is said at once.
+            path = Path(output)
+            if path.is_dir() or not path.parent.is_dir():
+                raise CommandError(_("Rapporten kan ikke skrives til %(path)s: mappen findes ikke, eller stien er en "
+                                     "mappe.") % {"path": output})
+        try:
+            report = report_json.compute(filters, definitions, municipalities)
+        except crypto.DecryptionError:
+            raise CommandError(_("De krypterede svar kan ikke læses med de opsatte feltnøgler "
+                                 "(OVERGANG_FIELD_KEYS). Tjek installationens nøgler.")) from None
+        content = render.render(report, fmt, suppress=options["leader"], small=definitions.small_cells)
         if output == "-":
-            if isinstance(content, bytes):
-                raise CommandError(_("Formatet %(format)s kan ikke skrives til standard output.") % {"format": fmt})
             self.stdout.write(content)
         else:
-            path = Path(output)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
+            try:
+                if isinstance(content, bytes):
+                    path.write_bytes(content)
+                else:
+                    path.write_text(content, encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(_("Rapporten kan ikke skrives til %(path)s: %(error)s")
+                                   % {"path": output, "error": exc.strerror or exc}) from None
         with transaction.atomic():
             audit(
                 "report.export",
