@@ -30,6 +30,10 @@ from .writer import PackageWriter
 CHUNK = 500
 
 
+class ExportError(Exception):
+    """The data cannot be written as one package; the message (Danish / English) says why."""
+
+
 def export_package(target, *, municipalities=None, source="Overgang", progress=None) -> dict:
     """Write the package to ``target`` (a directory, or a path ending in .zip); return counts."""
     citizens = Citizen.objects.all()
@@ -39,6 +43,7 @@ def export_package(target, *, municipalities=None, source="Overgang", progress=N
         citizens.values_list("pk", "pseudonym", "municipality__name", "worker__username", "created_on", "data_key"),
         key=lambda c: (c[2], c[1]),
     )
+    _refuse_shared_pseudonyms(citizens)
     pks = [c[0] for c in citizens]
     out = PackageWriter(target)
     counts = defaultdict(int)
@@ -49,9 +54,10 @@ def export_package(target, *, municipalities=None, source="Overgang", progress=N
         course_ids = _write_courses(out, citizens, counts)
         keys = {c[0]: (c[1], c[5]) for c in citizens}
         items = _ItemOrder()
+        used_record_ids: set[str] = set()
         for start in range(0, len(pks), CHUNK):
             chunk = pks[start : start + CHUNK]
-            _write_records(out, chunk, keys, course_ids, items, counts)
+            _write_records(out, chunk, keys, course_ids, items, counts, used_record_ids)
             if progress:
                 progress(min(start + CHUNK, len(pks)), len(pks))
         out.close(exported_at=timezone.now().isoformat(timespec="seconds"), source=source)
@@ -61,16 +67,50 @@ def export_package(target, *, municipalities=None, source="Overgang", progress=N
     return dict(counts)
 
 
+def _refuse_shared_pseudonyms(citizens):
+    """A pseudonym is unique within its municipality, but ``citizen_id`` must be unique in
+    the whole package (compared as the import compares it, ignoring case): two
+    municipalities with the same pseudonym are exported one at a time."""
+    seen: dict[str, str] = {}
+    shared = set()
+    for _pk, pseudonym, municipality, *_rest in citizens:
+        folded = pseudonym.casefold()
+        if folded in seen and seen[folded] != municipality:
+            shared.add(pseudonym)
+        seen.setdefault(folded, municipality)
+    if shared:
+        names = ", ".join(sorted(shared)[:5]) + (" …" if len(shared) > 5 else "")
+        raise ExportError(
+            f"{len(shared)} pseudonym(er) findes i flere kommuner ({names}); eksportér én kommune ad gangen "
+            f"med --municipality. / {len(shared)} pseudonym(s) exist in more than one municipality ({names}); "
+            f"export one municipality at a time with --municipality."
+        )
+
+
+def _unique_ids(candidates, used):
+    """The package id of each row: its imported id, or — when an earlier row (another
+    municipality's import) already took that id — the row's own code. ``candidates``
+    are (pk, external_id, code) in a fixed order; ``used`` collects the ids given."""
+    ids = {}
+    for pk, external_id, code in candidates:
+        wanted = external_id or str(code)
+        if wanted in used:
+            wanted = str(code)
+        used.add(wanted)
+        ids[pk] = wanted
+    return ids
+
+
 def _write_courses(out, citizens, counts) -> dict[int, str]:
     order = {c[0]: i for i, c in enumerate(citizens)}
     pseudonyms = {c[0]: c[1] for c in citizens}
     started = (Course.Status.ACTIVE, Course.Status.ENDED)
     courses = Course.objects.filter(citizen_id__in=order, status__in=started).exclude(start_date=None)
-    rows = [
-        (order[c["citizen_id"]], c["start_date"], c["external_id"] or str(c["code"]), c)
-        for c in courses.values("pk", "code", "external_id", "citizen_id", "start_date", "end_date", "status",
-                                "phase2_start", "phase3_start").iterator(chunk_size=2000)
-    ]
+    found = list(courses.values("pk", "code", "external_id", "citizen_id", "start_date", "end_date", "status",
+                                "phase2_start", "phase3_start").iterator(chunk_size=2000))
+    found.sort(key=lambda c: (order[c["citizen_id"]], c["start_date"], c["pk"]))
+    ids = _unique_ids(((c["pk"], c["external_id"], c["code"]) for c in found), set())
+    rows = [(order[c["citizen_id"]], c["start_date"], ids[c["pk"]], c) for c in found]
     rows.sort(key=lambda r: r[:3])
     course_ids = {}
     for _order, start, course_id, c in rows:
@@ -106,7 +146,7 @@ class _ItemOrder:
 _INSTRUMENT_ORDER = {name: i for i, name in enumerate(INSTRUMENTS)}
 
 
-def _write_records(out, chunk, keys, course_ids, items, counts):
+def _write_records(out, chunk, keys, course_ids, items, counts, used_record_ids):
     by_citizen = defaultdict(list)
     records = Record.objects.filter(citizen_id__in=chunk).values_list(
         "pk", "code", "external_id", "citizen_id", "course_id", "instrument", "instrument_version_id", "filled_on",
@@ -128,9 +168,11 @@ def _write_records(out, chunk, keys, course_ids, items, counts):
                 if course_id is None:
                     counts["records_left_out"] += 1
                     continue
-            record_id = external_id or str(code)
-            rows.append((filled_on, _INSTRUMENT_ORDER[instrument], record_id, course_id, instrument, version_pk,
-                         respondent if instrument == "star" else "", answers, texts))
+            rows.append((filled_on, _INSTRUMENT_ORDER[instrument], (_pk, external_id, code), course_id, instrument,
+                         version_pk, respondent if instrument == "star" else "", answers, texts))
+        rows.sort(key=lambda r: (r[0], r[1], r[2][0]))
+        ids = _unique_ids((r[2] for r in rows), used_record_ids)
+        rows = [(r[0], r[1], ids[r[2][0]], *r[3:]) for r in rows]
         rows.sort(key=lambda r: r[:3])
         for filled_on, _o, record_id, course_id, instrument, version_pk, respondent, answers, texts in rows:
             out.writerow("records.csv", [record_id, pseudonym, course_id, instrument, _date(filled_on), respondent])

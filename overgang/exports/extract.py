@@ -78,7 +78,14 @@ class _Scope:
         self.citizen_id, self.course_id, self.record_id = RandomIds("B"), RandomIds("F"), RandomIds("R")
 
     def date(self, citizen_pk, value):
-        return value + self.shift[citizen_pk] if isinstance(value, date) else value
+        if not isinstance(value, date):
+            return value
+        try:
+            return value + self.shift[citizen_pk]
+        except OverflowError:
+            # A date at the end of the calendar (a legacy sentinel such as 9999-12-31)
+            # stays at that end; every real date keeps its interval to the others.
+            return date.max if self.shift[citizen_pk] > timedelta(0) else date.min
 
 
 def build_tables(municipalities, instruments, *, include_text=False, shift_dates=False, lang="da"):

@@ -193,6 +193,12 @@ class Importer:
             self._courses[row.course_id] = (existing["pk"], row.citizen_id, True)
             self.summary.unchanged["courses"] += 1
             return
+        if row.status == "active" and not isinstance(self._citizens.get(row.citizen_id), Citizen) and \
+                Course.objects.filter(citizen_id=pk).open().exists():
+            # One open course per citizen, as in the application: the citizen already has
+            # a contact period or an active course in the installation.
+            self._problem("courses.csv", row.line, "status", "second_active_course")
+            return
         plan = self._plan(municipality_pk)
         course = Course(
             citizen_id=pk, external_id=row.course_id, status=row.status, first_contact_on=row.start_date,

@@ -24,6 +24,8 @@ import csv
 import datetime
 import json
 import re
+import zipfile
+import zlib
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
@@ -44,6 +46,11 @@ ID_MAX = 64
 NAME_MAX = {"municipality": 100, "worker": 150}
 _CPR_SHAPE = re.compile(r"\d{6}-?\d{4}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Dates outside these are typing errors or legacy sentinels such as 9999-12-31, never a
+# real course (and would break date shifting in the evaluator export).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
 
 # file -> (columns that must be in the header, columns that may be)
 COLUMNS = {
@@ -159,8 +166,8 @@ class Reader:
     def _manifest(self):
         name = "manifest.json"
         try:
-            data = json.loads(self.package.read_bytes(name, limit=64 * 1024).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            data = json.loads(self.package.read_bytes(name, limit=64 * 1024).decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
             self._problem(name, None, "", "bad_manifest", detail="JSON")
             return
         if not isinstance(data, dict):
@@ -193,7 +200,11 @@ class Reader:
                 reader = csv.reader(handle, strict=True)
                 header = next(reader, None)
                 if header is None:
-                    return  # an empty file: no rows
+                    header = []  # an empty file has no header: its required columns are missing
+                if not _utf8(header):
+                    self._problem(name, 1, "", "not_utf8")
+                    self._broken.add(name)
+                    return
                 if not self._header_ok(name, header, required, optional):
                     self._broken.add(name)
                     return
@@ -225,6 +236,10 @@ class Reader:
         except PackageError as exc:
             self.problems.extend(exc.problems)
             self._broken.add(name)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+            # A damaged member: its checksum or compressed data does not hold.
+            self._problem(name, line, "", "bad_zip")
+            self._broken.add(name)
 
     def _header_ok(self, name, header, required, optional):
         ok = True
@@ -250,6 +265,12 @@ class Reader:
         if len(value) > max_length:
             self._problem(name, line, column, "too_long", max=max_length)
             return None
+        if value and (_CONTROL.search(value) or " ".join(value.split()) != value):
+            # Ids and names are typed and compared as the application keeps them: no
+            # surrounding or double spaces, no line breaks or control characters (a
+            # pseudonym must be typeable to erase the citizen; PostgreSQL refuses NUL).
+            self._problem(name, line, column, "bad_text")
+            return None
         return value
 
     def _date(self, name, line, get, column, *, required=False):
@@ -263,10 +284,15 @@ class Reader:
         try:
             if not _DATE.fullmatch(value):
                 raise ValueError
-            return True, datetime.date.fromisoformat(value)
+            day = datetime.date.fromisoformat(value)
         except ValueError:
             self._problem(name, line, column, "bad_date")
             return False, None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            self._problem(name, line, column, "implausible_date", first=EARLIEST_DATE.isoformat(),
+                          last=LATEST_DATE.isoformat())
+            return False, None
+        return True, day
 
     def _choice(self, name, line, get, column, allowed, *, required=True):
         value = get(column)
@@ -371,7 +397,9 @@ class Reader:
                 self._order(name, line, "start_date", start, course.start_date, "courses.csv start_date")
             if len(self.problems) == count:
                 top = end or datetime.date.max
-                if any(start <= (e or datetime.date.max) and s <= top for s, e in pauses.get(course_id, ())):
+                # A pause may begin on the day the one before it ended (the application
+                # allows it); sharing more than that day is an overlap.
+                if any(start < (e or datetime.date.max) and s < top for s, e in pauses.get(course_id, ())):
                     self._problem(name, line, "start_date", "overlapping_pause")
                     continue
                 pauses.setdefault(course_id, []).append((start, end))

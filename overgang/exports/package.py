@@ -90,6 +90,10 @@ class Package:
         for info in infos:
             if "/" in info.filename or "\\" in info.filename or info.is_dir():
                 self.subfolders.append(info.filename)
+            elif info.filename in self._sizes:
+                # Two members of one name: which one counts would be a guess.
+                self.close()
+                raise PackageError([problem(self.label, None, info.filename, "duplicate_member")])
             else:
                 self._sizes[info.filename] = info.file_size
 

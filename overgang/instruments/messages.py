@@ -48,6 +48,7 @@ def answer_message(issue, item=None, instrument=None) -> str:
         "above_max": (_("Datoen må ikke ligge efter %(max)s.") if is_date
                       else _("Værdien må ikke være større end %(max)s.")) % values,
         "not_an_integer": _("Skriv et helt tal, fx 3."),
+        "out_of_range": _("Tallet er alt for stort (det skal ligge mellem −1.000.000.000 og 1.000.000.000)."),
         "not_a_number": _("Skriv et tal, fx 2,5."),
         "too_many_decimals": _("Brug højst to decimaler."),
         "not_a_date": _("Skriv en dato som ÅÅÅÅ-MM-DD, fx 2026-03-01."),

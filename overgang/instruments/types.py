@@ -113,6 +113,8 @@ class _Choice(QuestionType):
     def _code(self, item, token: str) -> int:
         if not _INT.fullmatch(token) or token.startswith("-"):
             self._fail(item, "not_a_code", f"{token!r} is not a code")
+        if len(token) > 9:  # no code is that long (and int() of thousands of digits refuses)
+            self._fail(item, "unknown_code", f"{token[:20]}… is not a code of the list {item.choices.name}")
         code = int(token)
         if code not in item.choices.codes:
             self._fail(item, "unknown_code", f"{code} is not a code of the list {item.choices.name}")
@@ -175,11 +177,27 @@ class SelectMultiple(_Choice):
         return [self.serialise(item, value)] + [1 if c in chosen else 0 for c in sorted(item.choices.codes)]
 
 
+#: Every number answer lies strictly between -LIMIT and LIMIT: no count, amount of hours
+#: or age comes near it, and beyond it values stop fitting the export formats (Parquet's
+#: 64-bit integers, Stata's doubles) and the decimal arithmetic.
+NUMBER_LIMIT = 10**9
+
+
+def _out_of_range(item, value):
+    return [AnswerIssue("out_of_range", item.name, f"{value} is outside ±{NUMBER_LIMIT}")]
+
+
 class _Number(QuestionType):
     numeric = True
     constraint_kind = "number"
 
+    def _digits(self, item, raw):
+        if len(raw.lstrip("-").split(".")[0]) > 12:
+            self._fail(item, "out_of_range", f"{raw[:20]}… is outside ±{NUMBER_LIMIT}")
+
     def check(self, item, value, context=None):
+        if not -NUMBER_LIMIT < value < NUMBER_LIMIT:
+            return _out_of_range(item, value)
         c = item.constraint
         if c and c.min is not None and value < Decimal(str(c.min)):
             return [AnswerIssue("below_min", item.name, f"{value} is below {c.min}")]
@@ -195,6 +213,7 @@ class Integer(_Number):
         raw = _stripped(self, item, raw)
         if not _INT.fullmatch(raw) or raw == "-0":
             self._fail(item, "not_an_integer", f"{raw!r} is not a whole number")
+        self._digits(item, raw)
         return int(raw)
 
     def serialise(self, item, value):
@@ -213,6 +232,7 @@ class DecimalType(_Number):
         raw = _stripped(self, item, raw)
         if not _DEC.fullmatch(raw):
             self._fail(item, "not_a_number", f"{raw!r} is not a number with '.' as decimal point")
+        self._digits(item, raw)
         value = Decimal(raw)
         if -value.as_tuple().exponent > DECIMAL_PLACES and value != value.quantize(Decimal(1).scaleb(-DECIMAL_PLACES)):
             self._fail(item, "too_many_decimals", f"{raw!r} has more than {DECIMAL_PLACES} decimals")
@@ -228,6 +248,8 @@ class DecimalType(_Number):
         value = Decimal(value)
         if not value.is_finite():
             return [AnswerIssue("not_a_number", item.name, f"{value!r} is not a number")]
+        if not -NUMBER_LIMIT < value < NUMBER_LIMIT:
+            return _out_of_range(item, value)
         if value != value.quantize(Decimal(1).scaleb(-DECIMAL_PLACES)):
             return [AnswerIssue("too_many_decimals", item.name, f"{value} has more than {DECIMAL_PLACES} decimals")]
         return super().check(item, value, context)

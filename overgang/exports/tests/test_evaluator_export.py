@@ -139,3 +139,16 @@ def test_it_exports_the_encrypted_coded_answers_of_who_knows(cohort_world, tmp_p
     exported = cti["knows_partner"].dropna()
     exported = exported[exported.astype(str) != "s"]
     assert exported.astype(int).value_counts().to_dict() == stored
+
+
+def test_date_shifting_keeps_a_date_at_the_end_of_the_calendar(world):
+    import datetime
+
+    from overgang.exports.extract import _Scope
+
+    scope = _Scope([world.a], shift_dates=True)
+    pk = world.citizen.pk
+    for shift, edge in ((datetime.timedelta(days=30), datetime.date.max), (datetime.timedelta(days=-30), datetime.date.min)):
+        scope.shift[pk] = shift
+        assert scope.date(pk, datetime.date(2026, 1, 1)) == datetime.date(2026, 1, 1) + shift
+        assert scope.date(pk, edge) == edge  # no OverflowError

@@ -166,3 +166,48 @@ def test_the_commands_import_and_export(world, tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import", str(bad))
     assert "cpr_number" in capsys.readouterr().err
+
+
+def test_it_refuses_a_second_open_course_for_a_citizen_already_in_the_installation(world, tmp_path):
+    assert do_import_package(write_package(tmp_path / "one")).ok
+    second = write_package(tmp_path / "two", courses_csv="course_id,citizen_id,start_date,end_date,status,"
+                                                         "phase2_start,phase3_start\nF2,Anna,2017-01-10,,active,,\n",
+                           records_csv="record_id,citizen_id,course_id,instrument,filled_on,respondent\n",
+                           answers_csv="record_id,item,value\n")
+    result = do_import_package(second)
+    assert [(p.file, p.line, p.column, p.code) for p in result.problems] == [("courses.csv", 2, "status",
+                                                                               "second_active_course")]
+    assert Course.objects.filter(citizen__pseudonym="Anna").count() == 1
+
+
+def test_the_same_ids_in_two_municipalities_export_and_import_again(world, tmp_path):
+    """Two municipalities imported packages with the same course and record ids (F1, R1,
+    R2): the export gives the later ones their own codes, so it imports into an empty
+    installation and exports again byte-identical."""
+    from overgang.exports.exporter import ExportError
+
+    assert do_import_package(write_package(tmp_path / "a")).ok
+    other = {name.replace(".", "_"): BASE[name].replace("Anna", "Birthe").replace("Aby Kommune", "Bby Kommune")
+             .replace(",worker,", ",",) for name in ("citizens.csv", "courses.csv", "records.csv")}
+    other["citizens_csv"] = "citizen_id,municipality,worker,created_on\nBirthe,Bby Kommune,,2016-01-01\n"
+    assert do_import_package(write_package(tmp_path / "b", **other)).ok
+    do_export_package(tmp_path / "one")
+    empty_installation()
+    result = do_import_package(tmp_path / "one")
+    assert result.ok, [str(p) for p in result.problems]
+    do_export_package(tmp_path / "two")
+    for name in ("citizens.csv", "courses.csv", "records.csv", "answers.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    # The same pseudonym in two municipalities cannot be one package: said, not written.
+    Citizen.objects.create(municipality=Municipality.objects.get(name="Bby Kommune"), pseudonym="anna")
+    with pytest.raises(ExportError, match="--municipality"):
+        do_export_package(tmp_path / "three")
+    assert not (tmp_path / "three" / "citizens.csv").exists()
+    do_export_package(tmp_path / "four", municipalities=[Municipality.objects.get(name="Aby Kommune")])
+
+
+def test_a_number_too_large_for_any_format_is_refused(world, tmp_path):
+    records = add_rows("records.csv", "R3,Anna,F1,cti_end,2016-12-10,")
+    answers = add_rows("answers.csv", "R3,months,11", "R3,hours_practical,111111111111111111111111111")
+    result = do_import_package(write_package(tmp_path / "p", records_csv=records, answers_csv=answers))
+    assert [(p.file, p.line, p.code) for p in result.problems if p.code == "out_of_range"] == [("answers.csv", 7, "out_of_range")]

@@ -48,6 +48,20 @@ CASES = {
     "empty_value": ({"answers_csv": add_rows(A, "R2,school_edu,")}, (A, 6, "value", "empty")),
     "not_utf8": ({"citizens_csv": BASE[C].encode() + "Bjørn,Aby Kommune,,\n".encode("latin-1")}, (C, 3, "citizen_id", "not_utf8")),
     "bad_csv": ({"citizens_csv": add_rows(C, 'Bo,"Aby Kommune,,')}, (C, 3, "", "bad_csv")),
+    # Found by trying packages a user could make (review of the import).
+    "not_utf8_header": ({"citizens_csv": b"citizen_id,municipality,worker,created_\xe6n\nAnna,Aby Kommune,,\n"},
+                        (C, 1, "", "not_utf8")),
+    "empty_file": ({"records_csv": ""}, (R, 1, "record_id", "missing_column")),
+    "implausible_date": ({"courses_csv": add_rows(K, "F2,Anna,2015-01-01,9999-12-31,ended,,")},
+                         (K, 3, "end_date", "implausible_date")),
+    "spaces_in_pseudonym": ({"citizens_csv": add_rows(C, '" Bo  Ege ",Aby Kommune,,')}, (C, 3, "citizen_id", "bad_text")),
+    "line_break_in_pseudonym": ({"citizens_csv": add_rows(C, '"Bo\nEge",Aby Kommune,,')}, (C, 3, "citizen_id", "bad_text")),
+    "nul_in_id": ({"citizens_csv": add_rows(C, "Bo\x00b,Aby Kommune,,")}, (C, 3, "citizen_id", "bad_text")),
+    "huge_integer": ({"records_csv": add_rows(R, "R3,Anna,F1,star,2016-03-10,citizen"),
+                      "answers_csv": add_rows(A, "R3,possible,1", "R3,paid_last_month,1", "R3,paid_count," + "1" * 5000)},
+                     (A, 8, "value", "out_of_range")),
+    "huge_code": ({"answers_csv": add_rows(A, "R2,school_edu," + "1" * 5000)}, (A, 6, "value", "unknown_code")),
+    "back_to_back_pauses": ({"pauses_csv": add_rows(P, "F1,2016-02-01,2016-03-01", "F1,2016-03-01,2016-04-01")}, None),
 }
 
 
@@ -111,3 +125,41 @@ def test_it_refuses_a_zip_with_a_folder_or_too_much_data(tmp_path):
     with pytest.raises(PackageError) as info:
         Package(tmp_path / "nothing-here")
     assert info.value.problems[0].code == "not_a_package"
+
+
+def test_it_reports_a_damaged_zip_member_and_a_manifest_nested_too_deep(tmp_path):
+    import zipfile
+
+    directory = write_package(tmp_path / "p", citizens_csv=add_rows(C, *[f"Borger{i},Aby Kommune,," for i in range(200)]))
+    archive = tmp_path / "p.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(directory.iterdir()):
+            bundle.write(path, path.name)
+    data = bytearray(archive.read_bytes())
+    at = data.index(b"citizens.csv") + 40  # inside the member's compressed bytes
+    data[at] ^= 0xFF
+    archive.write_bytes(bytes(data))
+    _rows, problems = read(archive)
+    assert ("citizens.csv", "bad_zip") in {(p.file, p.code) for p in problems}
+    deep = write_package(tmp_path / "deep")
+    (deep / "manifest.json").write_text('{"format": "overgang-interchange", "version": 1, "a": '
+                                        + "[" * 100000 + "]" * 100000 + "}")
+    _rows, problems = read(deep)
+    assert ("manifest.json", "bad_manifest") in {(p.file, p.code) for p in problems}
+
+
+def test_it_refuses_a_zip_with_two_members_of_one_name(tmp_path):
+    import warnings
+    import zipfile
+
+    directory = write_package(tmp_path / "p")
+    archive = tmp_path / "p.zip"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name
+        with zipfile.ZipFile(archive, "w") as bundle:
+            for path in sorted(directory.iterdir()):
+                bundle.write(path, path.name)
+            bundle.writestr("citizens.csv", BASE[C])
+    with pytest.raises(PackageError) as info:
+        Package(archive)
+    assert info.value.problems[0].code == "duplicate_member"

@@ -30,7 +30,8 @@ def test_it_refuses_what_it_does_not_understand(url):
 
 
 @pytest.mark.parametrize(
-    "text", ["010190-1234", "0101901234", "010190 1234", "x311299-0001y", "Min kode er 150585-4711"]
+    "text", ["010190-1234", "0101901234", "010190 1234", "x311299-0001y", "Min kode er 150585-4711",
+             "010190–1234", "010190/1234", "0101901234\U00016b50"]
 )
 def test_it_recognises_cpr_shaped_text(text):
     assert looks_like_cpr(text)

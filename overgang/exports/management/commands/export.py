@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from overgang.accounts.models import Municipality
 from overgang.exports.actions import do_export_package
+from overgang.exports.exporter import ExportError
 from overgang.exports.progress import ProgressBar
 
 
@@ -33,7 +34,10 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"Ukendt kommune / Unknown municipality: {', '.join(sorted(missing))}")
         bar = ProgressBar("Eksport")
-        counts = do_export_package(target, municipalities=municipalities, progress=bar)
+        try:
+            counts = do_export_package(target, municipalities=municipalities, progress=bar)
+        except ExportError as exc:
+            raise CommandError(str(exc)) from None
         bar.finish()
         self.stdout.write(f"Eksporteret til / Exported to {target}")
         for key in sorted(counts):
