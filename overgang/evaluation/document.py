@@ -80,7 +80,9 @@ class Format:
     small: int = 5
 
     def hidden_count(self, value) -> bool:
-        return self.suppress and value is not None and 0 < value < self.small
+        """evaluation.md: "any count below 5" — 0 included, since "none of the few" tells
+        as much about each of them as "one of them" does."""
+        return self.suppress and value is not None and value < self.small
 
     def hidden_n(self, n) -> bool:
         return self.suppress and n is not None and n < self.small
