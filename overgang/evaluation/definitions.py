@@ -14,6 +14,8 @@ one place the thresholds are applied, so that a changed setting changes every ta
 
 from __future__ import annotations
 
+import re
+
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
@@ -70,7 +72,7 @@ def _integer(low: int, high: int | None):
             return None
         if isinstance(value, str):
             text = value.strip()
-            if not text.lstrip("-").isdigit():
+            if not re.fullmatch(r"-?[0-9]{1,9}", text):  # ASCII digits: "²".isdigit() is True
                 return None
             value = int(text)
         if not isinstance(value, int) or value < low or (high is not None and value > high):

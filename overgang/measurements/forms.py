@@ -7,6 +7,7 @@ exports accept exactly the same answers.
 """
 
 import datetime
+import re
 
 from django import forms
 from django.utils.translation import get_language
@@ -153,7 +154,12 @@ def _raw_text(item, raw):
     if raw is None:
         return ""
     if item.type == "select_multiple":
-        return " ".join(str(code) for code in sorted({int(c) for c in raw}))
+        # Checkbox values are codes; anything else (a tampered request) stays as it came,
+        # so the type's parser refuses it with its message instead of a crash here.
+        values = [str(c).strip() for c in raw]
+        if all(re.fullmatch(r"[0-9]{1,9}", v) for v in values):
+            return " ".join(str(code) for code in sorted({int(v) for v in values}))
+        return " ".join(values)
     text = str(raw)
     if item.type in ("integer", "decimal"):
         # Danish users write 2,5 and 1 000; the interchange form is 2.5 and 1000.

@@ -1,3 +1,4 @@
+import re
 import secrets
 
 from django.contrib import messages
@@ -118,6 +119,13 @@ def fill(request, code, page):
     return redirect(_neighbour(record, answers, page, +1))
 
 
+def _posted_version(request) -> int:
+    """The record version the form was read at; a missing or tampered value is no
+    version (-1), which the action refuses as stale."""
+    value = request.POST.get("version", "")
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else -1
+
+
 def _invalid_message(record, issues) -> str:
     """Which answers break the form's rules, by question, in the user's language."""
     instrument = record.definition
@@ -185,7 +193,7 @@ def detail(request, code):
 def complete(request, code):
     record = get_record_for_user(request, code, write=True)
     try:
-        actions.do_complete_record(record, actor=request.user, version=int(request.POST.get("version", -1)))
+        actions.do_complete_record(record, actor=request.user, version=_posted_version(request))
     except actions.StaleVersion:
         messages.error(request, _stale_message())
         return redirect("measurements:detail", code=record.code)

@@ -138,3 +138,11 @@ def test_a_leaders_stacked_bar_hides_a_segment_under_five(world):
     assert "<rect" in block(False).chart and ">17<" in block(False).chart
     hidden = block(True)
     assert ">17<" not in hidden.chart and ">83<" not in hidden.chart
+
+
+def test_odd_digits_in_a_definition_are_an_error_not_a_crash(client, world, login):
+    login(world.evaluator)
+    for value in ("²", "²²²", "9" * 5000, "٣٠"):
+        response = client.get(reverse("evaluation:report"), {"definitions": f"who5_risk_max={value}"})
+        assert response.status_code == 400, value
+        assert response.context["form"].errors["definitions"]

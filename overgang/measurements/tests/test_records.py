@@ -345,3 +345,28 @@ def test_a_record_that_breaks_a_rule_cannot_be_completed_or_corrected_into_one(c
         actions.do_save_answers(record, {"resumed_on": datetime.date(2026, 2, 1)}, actor=world.worker,
                                 version=record.version)
     assert Record.objects.get(pk=record.pk).get_answers()["resumed_on"] == datetime.date(2026, 2, 20)
+
+
+@pytest.mark.parametrize("version", ["abc", "", "1.5", "\x00", "9" * 5000])
+def test_a_tampered_version_is_a_stale_form_not_a_crash(client, world, login, version):
+    record = testing.make_record(world.citizen, "star", answers=testing.STAR_ANSWERS)
+    login(world.worker)
+    response = client.post(reverse("measurements:complete", kwargs={"code": record.code}), {"version": version})
+    assert response.status_code == 302
+    assert not Record.objects.get(pk=record.pk).is_completed
+
+
+def test_a_tampered_checkbox_value_is_refused_with_a_message(client, world, login):
+    login(world.worker)
+    record = testing.make_record(world.citizen, "star", answers={"time_point": 2, "possible": 1, "paid_last_month": 1})
+    instrument = record.definition
+    page = next(i + 1 for i, p in enumerate(instrument.pages) if any(it.name == "paid_motives" for it in p.items))
+    url = reverse("measurements:fill", kwargs={"code": record.code, "page": page})
+    html = client.get(url).content.decode()
+    for bad in (["", "1"], ["<script>alert(1)</script>"], ["²"], ["9" * 5000]):
+        response = client.post(url, {"version": _hidden(html, "version"), "token": _hidden(html, "token"),
+                                     "shown": _hidden(html, "shown"), "go": "stay", "paid_last_month": "1",
+                                     "paid_motives": bad})
+        assert response.status_code == 400, bad
+        assert "<script>alert(1)</script>" not in response.content.decode()
+    assert "paid_motives" not in Record.objects.get(pk=record.pk).get_answers()
