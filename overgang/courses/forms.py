@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from overgang.accounts.models import Role, User
 from overgang.courses.models import ACTORS, FOCUS_AREAS, Activity, Contact, CourseSettings, HandoverMeeting, PlanEvent
 from overgang.instruments import registry
+from overgang.lib.fields import SafeModelChoiceField
 from overgang.measurements.forms import _lang
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -124,7 +125,7 @@ class LongTermPlanForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    to_worker = forms.ModelChoiceField(label=_("Ny CTI-medarbejder"), queryset=User.objects.none())
+    to_worker = SafeModelChoiceField(label=_("Ny CTI-medarbejder"), queryset=User.objects.none())
     note = forms.CharField(label=_("Overdragelsesnote (krypteret)"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -61,7 +61,10 @@ def do_import_package(path, *, actor=None, municipality=None, dry_run=False, pro
         reader = Reader(package, progress=progress, workers=workers)
         try:
             with transaction.atomic():
-                importer.run(reader)
+                try:
+                    importer.run(reader)
+                except PackageError as exc:  # a member that cannot be read after all
+                    reader.problems.extend(exc.problems)
                 problems = reader.problems + importer.problems
                 if problems or dry_run:
                     raise _Rollback

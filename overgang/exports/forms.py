@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from overgang.accounts.models import Municipality, Role
 from overgang.instruments import registry
+from overgang.lib.fields import SafeModelMultipleChoiceField
 
 from . import uploads
 from .actions import EvaluatorExportOptions
@@ -27,7 +28,7 @@ assert {code for code, _label in FORMAT_CHOICES} == set(WRITERS)
 
 
 class EvaluatorExportForm(forms.Form):
-    municipalities = forms.ModelMultipleChoiceField(
+    municipalities = SafeModelMultipleChoiceField(
         label=_("Kommuner"), queryset=Municipality.objects.none(), widget=forms.CheckboxSelectMultiple)
     instruments = forms.MultipleChoiceField(label=_("Skemaer"), widget=forms.CheckboxSelectMultiple)
     format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES)

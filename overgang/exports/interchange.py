@@ -167,6 +167,9 @@ class Reader:
         name = "manifest.json"
         try:
             data = json.loads(self.package.read_bytes(name, limit=64 * 1024).decode("utf-8-sig"))
+        except PackageError as exc:
+            self.problems.extend(exc.problems)
+            return
         except (UnicodeDecodeError, ValueError, RecursionError):
             self._problem(name, None, "", "bad_manifest", detail="JSON")
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 from .problems import problem
@@ -105,8 +106,11 @@ class Package:
         return self._sizes[name]
 
     def read_bytes(self, name, limit=1024 * 1024) -> bytes:
-        with self._open_binary(name) as handle:
-            return handle.read(limit)
+        try:
+            with self._open_binary(name) as handle:
+                return handle.read(limit)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+            raise PackageError([problem(name, None, "", "bad_zip")]) from None
 
     def open_text(self, name) -> io.TextIOBase:
         """The member as text: UTF-8 (a byte-order mark is tolerated), newlines untouched.

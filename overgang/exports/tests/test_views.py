@@ -108,3 +108,30 @@ def test_the_evaluator_page_offers_only_granted_municipalities(world, login, cli
     assert not AuditEvent.objects.filter(action="evaluator.export").exists()
     login(world.worker)
     assert client.get(url).status_code == 403
+
+
+def test_damaged_uploads_are_reported_not_a_server_error(world, login, client, tmp_path):
+    import zipfile as zf
+
+    login(world.administrator)
+    url = reverse("exports:admin_import", kwargs={"municipality": world.a.code})
+    archive = io.BytesIO()
+    with zf.ZipFile(archive, "w", compression=zf.ZIP_DEFLATED) as bundle:
+        for path in sorted(write_package(tmp_path / "p").iterdir()):
+            bundle.write(path, path.name)
+    data = bytearray(archive.getvalue())
+    at = data.index(b"manifest.json") + 40  # inside the manifest's compressed bytes
+    data[at] ^= 0xFF
+    uploads = [bytes(data), b"", b"P", b"PK\x03\x04" + b"\x00" * 100, bytes(range(256)) * 10]
+    for payload in uploads:
+        response = client.post(url, {"package": SimpleUploadedFile("pakke.zip", payload)})
+        assert response.status_code == 200, payload[:10]
+        assert "bekraeft" not in response.content.decode()
+    assert not Citizen.objects.filter(pseudonym="Anna").exists()
+
+
+def test_the_evaluator_page_refuses_a_tampered_municipality_value(world, login, client):
+    login(world.evaluator)
+    response = client.post(reverse("exports:evaluator_export"), {
+        "municipalities": ["99999999999999999999"], "instruments": ["star"], "format": "csv", "purpose": "x"})
+    assert response.status_code == 400 and response.context["form"].errors["municipalities"]

@@ -81,3 +81,22 @@ def test_without_the_master_key_nothing_decrypts(settings):
     settings.OVERGANG_FIELD_KEYS = [crypto.generate_master_key()]
     with pytest.raises(crypto.DecryptionError):
         crypto.decrypt(wrapped, token)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["99999999999999999999", "abc", "1e5", "²", "\x00", "-1"])
+def test_model_choice_fields_refuse_tampered_keys_as_form_errors(value):
+    from django import forms
+
+    from overgang.accounts.models import Municipality
+    from overgang.lib.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
+
+    Municipality.objects.create(name="Aby Kommune")
+
+    class Form(forms.Form):
+        one = SafeModelChoiceField(queryset=Municipality.objects.all())
+        many = SafeModelMultipleChoiceField(queryset=Municipality.objects.all())
+
+    form = Form({"one": value, "many": [value]})
+    assert not form.is_valid()
+    assert set(form.errors) == {"one", "many"}
