@@ -240,8 +240,14 @@ def admin_user_edit(request, municipality, code):
     form = UserEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        elsewhere = Membership.objects.filter(user=target).exclude(municipality=municipality).exists()
         if target.pk == request.user.pk and (Role.ADMIN not in data["roles"] or not data["is_active"]):
             form.add_error("roles", _("Du kan ikke fjerne din egen administratoradgang."))
+        elif not data["roles"] and not elsewhere:
+            # Without a role anywhere the user would vanish from every list and could
+            # never be managed again; closing the access is what "Aktiv" is for.
+            form.add_error("roles", _("En bruger skal have mindst én rolle. Vil du lukke brugerens adgang, så fjern "
+                                      "fluebenet ved «Aktiv»."))
         else:
             with transaction.atomic():
                 actions.do_change_user(

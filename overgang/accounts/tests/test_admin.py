@@ -123,3 +123,17 @@ def test_a_worker_cannot_use_the_administration(client, world, login):
     response = client.post(url, {"username": "x", "password": "a long enough passphrase 7", "roles": ["admin"]})
     assert response.status_code == 403
     assert not User.objects.filter(username="x").exists()
+
+
+def test_it_keeps_at_least_one_role_so_the_user_can_still_be_managed(client, world, login):
+    login(world.administrator)
+    url = reverse("accounts:admin_user_edit", kwargs={"municipality": world.a.code, "code": world.worker.code})
+    response = client.post(url, {"first_name": "", "last_name": "", "email": "", "is_active": "on", "roles": []})
+    assert response.status_code == 200 and "mindst én rolle" in response.content.decode()
+    assert world.worker.roles_in(world.a) == {Role.WORKER}
+    # An evaluator who also works for another municipality may lose this one's access.
+    Membership.objects.create(user=world.evaluator, municipality=world.b, role=Role.EVALUATOR)
+    url = reverse("accounts:admin_user_edit", kwargs={"municipality": world.a.code, "code": world.evaluator.code})
+    response = client.post(url, {"first_name": "", "last_name": "", "email": "", "is_active": "on", "roles": []})
+    assert response.status_code == 302
+    assert not Membership.objects.filter(user=world.evaluator, municipality=world.a).exists()
