@@ -160,7 +160,8 @@ def load_into_database(citizens, courses, pauses, records):
         batch_size=5000,
     )
     citizen_ids = dict(Citizen.objects.values_list("pseudonym", "pk"))
-    fernets = {pk: crypto._data_fernet(key) for pk, key in Citizen.objects.values_list("pk", "data_key")}
+    data_keys = dict(Citizen.objects.values_list("pk", "data_key"))
+    keys = crypto.DataKeys()
     Course.objects.bulk_create([
         Course(external_id=k, citizen_id=citizen_ids[c], status=status, first_contact_on=start, start_date=start,
                end_date=end)
@@ -178,7 +179,7 @@ def load_into_database(citizens, courses, pauses, records):
             external_id=rid, citizen_id=citizen_pk, course_id=course_ids.get(k), instrument=instrument,
             instrument_version=versions[instrument], status="completed", filled_on=day, respondent=respondent,
             answers={name: value for name, value in answers.items() if name not in hidden},
-            text_answers_encrypted=fernets[citizen_pk].encrypt(json.dumps(hidden, sort_keys=True).encode()).decode()
+            text_answers_encrypted=keys.encrypt(data_keys[citizen_pk], json.dumps(hidden, sort_keys=True))
             if hidden else "",
         ))
         if len(batch) >= 10000:

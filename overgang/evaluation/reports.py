@@ -147,7 +147,7 @@ def reveal_encrypted_codes(pks) -> dict:
     encrypted with the citizen's data key). Only the chosen start forms are decrypted —
     one per course — and free text is dropped at once: the report never reads it."""
     out: dict = {}
-    fernets: dict = {}
+    keys = crypto.DataKeys()
     pks = list(pks)
     for begin in range(0, len(pks), 5000):
         rows = (
@@ -157,10 +157,7 @@ def reveal_encrypted_codes(pks) -> dict:
             .values_list("pk", "citizen__data_key", "text_answers_encrypted")
         )
         for pk, data_key, token in rows:
-            fernet = fernets.get(data_key)
-            if fernet is None:
-                fernet = fernets[data_key] = crypto._data_fernet(data_key)
-            values = json.loads(fernet.decrypt(token.encode()))
+            values = json.loads(keys.decrypt(data_key, token))
             coded = {sys.intern(k): v for k, v in values.items() if k.startswith("knows_")}
             if coded:
                 out[pk] = coded

@@ -153,6 +153,7 @@ def _write_records(out, chunk, keys, course_ids, items, counts, used_record_ids)
         "respondent", "status", "answers", "text_answers_encrypted")
     for row in records.iterator(chunk_size=2000):
         by_citizen[row[3]].append(row)
+    cipher = crypto.DataKeys()  # one unwrap per citizen, not per record
     for citizen_pk in chunk:
         pseudonym, data_key = keys[citizen_pk]
         rows = []
@@ -178,7 +179,7 @@ def _write_records(out, chunk, keys, course_ids, items, counts, used_record_ids)
             out.writerow("records.csv", [record_id, pseudonym, course_id, instrument, _date(filled_on), respondent])
             values = dict(answers)
             if texts:
-                values.update(json.loads(crypto.decrypt(data_key, texts)))
+                values.update(json.loads(cipher.decrypt(data_key, texts)))
             position = items(version_pk)
             for item in sorted(values, key=lambda name: (position.get(name, 10**6), name)):
                 out.writerow("answers.csv", [record_id, item, values[item]])

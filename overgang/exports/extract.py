@@ -76,6 +76,7 @@ class _Scope:
         self.shift = {pk: timedelta(days=rng.randint(-MAX_SHIFT_DAYS, MAX_SHIFT_DAYS) if shift_dates else 0)
                       for pk in self.citizens}
         self.citizen_id, self.course_id, self.record_id = RandomIds("B"), RandomIds("F"), RandomIds("R")
+        self.keys = crypto.DataKeys()
 
     def date(self, citizen_pk, value):
         if not isinstance(value, date):
@@ -194,7 +195,7 @@ def _instrument_tables(scope, name, births, first_start, include_text, lang):
         # The encrypted part holds free text (left out below unless chosen) and the
         # knows_* answers (always exported, like any coded answer).
         if texts:
-            raw.update(json.loads(crypto.decrypt(scope.citizens[citizen_pk][1], texts)))
+            raw.update(json.loads(scope.keys.decrypt(scope.citizens[citizen_pk][1], texts)))
         parsed, _issues = engine.parse_answers(definition, raw)
         relevant = engine.relevance(definition, parsed)
         ids = [scope.record_id(pk), scope.citizen_id(citizen_pk), scope.course_id(course_pk),

@@ -79,7 +79,7 @@ class Importer:
         self._plans: dict = {}
         self._fake_pk = 0
         self._reader = None
-        self._fernets: dict = {}
+        self._keys = crypto.DataKeys()  # each citizen's data key unwrapped once
         self._records = _RecordInserts()
 
     @property
@@ -269,7 +269,7 @@ class Importer:
             stored = (citizen_pk, course[0], row.instrument, row.filled_on, row.respondent, Record.Status.COMPLETED,
                       _digest(plain))
             token = existing[-1]
-            same = existing[:-1] == stored and (json.loads(self._decrypt(data_key, token)) if token else {}) == texts
+            same = existing[:-1] == stored and (json.loads(self._keys.decrypt(data_key, token)) if token else {}) == texts
             if not same:
                 self._problem("records.csv", row.line, "record_id", "conflict")
             self.summary.unchanged["records"] += 1
@@ -282,21 +282,8 @@ class Importer:
                 instrument_version_id=version.pk, filled_on=row.filled_on, respondent=row.respondent, answers=plain,
                 incomplete=row.incomplete, created_by_id=getattr(self.actor, "pk", None),
                 text_answers_encrypted=(
-                    self._encrypt(data_key, json.dumps(texts, ensure_ascii=False, sort_keys=True)) if texts else ""),
+                    self._keys.encrypt(data_key, json.dumps(texts, ensure_ascii=False, sort_keys=True)) if texts else ""),
             )
-
-    def _encrypt(self, data_key, text):
-        """``crypto.encrypt``, unwrapping each citizen's data key once instead of per record."""
-        return self._fernet(data_key).encrypt(text.encode("utf-8")).decode()
-
-    def _decrypt(self, data_key, token):
-        return self._fernet(data_key).decrypt(token.encode()).decode("utf-8")
-
-    def _fernet(self, data_key):
-        fernet = self._fernets.get(data_key)
-        if fernet is None:
-            fernet = self._fernets[data_key] = crypto._data_fernet(data_key)
-        return fernet
 
     def _version(self, name):
         if name not in self._versions:

@@ -55,6 +55,34 @@ def decrypt(wrapped_key: str, token: str) -> str:
         raise DecryptionError("ciphertext does not match its data key") from exc
 
 
+class DataKeys:
+    """``encrypt``/``decrypt`` for bulk work over many records: each citizen's data key is
+    unwrapped once, not once per value (unwrapping costs as much as the decryption). Keep
+    one for the length of one import, export or report, never longer."""
+
+    def __init__(self):
+        self._fernets: dict[str, Fernet] = {}
+
+    def _fernet(self, wrapped_key: str) -> Fernet:
+        fernet = self._fernets.get(wrapped_key)
+        if fernet is None:
+            fernet = self._fernets[wrapped_key] = _data_fernet(wrapped_key)
+        return fernet
+
+    def encrypt(self, wrapped_key: str, text: str) -> str:
+        if not text:
+            return ""
+        return self._fernet(wrapped_key).encrypt(text.encode("utf-8")).decode()
+
+    def decrypt(self, wrapped_key: str, token: str) -> str:
+        if not token:
+            return ""
+        try:
+            return self._fernet(wrapped_key).decrypt(token.encode()).decode("utf-8")
+        except InvalidToken as exc:
+            raise DecryptionError("ciphertext does not match its data key") from exc
+
+
 def rotate(wrapped_key: str) -> str:
     """Re-wrap a data key with the first (newest) master key."""
     return master().rotate(wrapped_key.encode()).decode()

@@ -62,6 +62,17 @@ def test_encryption_round_trips_and_the_data_key_is_wrapped(settings):
     assert crypto.encrypt(wrapped, "") == "" and crypto.decrypt(wrapped, "") == ""
 
 
+def test_bulk_data_keys_agree_with_the_single_calls_and_refuse_a_wrong_key(settings):
+    one, other = crypto.new_wrapped_key(), crypto.new_wrapped_key()
+    keys = crypto.DataKeys()
+    token = keys.encrypt(one, "Æble på café")
+    assert crypto.decrypt(one, token) == keys.decrypt(one, token) == "Æble på café"
+    assert keys.decrypt(one, crypto.encrypt(one, "note")) == "note"
+    assert keys.encrypt(one, "") == "" and keys.decrypt(one, "") == ""
+    with pytest.raises(crypto.DecryptionError):
+        keys.decrypt(other, token)
+
+
 def test_a_rotated_master_key_still_decrypts_and_rewraps(settings):
     wrapped = crypto.new_wrapped_key()
     token = crypto.encrypt(wrapped, "note")
