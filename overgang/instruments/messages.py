@@ -4,13 +4,10 @@
 message; forms and the importer show the user these instead.
 """
 
-import re
-
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-
-_REF = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
+from overgang.instruments.types import REFERENCE
 
 
 def _bound(bound, instrument=None) -> str:
@@ -20,7 +17,7 @@ def _bound(bound, instrument=None) -> str:
         return ""
     if bound == "filled_on":
         return _("udfyldelsesdatoen")
-    m = _REF.fullmatch(str(bound))
+    m = REFERENCE.fullmatch(str(bound))
     if m:
         name = m.group(1)
         if instrument is not None and instrument.has_item(name):

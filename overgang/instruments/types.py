@@ -32,7 +32,8 @@ DECIMAL_PLACES = 2
 _INT = re.compile(r"-?(0|[1-9][0-9]*)")
 _DEC = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_REF = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
+#: A reference to another item's answer in a constraint bound: ``${last_contact}``.
+REFERENCE = re.compile(r"\$\{([a-z][a-z0-9_]*)\}")
 
 
 @dataclass(frozen=True)
@@ -340,7 +341,7 @@ def date_bound(bound, context: Context) -> datetime.date | None:
         return None
     if bound == "filled_on":
         return context.filled_on
-    m = _REF.fullmatch(str(bound))
+    m = REFERENCE.fullmatch(str(bound))
     if m:
         other = context.answers.get(m.group(1))
         return other if isinstance(other, datetime.date) else None
@@ -371,7 +372,7 @@ def check_constraint_definition(type_name: str, constraint) -> list[str]:
             if isinstance(value, datetime.date):
                 continue
             if not isinstance(value, str) or not (
-                value == "filled_on" or _REF.fullmatch(value) or _valid_iso(value)
+                value == "filled_on" or REFERENCE.fullmatch(value) or _valid_iso(value)
             ):
                 out.append(f"{key} must be YYYY-MM-DD, 'filled_on' or '${{item}}', not {value!r}")
     lo, hi = constraint.get("min"), constraint.get("max")
@@ -384,7 +385,7 @@ def constraint_references(constraint) -> list[str]:
     """Item names a date constraint refers to (`${first_contact}`)."""
     if not isinstance(constraint, dict):
         return []
-    return [m.group(1) for v in constraint.values() if isinstance(v, str) for m in [_REF.fullmatch(v)] if m]
+    return [m.group(1) for v in constraint.values() if isinstance(v, str) for m in [REFERENCE.fullmatch(v)] if m]
 
 
 def _valid_iso(value: str) -> bool:
