@@ -118,6 +118,20 @@ def gauge(value, *, title, maximum=100, marks=(), width=420):
     return "".join(parts)
 
 
+def _y_grid(parts, ticks, py, left, right, width):
+    """Horizontal grid lines with their labels at the left: ``ticks`` (value, label)."""
+    for value, label in ticks:
+        y = py(value)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e6ea"/>')
+        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#566070">{label}</text>')
+
+
+def _reference_line(parts, y, label, left, right, width):
+    """The dashed red line of a threshold (e.g. WHO-5's risk limit), labelled at the right."""
+    parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#a12a2a" stroke-width="2" stroke-dasharray="6 4"/>')
+    parts.append(f'<text x="{width - right}" y="{y - 5:.1f}" font-size="11" text-anchor="end" fill="#a12a2a">{escape(label)}</text>')
+
+
 def line(points, *, title, y_max=100, reference=None, reference_label="", x_label="", width=560, height=260):
     """A line chart of (x label, x position, y) points with an optional dashed reference line.
 
@@ -141,14 +155,9 @@ def line(points, *, title, y_max=100, reference=None, reference_label="", x_labe
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart line" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    for tick in range(0, y_max + 1, 25):
-        y = py(tick)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e6ea"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#566070">{tick}</text>')
+    _y_grid(parts, [(tick, tick) for tick in range(0, y_max + 1, 25)], py, left, right, width)
     if reference is not None:
-        y = py(reference)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#a12a2a" stroke-width="2" stroke-dasharray="6 4"/>')
-        parts.append(f'<text x="{width - right}" y="{y - 5:.1f}" font-size="11" text-anchor="end" fill="#a12a2a">{escape(reference_label)}</text>')
+        _reference_line(parts, py(reference), reference_label, left, right, width)
     drawn = [(px(x), py(y), label, y) for label, x, y in points if y is not None]
     if len(drawn) >= 2:
         path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f} {y:.1f}" for i, (x, y, _l, _v) in enumerate(drawn))
@@ -208,11 +217,7 @@ def bar_chart(categories, series, *, title, y_max=100, unit="%", counts=None, re
     def py(v):
         return top + plot_h * (1 - min(v, y_max) / y_max)
 
-    for tick in range(0, 5):
-        value = y_max * tick / 4
-        y = py(value)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e6ea"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#566070">{value:g}</text>')
+    _y_grid(parts, [(y_max * tick / 4, f"{y_max * tick / 4:g}") for tick in range(0, 5)], py, left, right, width)
     slot = plot_w / max(1, len(categories))
     bar_w = min(48, slot * 0.8 / max(1, len(series)))
     for i, category in enumerate(categories):
@@ -230,9 +235,7 @@ def bar_chart(categories, series, *, title, y_max=100, unit="%", counts=None, re
         if counts:
             parts.append(f'<text x="{cx:.1f}" y="{top + plot_h + 31:.1f}" font-size="10" text-anchor="middle" fill="#566070">{escape(counts[i])}</text>')
     if reference is not None:
-        y = py(reference)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#a12a2a" stroke-width="2" stroke-dasharray="6 4"/>')
-        parts.append(f'<text x="{width - right}" y="{y - 5:.1f}" font-size="11" text-anchor="end" fill="#a12a2a">{escape(reference_label)}</text>')
+        _reference_line(parts, py(reference), reference_label, left, right, width)
     if len(series) > 1:
         _legend(parts, [label for label, _v in series], left, height - legend_h + 4)
     parts.append("</svg>")
@@ -256,15 +259,9 @@ def line_chart(categories, series, *, title, y_max=100, counts=None, reference=N
     def py(v):
         return top + plot_h * (1 - min(v, y_max) / y_max)
 
-    for tick in range(0, 5):
-        value = y_max * tick / 4
-        y = py(value)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e3e6ea"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#566070">{value:g}</text>')
+    _y_grid(parts, [(y_max * tick / 4, f"{y_max * tick / 4:g}") for tick in range(0, 5)], py, left, right, width)
     if reference is not None:
-        y = py(reference)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#a12a2a" stroke-width="2" stroke-dasharray="6 4"/>')
-        parts.append(f'<text x="{width - right}" y="{y - 5:.1f}" font-size="11" text-anchor="end" fill="#a12a2a">{escape(reference_label)}</text>')
+        _reference_line(parts, py(reference), reference_label, left, right, width)
     for j, (_label, values) in enumerate(series):
         colour, dash, marker = SERIES_STYLES[j % len(SERIES_STYLES)]
         drawn = [(px(i), py(v), v) for i, v in enumerate(values) if v is not None]
