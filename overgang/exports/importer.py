@@ -193,8 +193,7 @@ class Importer:
             self._courses[row.course_id] = (existing["pk"], row.citizen_id, True)
             self.summary.unchanged["courses"] += 1
             return
-        if row.status == "active" and not isinstance(self._citizens.get(row.citizen_id), Citizen) and \
-                Course.objects.filter(citizen_id=pk).open().exists():
+        if row.status == "active" and pk in self._lookup("open_course", municipality_pk):
             # One open course per citizen, as in the application: the citizen already has
             # a contact period or an active course in the installation.
             self._problem("courses.csv", row.line, "status", "second_active_course")
@@ -396,4 +395,12 @@ def _load_records(municipality_pk):
     }
 
 
-_LOADERS = {"citizen": _load_citizens, "course": _load_courses, "record": _load_records}
+def _load_open_courses(municipality_pk):
+    """Citizen pk -> True for the municipality's citizens with a contact period or an
+    active course (one query per municipality, not one per course row)."""
+    rows = Course.objects.filter(citizen__municipality_id=municipality_pk).open().values_list("citizen_id", flat=True)
+    return dict.fromkeys(rows, True)
+
+
+_LOADERS = {"citizen": _load_citizens, "course": _load_courses, "record": _load_records,
+            "open_course": _load_open_courses}
