@@ -1,4 +1,4 @@
-"""Reading and validating an ``overgang-interchange/1`` package (spec/interchange.md).
+"""Reading and validating an ``overgang-interchange/1`` package (docs/interchange.md).
 
 ``Reader(package).read()`` yields the package's rows as plain, validated dataclasses —
 citizens, then courses, then pauses, then records with their answers — and collects

@@ -1,4 +1,4 @@
-"""Read the item tables and choice lists of spec/instruments.md into plain data.
+"""Read the item tables and choice lists of docs/instruments.md into plain data.
 
 The codebook test compares the YAML definitions with the Markdown codebook item by
 item, so this reader is deliberately independent of the YAML loader: it knows the
@@ -8,7 +8,8 @@ table layout of instruments.md and nothing else.
 import re
 from pathlib import Path
 
-SPEC = Path(__file__).resolve().parents[3] / ".." / "shared" / "spec" / "instruments.md"
+# The codebook as the project documents it, inside the repository (docs/README.md).
+SPEC = Path(__file__).resolve().parents[3] / "docs" / "instruments.md"
 INSTRUMENTS = ["registration", "star", "cti_start", "cti_ongoing", "cti_end", "not_started"]
 
 _SECTION = re.compile(r"^## \d+\. `(\w+)`")

@@ -1,4 +1,4 @@
-"""The definitions against spec/instruments.md, item by item, through the generated codebook."""
+"""The definitions against docs/instruments.md, item by item, through the generated codebook."""
 
 import csv
 import io
