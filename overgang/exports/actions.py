@@ -26,6 +26,7 @@ class ImportResult:
     problems: list
     summary: Summary
     dry_run: bool
+    warnings: list = field(default_factory=list)  # located like problems; they do not stop the import
 
     @property
     def ok(self) -> bool:
@@ -47,13 +48,14 @@ class _Rollback(Exception):
 
 @transaction.atomic
 def do_import_package(path, *, actor=None, municipality=None, dry_run=False, progress=None,
-                      max_bytes=20 * 1024**3, workers=0) -> ImportResult:
+                      max_bytes=20 * 1024**3, workers=0, label=None) -> ImportResult:
     """Validate the package at ``path`` and, when it has no problem and this is no dry
     run, write all of it; otherwise write nothing. ``municipality`` makes it an
     administrator's import into that municipality only (see importer.Importer).
-    ``workers`` > 1 judges records in that many forked processes (the command line)."""
+    ``workers`` > 1 judges records in that many forked processes (the command line).
+    ``label`` names the package in problems (default: the file or folder name)."""
     try:
-        package = Package(path, max_bytes=max_bytes)
+        package = Package(path, max_bytes=max_bytes, label=label)
     except PackageError as exc:
         return ImportResult(exc.problems, Summary(), dry_run)
     with package:
@@ -69,10 +71,11 @@ def do_import_package(path, *, actor=None, municipality=None, dry_run=False, pro
                 if problems or dry_run:
                     raise _Rollback
                 audit("interchange.import", actor=actor, municipality=municipality,
-                      details={"mode": "web" if municipality else "command", **importer.summary.counts()})
+                      details={"mode": "web" if municipality else "command", **importer.summary.counts(),
+                               "warnings": len(reader.warnings)})
         except _Rollback:
             pass
-    result = ImportResult(problems, importer.summary, dry_run)
+    result = ImportResult(problems, importer.summary, dry_run, reader.warnings)
     if problems and not dry_run:
         audit("interchange.import_rejected", actor=actor, municipality=municipality,
               details={"problems": len(problems), "codes": sorted({p.code for p in problems})})

@@ -34,7 +34,7 @@ from overgang.instruments.types import AnswerError, AnswerIssue, Context
 from overgang.lib.cpr import looks_like_cpr
 
 from .package import FILES, PackageError
-from .problems import answer_problem, problem
+from .problems import answer_problem, problem, warning
 
 FORMAT = "overgang-interchange"
 VERSION = 1
@@ -121,6 +121,7 @@ class Reader:
         self.workers = workers
         self._index: dict = {}
         self.problems: list = []
+        self.warnings: list = []  # what the rows lack without being wrong; they are imported
         self.progress = progress
         self._broken: set[str] = set()  # files whose rows could not be read: no dangling-id checks against them
         self._citizens: dict[str, int] = {}  # citizen_id -> line
@@ -368,7 +369,10 @@ class Reader:
             self._order(name, line, "end_date", end, start, "start_date")
             self._order(name, line, "phase2_start", phase2, start, "start_date")
             if phase3 is not None and phase2 is None and get("phase2_start") == "":
-                self._problem(name, line, "phase3_start", "date_order", after="phase2_start")
+                # Legacy data often lacks the day phase 2 began (interchange.md): the course
+                # is accepted with phase 2's start unknown, and the reader is told.
+                if self._order(name, line, "phase3_start", phase3, start, "start_date"):
+                    self.warnings.append(warning(name, line, "phase2_start", "phase2_unknown"))
             self._order(name, line, "phase3_start", phase3, phase2, "phase2_start")
             if status == "active" and citizen_id:
                 if citizen_id in active:

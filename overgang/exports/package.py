@@ -56,9 +56,11 @@ class Package:
     misplaced members are not refused here; the reader reports them as problems.
     """
 
-    def __init__(self, path, *, max_bytes: int = 20 * 1024**3):
+    def __init__(self, path, *, max_bytes: int = 20 * 1024**3, label: str | None = None):
         self.path = Path(path)
-        self.label = self.path.name
+        # How problems name the package itself: the uploaded file's own name in the web
+        # application, never the server's temporary file.
+        self.label = label or self.path.name
         self.bytes_read = 0
         self._zip = None
         self._sizes: dict[str, int] = {}

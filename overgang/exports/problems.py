@@ -77,11 +77,41 @@ MESSAGES = {
     "conflict": _("Installationen har allerede denne række med andre værdier; den overskrives ikke."),
 }
 
+# Warnings: the row is imported as it is, and the reader is told what it lacks.
+WARNINGS = {
+    "phase2_unknown": _("Fase 3 har en startdato, men fase 2's start er ikke registreret. Forløbet importeres med "
+                        "fase 2's start som ukendt."),
+}
+
+
+# The administrator's upload page words these for a file chosen in a browser, not for a
+# path typed on the command line (a folder, a path that does not exist).
+WEB_MESSAGES = {
+    "not_a_package": _("Filen er ikke en zip-fil, der kan læses. Vælg pakken som .zip-fil."),
+    "unknown_worker": _("Der er ingen bruger med dette brugernavn. Opret medarbejderen under Brugere, eller lad "
+                        "feltet stå tomt, og tjek pakken igen."),
+    "worker_not_in_municipality": _("Brugeren er ikke CTI-medarbejder i kommunen. Giv brugeren rollen under Brugere, "
+                                    "eller lad feltet stå tomt, og tjek pakken igen."),
+}
+
+
+def for_web(found: Problem) -> Problem:
+    """``found`` worded for the upload page where the web has its own wording."""
+    if found.code not in WEB_MESSAGES:
+        return found
+    return Problem(found.file, found.line, found.column, found.code, *_both(lambda: str(WEB_MESSAGES[found.code])))
+
 
 def problem(file, line, column, code, **params) -> Problem:
     """A package problem with its message in both languages."""
     return Problem(file, line, column, code,
                    *_both(lambda: str(MESSAGES[code]) % params if params else str(MESSAGES[code])))
+
+
+def warning(file, line, column, code, **params) -> Problem:
+    """Something a package lacks that does not stop the import (legacy data), located like a problem."""
+    return Problem(file, line, column, code,
+                   *_both(lambda: str(WARNINGS[code]) % params if params else str(WARNINGS[code])))
 
 
 def answer_problem(file, line, column, issue, item=None, instrument=None) -> Problem:

@@ -145,6 +145,7 @@ MATRIX = {
     "measurements:discard": [("own", lambda w: record_of(w.citizen), same(405))],
     "exports:admin_import": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
     "exports:admin_import_confirm": [("own", lambda w: {"municipality": w.a.code}, same(405))],
+    "exports:admin_import_sample": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
     "exports:evaluator_export": [("", lambda w: {}, logged_in(403, evaluator=200))],
     # The evaluation report: leaders (suppressed) and evaluators (exact) of their own
     # municipalities; a municipality outside the grants is a 404 (evaluation tests).

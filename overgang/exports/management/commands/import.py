@@ -25,6 +25,12 @@ class Command(BaseCommand):
         bar.finish()
         for problem in result.problems:
             self.stderr.write(str(problem))
+        if result.warnings:
+            # Apart from the problems: a warning does not stop the import.
+            count = len(result.warnings)
+            self.stdout.write(f"Advarsler ({count}); de stopper ikke importen / Warnings ({count}); they do not stop the import")
+            for item in result.warnings:
+                self.stdout.write(f"  advarsel / warning: {item}")
         summary = result.summary
         if result.problems:
             raise CommandError(
