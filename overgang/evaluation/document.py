@@ -12,6 +12,7 @@ points out. Chapters 6 and 7 are in ``document_outcomes.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -113,7 +114,7 @@ class Format:
         if kind == "mean":
             if value is None:
                 return "–"
-            return self.hidden_derived if self.hidden_n(cell.n) else number_format(value, 1)
+            return self.hidden_derived if self.hidden_n(cell.n) else one_decimal(value)
         if kind == "p":
             return p_text(value)
         return str(value)
@@ -140,6 +141,14 @@ class Format:
         if n is None:
             return ""
         return f"N = <{self.small}" if self.hidden_n(n) and n > 0 else f"N = {n}"
+
+
+def one_decimal(value) -> str:
+    """A mean as people read it: one decimal, rounded half-up from the shortest decimal
+    form of the float (6.65 → "6,7"). Django's ``number_format`` alone cuts the other
+    decimals off (6.66 → "6,6")."""
+    rounded = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return number_format(rounded, 1)
 
 
 def p_text(p) -> str:
@@ -344,8 +353,9 @@ def chapter4(report, fmt) -> Section:
 
 
 def build(report, *, suppress=False, small=5) -> Document:
-    from overgang.evaluation import document_outcomes
+    from overgang.evaluation import document_chapter5, document_outcomes
 
     fmt = Format(suppress=suppress, small=small)
-    sections = [chapter3(report, fmt), chapter4(report, fmt), *document_outcomes.sections(report, fmt)]
+    sections = [chapter3(report, fmt), chapter4(report, fmt), document_chapter5.chapter5(report, fmt),
+                *document_outcomes.sections(report, fmt)]
     return Document(_("Evaluering af CTI-forløb"), summary(report, fmt), sections, fmt, report)

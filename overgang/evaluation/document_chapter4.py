@@ -1,4 +1,4 @@
-"""Chapter 4 of the human report: the citizens in CTI courses (and Table 5.1).
+"""Chapter 4 of the human report: the citizens in CTI courses.
 
 Titles are SFI's (sfi-analyses.md §4); each block reads ``report["descriptives"]``.
 """
@@ -231,15 +231,4 @@ def chapter4(report, fmt) -> Section:
           "Antal og procent."),
         d["table_4_16"], list(needs.items()),
         _("Ønsker tilbud = ethvert 'ja' til behovet for tilbud på området; 'ved ikke' tæller ikke med."), "t4-16", fmt))
-    routes = [("ngo", _("NGO")), ("municipal", _("Kommunal aktør el. kommunal opsøgende indsats")),
-              ("kc", _("Kompetencecenter Prostitution (KC)")), ("self", _("Borger selv, ofte gennem en ven")),
-              ("unknown", _("Ved ikke")), ("other", _("Politi, læge, Center mod Menneskehandel mv."))]
-    blocks.append(Block(
-        _("Tabel 5.1"),
-        _("Etablering af kontakt til borgere i projektet, fordelt efter hvordan de har fået kendskab til projektet. "
-          "Antal og pct."),
-        "N = " + _n_of(d["table_5_1"], [k for k, _l in routes], fmt),
-        _("Opstartsskemaets spørgsmål 1.1; her tæller 'ved ikke' med som en kategori, som hos SFI."),
-        ["", *share_columns()], _rows(d["table_5_1"], routes), key="t5-1",
-    ))
     return Section(_("Kapitel 4. Borgere i CTI-forløb"), "", blocks)

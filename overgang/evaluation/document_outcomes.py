@@ -6,11 +6,12 @@ figures named in SFI's style. Every figure has its numbers in a table beside it.
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from overgang.evaluation import document_chapter5
 from overgang.evaluation.document import (
-    POINTS, Block, Cell, Section, count, mean, p_text, pct, point_labels, pval, share_columns, share_row, text,
+    POINTS, Block, Cell, Section, count, mean, one_decimal, p_text, pct, point_labels, pval, share_columns, share_row,
+    text,
 )
 from overgang.lib import charts
 
@@ -210,7 +211,7 @@ def _dimensions(report, fmt) -> list:
         diff = None if v["start_mean"] is None or v["end_mean"] is None else v["end_mean"] - v["start_mean"]
         hidden = fmt.hidden_n(v["start_n"]) or fmt.hidden_n(v["end_n"])
         rows.append([text(names[key]), mean(v["start_mean"], v["start_n"]), mean(v["end_mean"], v["end_n"]),
-                     text("–" if diff is None else (f"<{fmt.small}" if hidden else number_format(diff, 1))), pval(v["p"])])
+                     text("–" if diff is None else (f"<{fmt.small}" if hidden else one_decimal(diff))), pval(v["p"])])
     radar = Block(
         _("Figur 6.7"), title,
         _("N = %(s)s (opstart), %(e)s (afslutning).") % {
@@ -351,6 +352,7 @@ def chapter7(report, fmt) -> Section:
         [share_row(label, meetings[k]) for k, label in phase_labels], chart=chart,
         empty="" if chart else _(NO_DATA), key="f7-1",
     ))
+    blocks.append(document_chapter5.hours_block(report, fmt))
     plan = fid["plan"]
     elements = [("exists", _("Der er udarbejdet en aktivitetsplan (1. fase)")),
                 ("citizen_took_part", _("Borgeren har deltaget i udarbejdelsen (1. fase)")),

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from django.utils import timezone
 
 from overgang.evaluation import cohort as cohort_module
+from overgang.evaluation.chapter5 import chapter5
 from overgang.evaluation.descriptives import descriptives
 from overgang.evaluation.measures import dropout_groups, measures
 
@@ -78,6 +79,7 @@ def build(raw, definitions, filters, *, generated_at=None, meta=None, consume=Fa
         "staff_ratings": result["staff_ratings"],
         "fidelity": result["fidelity"],
         "subgroups": result["subgroups"],
+        "chapter5": chapter5(cohort, definitions),
         # Extra keys (the contract welcomes them).
         "motives": result["motives"],
         "attrition": result["attrition"],

@@ -262,16 +262,17 @@ def line_chart(categories, series, *, title, y_max=100, counts=None, reference=N
     _y_grid(parts, [(y_max * tick / 4, f"{y_max * tick / 4:g}") for tick in range(0, 5)], py, left, right, width)
     if reference is not None:
         _reference_line(parts, py(reference), reference_label, left, right, width)
+    label_y = _value_label_positions(series, py, top + plot_h)
     for j, (_label, values) in enumerate(series):
         colour, dash, marker = SERIES_STYLES[j % len(SERIES_STYLES)]
-        drawn = [(px(i), py(v), v) for i, v in enumerate(values) if v is not None]
+        drawn = [(i, px(i), py(v), v) for i, v in enumerate(values) if v is not None]
         if len(drawn) >= 2:
-            path = " ".join(f"{'M' if k == 0 else 'L'}{x:.1f} {y:.1f}" for k, (x, y, _v) in enumerate(drawn))
+            path = " ".join(f"{'M' if k == 0 else 'L'}{x:.1f} {y:.1f}" for k, (_i, x, y, _v) in enumerate(drawn))
             dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
             parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
-        for x, y, v in drawn:
+        for i, x, y, v in drawn:
             parts.append(_marker(marker, x, y, colour))
-            parts.append(f'<text x="{x:.1f}" y="{y - 9 - 12 * j:.1f}" font-size="11" text-anchor="middle" fill="{colour}">{v:.{decimals}f}</text>')
+            parts.append(f'<text x="{x:.1f}" y="{label_y[i, j]:.1f}" font-size="11" text-anchor="middle" fill="{colour}">{v:.{decimals}f}</text>')
     for i, category in enumerate(categories):
         parts.append(f'<text x="{px(i):.1f}" y="{top + plot_h + 16:.1f}" font-size="11" text-anchor="middle" fill="#1d2430">{escape(category)}</text>')
         if counts:
@@ -280,6 +281,27 @@ def line_chart(categories, series, *, title, y_max=100, counts=None, reference=N
         _legend(parts, [label for label, _v in series], left, height - legend_h + 4, lines=True)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _value_label_positions(series, py, bottom):
+    """(category, series) -> the baseline of the value label: the topmost point of a
+    category has its label above it, the others below theirs, each at least a line
+    below the one before, so that close values of several series never print on top of
+    each other (a label that would reach the axis goes above its point)."""
+    out = {}
+    for i in range(max((len(values) for _l, values in series), default=0)):
+        points = sorted((py(values[i]), j) for j, (_l, values) in enumerate(series)
+                        if i < len(values) and values[i] is not None)
+        floor = None
+        for rank, (y, j) in enumerate(points):
+            if rank == 0:
+                out[i, j] = y - 9
+                floor = y - 9
+                continue
+            below = max(y + 17, floor + 12)
+            out[i, j] = below if below <= bottom - 2 else y - 9
+            floor = out[i, j]
+    return out
 
 
 def stacked_bars(rows, categories, *, title, width=620):
@@ -312,3 +334,60 @@ def stacked_bars(rows, categories, *, title, width=620):
     _legend(parts, categories, left, axis_y + 24)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def grouped_hbars(categories, series, *, title, x_max=100, unit="%", width=620, label_width=24):
+    """Horizontal grouped bars for many or long categories (a codebook's choice list):
+    ``categories`` down the left, wrapped; ``series`` a list of (label, values) drawn as
+    one bar each per category; a value None draws no bar and prints "–" (no data, or a
+    suppressed cell)."""
+    left, right, top = 200, 46, 10
+    bar_h, inner_gap, group_gap = 9, 1, 12
+    group_h = len(series) * (bar_h + inner_gap) - inner_gap
+    legend_h = 18 * len(series) if len(series) > 1 else 0
+    height = top + len(categories) * (group_h + group_gap) + 22 + legend_h
+    plot_w = width - left - right
+    parts = _frame(width, height, title, "hbars")
+
+    def px(v):
+        return left + plot_w * min(v, x_max) / x_max
+
+    for tick in range(0, 5):
+        value = x_max * tick / 4
+        x = px(value)
+        axis_y = top + len(categories) * (group_h + group_gap)
+        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{axis_y - group_gap / 2:.1f}" stroke="#e3e6ea"/>')
+        parts.append(f'<text x="{x:.1f}" y="{axis_y + 6:.1f}" font-size="10" text-anchor="middle" fill="#566070">{value:g}{escape(unit)}</text>')
+    for i, category in enumerate(categories):
+        y0 = top + i * (group_h + group_gap)
+        lines = _wrap_lines(category, label_width)
+        first = y0 + group_h / 2 - 6 * (len(lines) - 1) + 4
+        for k, text in enumerate(lines):
+            parts.append(f'<text x="{left - 8}" y="{first + 12 * k:.1f}" font-size="11" text-anchor="end" fill="#1d2430">{escape(text)}</text>')
+        for j, (_label, values) in enumerate(series):
+            value = values[i] if i < len(values) else None
+            y = y0 + j * (bar_h + inner_gap)
+            if value is None:
+                parts.append(f'<text x="{left + 3}" y="{y + bar_h - 1:.1f}" font-size="9" fill="#566070">–</text>')
+                continue
+            colour = BAR_COLOURS[j % len(BAR_COLOURS)]
+            parts.append(f'<rect x="{left}" y="{y:.1f}" width="{px(value) - left:.1f}" height="{bar_h}" fill="{colour}"/>')
+            parts.append(f'<text x="{px(value) + 3:.1f}" y="{y + bar_h - 1:.1f}" font-size="9" fill="#1d2430">{value:g}{escape(unit)}</text>')
+    if len(series) > 1:
+        _legend(parts, [label for label, _v in series], left, height - legend_h + 4)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _wrap_lines(label, width):
+    """A label in lines of at most ``width`` characters, broken at spaces (at most three)."""
+    words, lines = label.split(" "), [""]
+    for word in words:
+        candidate = f"{lines[-1]} {word}".strip()
+        if len(candidate) <= width or not lines[-1]:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    if len(lines) > 3:
+        lines = lines[:2] + [" ".join(lines[2:])[: width - 1] + "…"]
+    return lines
