@@ -140,7 +140,8 @@ class ReassignForm(forms.Form):
 class CourseSettingsForm(forms.ModelForm):
     class Meta:
         model = CourseSettings
-        fields = ["phase1_months", "phase2_months", "phase3_months", "interval_months", "window_days", "contact_warning_days"]
+        fields = ["phase1_months", "phase2_months", "phase3_months", "interval_months", "window_days", "contact_warning_days",
+                  "caseload_cap"]
 
     def clean(self):
         cleaned = super().clean()
@@ -149,4 +150,6 @@ class CourseSettingsForm(forms.ModelForm):
                 self.add_error(name, _("Vælg mellem 1 og 12 måneder."))
         if cleaned.get("window_days") is not None and cleaned["window_days"] > 60:
             self.add_error("window_days", _("Vinduet kan højst være 60 dage."))
+        if cleaned.get("caseload_cap") is not None and not 1 <= cleaned["caseload_cap"] <= 50:
+            self.add_error("caseload_cap", _("Vælg mellem 1 og 50 forløb."))
         return cleaned

@@ -32,6 +32,10 @@ class CourseSettings(models.Model):
     interval_months = models.PositiveSmallIntegerField(_("måling hver (måneder)"), default=2)
     window_days = models.PositiveSmallIntegerField(_("vindue før og efter (dage)"), default=14)
     contact_warning_days = models.PositiveSmallIntegerField(_("advarsel efter dage uden kontakt"), default=21)
+    # cti-method.md §1.6: the revised method note recommends 10 courses per full-time CTI
+    # worker; the fidelity view compares each worker's running courses with it.
+    caseload_cap = models.PositiveSmallIntegerField(
+        _("loft over aktive forløb pr. fuldtids-CTI-medarbejder"), default=10)
 
     @classmethod
     def for_municipality(cls, municipality):

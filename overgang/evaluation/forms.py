@@ -40,3 +40,22 @@ class ReportFilterForm(forms.Form):
         except DefinitionError as exc:
             raise forms.ValidationError(exc.message) from None
         return lines
+
+
+class FidelityFilterForm(forms.Form):
+    kommune = forms.MultipleChoiceField(label=_("Kommuner"), required=False, widget=forms.CheckboxSelectMultiple)
+    period = forms.TypedChoiceField(
+        label=_("Afsluttede forløb med"), required=False, coerce=int, empty_value=12,
+        choices=[(6, _("de seneste 6 måneder")), (12, _("de seneste 12 måneder")), (24, _("de seneste 24 måneder")),
+                 (0, _("alle"))],
+        help_text=_("Igangværende forløb er altid med."),
+    )
+
+    def __init__(self, data, municipalities):
+        if "period" not in data:
+            data = data.copy()
+            data["period"] = "12"
+        super().__init__(data)
+        self.fields["kommune"].choices = [(str(m.code), m.name) for m in municipalities]
+        if len(municipalities) < 2:
+            del self.fields["kommune"]

@@ -7,4 +7,5 @@ app_name = "evaluation"
 urlpatterns = [
     path("rapport/", views.report, name="report"),
     path("rapport/hent/<str:fmt>/", views.download, name="download"),
+    path("fidelitet/", views.fidelity, name="fidelity"),
 ]

@@ -16,7 +16,7 @@ from overgang.evaluation import render as writers
 from overgang.evaluation import report_json
 from overgang.evaluation.access import get_municipalities_for_user, granted_municipalities, sees_exact_numbers
 from overgang.evaluation.definitions import Definitions
-from overgang.evaluation.forms import ReportFilterForm
+from overgang.evaluation.forms import FidelityFilterForm, ReportFilterForm
 from overgang.evaluation.reports import Filters
 from overgang.lib import crypto
 
@@ -114,3 +114,38 @@ def download(request, fmt):
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{_("evalueringsrapport")}.{fmt}"'
     return response
+
+
+@require_GET
+@role_required(Role.LEADER, Role.EVALUATOR)
+def fidelity(request):
+    """Live fidelity from the daily registrations: leaders for their municipality (the
+    team's small numbers suppressed), evaluators for the municipalities that granted
+    them access (exact, workers not named)."""
+    import datetime as dt
+
+    from overgang.evaluation import fidelity as measures
+    from overgang.evaluation import fidelity_document, fidelity_queries
+
+    form = FidelityFilterForm(request.GET, granted_municipalities(request.user))
+    municipalities = get_municipalities_for_user(request.user, request.GET.getlist("kommune"))
+    if not form.is_valid():
+        return render(request, "evaluation/fidelity.html", {"form": form, "result": None}, status=400)
+    period = form.cleaned_data.get("period")
+    period = 12 if period is None else (period or None)
+    exact = sees_exact_numbers(request.user, municipalities)
+    today = dt.date.today()
+    result = measures.compute(fidelity_queries.load(municipalities, today=today, period_months=period), today)
+    labels = fidelity_document.worker_labels(result, request.user)
+    small = Definitions().small_cells
+    with transaction.atomic():
+        audit("fidelity.view", actor=request.user, object_type="fidelity",
+              municipality=municipalities[0] if len(municipalities) == 1 else None,
+              details={"municipalities": [str(m.code) for m in municipalities], "period_months": period,
+                       "exact": exact})
+    return render(request, "evaluation/fidelity.html", {
+        "form": form, "result": result, "exact": exact,
+        "attention": fidelity_document.attention(result, labels),
+        "tables": fidelity_document.tables(result, labels, exact=exact, small=small),
+        "suppression_note": "" if exact else writers.suppression_note(small),
+    })

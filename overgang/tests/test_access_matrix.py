@@ -155,6 +155,9 @@ MATRIX = {
         # The JSON keeps exact counts: evaluators only.
         ("json", lambda w: {"fmt": "json"}, logged_in(403, evaluator=200)),
     ],
+    # Live fidelity: the same readers as the report (a municipality outside the grants is
+    # a 404, evaluation/tests/test_fidelity.py).
+    "evaluation:fidelity": [("", lambda w: {}, logged_in(403, leader=200, evaluator=200))],
 }
 
 

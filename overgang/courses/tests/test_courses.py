@@ -253,12 +253,16 @@ def test_the_printout_is_the_citizens_own_without_stigmatising_words_or_notes(cl
 def test_the_administrator_sets_the_course_rules(client, world, login):
     login(world.administrator)
     url = reverse("courses:settings", kwargs={"municipality": world.a.code})
-    data = {"phase1_months": 3, "phase2_months": 3, "phase3_months": 3, "interval_months": 2, "window_days": 14, "contact_warning_days": 21}
+    data = {"phase1_months": 3, "phase2_months": 3, "phase3_months": 3, "interval_months": 2, "window_days": 14,
+            "contact_warning_days": 21, "caseload_cap": 8}
     assert client.post(url, data).status_code == 302
-    assert CourseSettings.objects.get(municipality=world.a).plan().phase_months == (3, 3, 3)
-    assert AuditEvent.objects.filter(action="course_settings.change").exists()
+    rules = CourseSettings.objects.get(municipality=world.a)
+    assert rules.plan().phase_months == (3, 3, 3) and rules.caseload_cap == 8
+    event = AuditEvent.objects.filter(action="course_settings.change").get()
+    assert event.details["changed"]["caseload_cap"] == [10, 8]
     bad = client.post(url, {**data, "phase1_months": 0})
     assert bad.status_code == 400
+    assert client.post(url, {**data, "caseload_cap": 0}).status_code == 400
 
 
 @pytest.mark.parametrize("name", ["courses:plan", "courses:network", "courses:handover"])
