@@ -22,7 +22,9 @@ not only missing codes); "none" (code 0) is an answer with its own share.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from operator import methodcaller
 
 from overgang.evaluation import stats
 from overgang.instruments import registry
@@ -97,7 +99,7 @@ class _Reader:
         """Counter of the valid answers of ``forms`` (answer dicts)."""
         name = self.item.name
         out = Counter()
-        for raw, k in Counter(answers.get(name) for answers in forms).items():
+        for raw, k in Counter(map(methodcaller("get", name), forms)).items():
             value = self.value(raw)
             if value is not None:
                 out[value] += k
@@ -161,7 +163,9 @@ def offers_phase3(cohort, d) -> dict:
 
 def hours(cohort, d) -> dict:
     """Mean hours of the last month per kind (items 1.6), per phase point and at the end;
-    ``support`` is practical + social support on the forms answering both."""
+    ``support`` is practical + social support on the forms answering both. Answers
+    repeat a lot (whole and half hours), so each distinct answer (and pair of answers)
+    is parsed once and the moments are taken over (value, count)."""
     sources = {phase: ("cti_ongoing", list(cohort.ongoing.get(d.ongoing_phase_codes[phase], {}).values()))
                for phase in PHASES}
     sources["end"] = ("cti_end", list(cohort.end_forms.values()))
@@ -169,18 +173,38 @@ def hours(cohort, d) -> dict:
                for instrument in HOURS_INSTRUMENTS}
     out = {}
     for point, (instrument, forms) in sources.items():
-        values = {key: [reader.value(a.get(reader.item.name)) for a in forms]
-                  for key, reader in readers[instrument].items()}
-        row = {key: _mean(values[key]) for key in HOURS}
-        row["support"] = _mean([sum(v) for v in zip(*(values[k] for k in SUPPORT_KINDS)) if None not in v])
+        row = {}
+        for key, reader in readers[instrument].items():
+            name = reader.item.name
+            answers = Counter(map(methodcaller("get", name), forms))
+            row[key] = weighted_mean((reader.value(raw), k) for raw, k in answers.items())
+        first, second = (readers[instrument][k] for k in SUPPORT_KINDS)
+        pairs = Counter(zip(map(methodcaller("get", first.item.name), forms),
+                            map(methodcaller("get", second.item.name), forms)))
+        sums = []
+        for (a, b), k in pairs.items():
+            x, y = first.value(a), second.value(b)
+            sums.append((None if x is None or y is None else x + y, k))
+        row["support"] = weighted_mean(sums)
         out[point] = row
     return out
 
 
-def _mean(values) -> dict:
-    # Hours have no missing codes: 99 hours is an answer like any other.
-    result = stats.mean_of(values, missing=())
-    return {"n": result.n, "mean": result.mean, "sd": result.sd}
+def weighted_mean(pairs) -> dict:
+    """``{"n", "mean", "sd"}`` of values given as (value, count), None values left out:
+    the same numbers as ``stats.mean_of`` over the expanded values (mean = Σkx / n,
+    sample sd = √(Σk(x − mean)² / (n − 1)), None below two values; tested against it).
+    Hours have no missing codes: 99 hours is an answer like any other."""
+    pairs = [(float(v), k) for v, k in pairs if v is not None and k]
+    n = sum(k for _v, k in pairs)
+    if not n:
+        return {"n": 0, "mean": None, "sd": None}
+    mean = math.fsum(v * k for v, k in pairs) / n
+    if n < 2:
+        return {"n": n, "mean": mean, "sd": None}
+    if len(pairs) == 1:
+        return {"n": n, "mean": pairs[0][0], "sd": 0.0}
+    return {"n": n, "mean": mean, "sd": math.sqrt(math.fsum(k * (v - mean) ** 2 for v, k in pairs) / (n - 1))}
 
 
 def chapter5(cohort, d) -> dict:
