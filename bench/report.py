@@ -152,7 +152,8 @@ def load_into_database(citizens, courses, pauses, records):
     from overgang.courses.models import Course, Pause
     from overgang.instruments.models import current_version
     from overgang.lib import crypto
-    from overgang.measurements.models import Record, encrypted_item_names
+    from overgang.measurements.codec import AnswerCodec
+    from overgang.measurements.models import Record
 
     munis = {name: Municipality.objects.create(name=name) for name in MUNICIPALITIES}
     Citizen.objects.bulk_create(
@@ -161,7 +162,7 @@ def load_into_database(citizens, courses, pauses, records):
     )
     citizen_ids = dict(Citizen.objects.values_list("pseudonym", "pk"))
     data_keys = dict(Citizen.objects.values_list("pk", "data_key"))
-    keys = crypto.DataKeys()
+    codec = AnswerCodec()
     Course.objects.bulk_create([
         Course(external_id=k, citizen_id=citizen_ids[c], status=status, first_contact_on=start, start_date=start,
                end_date=end)
@@ -170,17 +171,14 @@ def load_into_database(citizens, courses, pauses, records):
     course_ids = dict(Course.objects.values_list("external_id", "pk"))
     Pause.objects.bulk_create([Pause(course_id=course_ids[k], start_date=s, end_date=e) for k, s, e in pauses])
     versions = {name: current_version(name) for name in ("registration", "star", "cti_start", "cti_ongoing", "cti_end")}
-    secret = {name: encrypted_item_names(version.instrument()) for name, version in versions.items()}
+    built = {name: version.instrument() for name, version in versions.items()}
     batch = []
     for rid, c, k, instrument, day, respondent, answers in records:
-        hidden = {name: value for name, value in answers.items() if name in secret[instrument]}
         citizen_pk = citizen_ids[c]
         batch.append(Record(
             external_id=rid, citizen_id=citizen_pk, course_id=course_ids.get(k), instrument=instrument,
             instrument_version=versions[instrument], status="completed", filled_on=day, respondent=respondent,
-            answers={name: value for name, value in answers.items() if name not in hidden},
-            text_answers_encrypted=keys.encrypt(data_keys[citizen_pk], json.dumps(hidden, sort_keys=True))
-            if hidden else "",
+            **codec.encode(built[instrument], answers, data_keys[citizen_pk]),
         ))
         if len(batch) >= 10000:
             Record.objects.bulk_create(batch)

@@ -6,15 +6,14 @@ completed records — with no per-object query, and hands back a ``Raw`` of tupl
 computation (``cohort.py``, ``measures.py``, ``descriptives.py``) is pure functions on
 those rows. Answers come as the stored interchange strings (``"5"``, ``"1 3 9"``); the
 report parses the few items it uses itself, which is much cheaper than building every
-record through the instrument engine. Free-text answers are encrypted elsewhere and are
-never read.
+record through the instrument engine. Answers are read through the answer codec
+(``measurements.codec``): the plain part in the bulk query, the sealed part only for the
+records the report picks (``reveal``), and free text never.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
 from dataclasses import dataclass, field
 
 from django.db import connections
@@ -24,7 +23,8 @@ from django.db.models.functions import Cast
 from overgang.accounts.models import Municipality
 from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, Pause
-from overgang.lib import crypto
+from overgang.instruments import registry
+from overgang.measurements import codec
 from overgang.measurements.models import Record
 
 #: The instruments the report reads.
@@ -79,8 +79,8 @@ class Raw:
     pauses: list = field(default_factory=list)
     # (id, citizen id, course id or None, instrument, filled_on, respondent, answers dict)
     records: list = field(default_factory=list)
-    # pks -> {pk: {item: answer}}: the encrypted coded answers (knows_*) of the records
-    # the report reads them from (the start forms); None where there are none.
+    # pks -> {pk: {item: answer}}: the sealed coded answers (e.g. who knows about the
+    # sale of sex) of the records the report reads them from (the start forms).
     reveal: object = None
 
 
@@ -136,32 +136,19 @@ def load(filters: Filters, municipalities=None) -> Raw:
     # day is converted once (_fetch_records).
     records = records.annotate(day=Cast("filled_on", CharField()))
     raw.records = _fetch_records(
-        records.values_list("pk", "citizen_id", "course_id", "instrument", "day", "respondent", "answers")
+        records.values_list("pk", "citizen_id", "course_id", "instrument", "day", "respondent", codec.PLAIN)
     )
-    raw.reveal = reveal_encrypted_codes
+    raw.reveal = reveal_sealed_codes
     return apply_filters(raw, filters)
 
 
-def reveal_encrypted_codes(pks) -> dict:
-    """The ``knows_*`` answers of the records ``pks`` (instruments.md §2.2: stored
-    encrypted with the citizen's data key). Only the chosen start forms are decrypted —
-    one per course — and free text is dropped at once: the report never reads it."""
-    out: dict = {}
-    keys = crypto.DataKeys()
-    pks = list(pks)
-    for begin in range(0, len(pks), 5000):
-        rows = (
-            Record.objects.filter(pk__in=pks[begin : begin + 5000])
-            .exclude(text_answers_encrypted="")
-            .order_by()
-            .values_list("pk", "citizen__data_key", "text_answers_encrypted")
-        )
-        for pk, data_key, token in rows:
-            values = json.loads(keys.decrypt(data_key, token))
-            coded = {sys.intern(k): v for k, v in values.items() if k.startswith("knows_")}
-            if coded:
-                out[pk] = coded
-    return out
+def reveal_sealed_codes(pks) -> dict:
+    """The sealed coded answers of the records ``pks`` (stored encrypted with the
+    citizen's data key). Only the records the report picks are decrypted — one start
+    form per course — and free text is dropped at once: the report never reads it."""
+    free_text = {item.name for instrument in registry.all_instruments().values()
+                 for item in instrument.items if item.handler.free_text}
+    return codec.AnswerCodec().unseal_records(pks, keep=lambda name: name not in free_text)
 
 
 def _fetch_records(queryset) -> list:
@@ -173,15 +160,10 @@ def _fetch_records(queryset) -> list:
     and dicts, which pass through unchanged."""
     sql, params = queryset.query.sql_with_params()
     dates: dict = {}
-    # The decoder's scanner itself: json.loads with its two wrappers (whitespace regexes,
-    # argument checks) costs a third more on half a million small objects. Stored
-    # answers are always one JSON object written by Django.
-    scan = json.JSONDecoder().scan_once
-    # One string object per item name (interned, so it is the very object the code's
-    # literals are): the parser makes new key strings for every object, which for half
-    # a million records doubled the memory and slowed every later lookup
-    # (bench/report.py: 1.5 GB -> 0.7 GB, and faster).
-    same = sys.intern
+    # The codec parses the plain part with the JSON scanner itself and one string object
+    # per item name (interned, so it is the very object the code's literals are): new
+    # key strings per record doubled the memory (bench/report.py: 1.5 GB -> 0.7 GB).
+    plain = codec.AnswerCodec().plain
     rows = []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -195,12 +177,7 @@ def _fetch_records(queryset) -> list:
                     if day is None:
                         day = dates[filled_on] = dt.date.fromisoformat(filled_on)
                     filled_on = day
-                if isinstance(answers, str):
-                    answers = scan(answers, 0)[0]
-                elif isinstance(answers, bytes):
-                    answers = json.loads(answers)
-                answers = {same(k): v for k, v in answers.items()} if answers else {}
-                rows.append((pk, citizen, course, instrument, filled_on, respondent, answers))
+                rows.append((pk, citizen, course, instrument, filled_on, respondent, plain(answers)))
     return rows
 
 

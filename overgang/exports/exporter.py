@@ -13,7 +13,6 @@ course, as the format wants.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
 from django.utils import timezone
@@ -21,7 +20,7 @@ from django.utils import timezone
 from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, Pause
 from overgang.instruments.models import InstrumentVersion
-from overgang.lib import crypto
+from overgang.measurements import codec
 from overgang.measurements.models import Record
 
 from .interchange import COURSE_INSTRUMENTS, INSTRUMENTS
@@ -150,16 +149,16 @@ def _write_records(out, chunk, keys, course_ids, items, counts, used_record_ids)
     by_citizen = defaultdict(list)
     records = Record.objects.filter(citizen_id__in=chunk).values_list(
         "pk", "code", "external_id", "citizen_id", "course_id", "instrument", "instrument_version_id", "filled_on",
-        "respondent", "status", "answers", "text_answers_encrypted")
+        "respondent", "status", *codec.FIELDS)
     for row in records.iterator(chunk_size=2000):
         by_citizen[row[3]].append(row)
-    cipher = crypto.DataKeys()  # one unwrap per citizen, not per record
+    answers_of = codec.AnswerCodec()  # one unwrap per citizen, not per record
     for citizen_pk in chunk:
         pseudonym, data_key = keys[citizen_pk]
         rows = []
         for row in by_citizen.get(citizen_pk, ()):
             _pk, code, external_id, _c, course_pk, instrument, version_pk, filled_on, respondent, status = row[:10]
-            answers, texts = row[10:]
+            plain, sealed = row[10:]
             if status != Record.Status.COMPLETED or instrument not in _INSTRUMENT_ORDER:
                 counts["records_left_out"] += 1
                 continue
@@ -170,16 +169,14 @@ def _write_records(out, chunk, keys, course_ids, items, counts, used_record_ids)
                     counts["records_left_out"] += 1
                     continue
             rows.append((filled_on, _INSTRUMENT_ORDER[instrument], (_pk, external_id, code), course_id, instrument,
-                         version_pk, respondent if instrument == "star" else "", answers, texts))
+                         version_pk, respondent if instrument == "star" else "", plain, sealed))
         rows.sort(key=lambda r: (r[0], r[1], r[2][0]))
         ids = _unique_ids((r[2] for r in rows), used_record_ids)
         rows = [(r[0], r[1], ids[r[2][0]], *r[3:]) for r in rows]
         rows.sort(key=lambda r: r[:3])
-        for filled_on, _o, record_id, course_id, instrument, version_pk, respondent, answers, texts in rows:
+        for filled_on, _o, record_id, course_id, instrument, version_pk, respondent, plain, sealed in rows:
             out.writerow("records.csv", [record_id, pseudonym, course_id, instrument, _date(filled_on), respondent])
-            values = dict(answers)
-            if texts:
-                values.update(json.loads(cipher.decrypt(data_key, texts)))
+            values = answers_of.decode(plain, sealed, data_key)
             position = items(version_pk)
             for item in sorted(values, key=lambda name: (position.get(name, 10**6), name)):
                 out.writerow("answers.csv", [record_id, item, values[item]])

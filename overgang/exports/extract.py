@@ -13,7 +13,6 @@ The municipality stays: the evaluator was granted it by name.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections import defaultdict
 from datetime import date, timedelta
@@ -22,7 +21,7 @@ from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, Pause
 from overgang.instruments import engine, registry
 from overgang.instruments.models import InstrumentVersion
-from overgang.lib import crypto
+from overgang.measurements import codec
 from overgang.measurements.models import Record
 
 from .tables import SKIPPED, Column, Table
@@ -76,7 +75,7 @@ class _Scope:
         self.shift = {pk: timedelta(days=rng.randint(-MAX_SHIFT_DAYS, MAX_SHIFT_DAYS) if shift_dates else 0)
                       for pk in self.citizens}
         self.citizen_id, self.course_id, self.record_id = RandomIds("B"), RandomIds("F"), RandomIds("R")
-        self.keys = crypto.DataKeys()
+        self.answers = codec.AnswerCodec()
 
     def date(self, citizen_pk, value):
         if not isinstance(value, date):
@@ -111,8 +110,9 @@ def build_tables(municipalities, instruments, *, include_text=False, shift_dates
 def _birth_dates(scope) -> dict:
     births = {}
     rows = (Record.objects.completed().filter(citizen_id__in=scope.citizens, instrument="registration")
-            .order_by("filled_on", "pk").values_list("citizen_id", "answers"))
-    for citizen_pk, answers in rows:
+            .order_by("filled_on", "pk").values_list("citizen_id", *codec.FIELDS))
+    for citizen_pk, plain, sealed in rows:
+        answers = scope.answers.decode(plain, sealed, scope.citizens[citizen_pk][1])
         if answers.get("birth_date"):
             births[citizen_pk] = date.fromisoformat(answers["birth_date"])
     return births
@@ -182,20 +182,18 @@ def _instrument_tables(scope, name, births, first_start, include_text, lang):
     records = (Record.objects.completed().filter(citizen_id__in=scope.citizens, instrument=name)
                .order_by("citizen_id", "filled_on", "pk")
                .values_list("pk", "citizen_id", "course_id", "instrument_version_id", "filled_on", "respondent",
-                            "incomplete", "answers", "text_answers_encrypted"))
+                            "incomplete", *codec.FIELDS))
     widths = {item.name: len(_item_columns(item, lang)) for item in items}
     n = 0
     for record in records.iterator(chunk_size=2000):
-        pk, citizen_pk, course_pk, version_pk, filled_on, respondent, incomplete, answers, texts = record
+        pk, citizen_pk, course_pk, version_pk, filled_on, respondent, incomplete, plain, sealed = record
         if version_pk not in versions:
             version = InstrumentVersion.objects.get(pk=version_pk)
             versions[version_pk] = (version.version, version.instrument())
         number, definition = versions[version_pk]
-        raw = dict(answers)
-        # The encrypted part holds free text (left out below unless chosen) and the
-        # knows_* answers (always exported, like any coded answer).
-        if texts:
-            raw.update(json.loads(scope.keys.decrypt(scope.citizens[citizen_pk][1], texts)))
+        # The sealed part holds free text (left out below unless chosen) and the items
+        # declared sealed (exported like any other answer).
+        raw = scope.answers.decode(plain, sealed, scope.citizens[citizen_pk][1])
         parsed, _issues = engine.parse_answers(definition, raw)
         relevant = engine.relevance(definition, parsed)
         ids = [scope.record_id(pk), scope.citizen_id(citizen_pk), scope.course_id(course_pk),

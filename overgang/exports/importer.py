@@ -14,8 +14,6 @@ empty: writing stops at the first problem, validation goes on to the end.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,7 +26,8 @@ from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, CourseSettings, Pause
 from overgang.instruments.models import current_version
 from overgang.lib import crypto
-from overgang.measurements.models import Record, encrypted_item_names
+from overgang.measurements import codec
+from overgang.measurements.models import Record
 
 from .interchange import CitizenRow, CourseRow, PauseRow, RecordRow
 from .problems import problem
@@ -79,7 +78,7 @@ class Importer:
         self._plans: dict = {}
         self._fake_pk = 0
         self._reader = None
-        self._keys = crypto.DataKeys()  # each citizen's data key unwrapped once
+        self._codec = codec.AnswerCodec()  # each citizen's data key unwrapped once
         self._records = _RecordInserts()
 
     @property
@@ -261,14 +260,11 @@ class Importer:
             return
         citizen_pk, municipality_pk, data_key = citizen
         version = self._version(row.instrument)
-        texts = {k: v for k, v in row.answers.items() if k in version.text_items}
-        plain = {k: v for k, v in row.answers.items() if k not in texts}
         existing = self._lookup("record", municipality_pk).get(row.record_id)
         if existing is not None:
-            stored = (citizen_pk, course[0], row.instrument, row.filled_on, row.respondent, Record.Status.COMPLETED,
-                      _digest(plain))
-            token = existing[-1]
-            same = existing[:-1] == stored and (json.loads(self._keys.decrypt(data_key, token)) if token else {}) == texts
+            stored = (citizen_pk, course[0], row.instrument, row.filled_on, row.respondent, Record.Status.COMPLETED)
+            fingerprint, token = existing[-2:]
+            same = existing[:-2] == stored and self._codec.same_content(fingerprint, token, data_key, row.answers)
             if not same:
                 self._problem("records.csv", row.line, "record_id", "conflict")
             self.summary.unchanged["records"] += 1
@@ -278,17 +274,14 @@ class Importer:
         if self.writing:
             self._records.add(
                 external_id=row.record_id, citizen_id=citizen_pk, course_id=course[0], instrument=row.instrument,
-                instrument_version_id=version.pk, filled_on=row.filled_on, respondent=row.respondent, answers=plain,
+                instrument_version_id=version.pk, filled_on=row.filled_on, respondent=row.respondent,
                 incomplete=row.incomplete, created_by_id=getattr(self.actor, "pk", None),
-                text_answers_encrypted=(
-                    self._keys.encrypt(data_key, json.dumps(texts, ensure_ascii=False, sort_keys=True)) if texts else ""),
+                **self._codec.encode(version.instrument(), row.answers, data_key),
             )
 
     def _version(self, name):
         if name not in self._versions:
-            version = current_version(name)
-            version.text_items = encrypted_item_names(version.instrument())
-            self._versions[name] = version
+            self._versions[name] = current_version(name)
         return self._versions[name]
 
     # --- what the installation holds ------------------------------------------------
@@ -366,10 +359,6 @@ class _RecordInserts:
             cursor.executemany(self._sql, params)
 
 
-def _digest(answers: dict) -> bytes:
-    return hashlib.sha1(json.dumps(answers, sort_keys=True, ensure_ascii=False).encode("utf-8")).digest()
-
-
 def _load_citizens(municipality_pk):
     rows = Citizen.objects.filter(municipality_id=municipality_pk).values_list(
         "pk", "pseudonym", "worker__username", "created_on", "data_key")
@@ -383,14 +372,16 @@ def _load_courses(municipality_pk):
 
 
 def _load_records(municipality_pk):
-    """Export id -> a compact signature (the answers as a digest; the texts still encrypted)."""
+    """Export id -> a compact signature (the plain answers as a fingerprint; the sealed
+    part still sealed: it is opened only for a record the package names again)."""
     rows = Record.objects.filter(citizen__municipality_id=municipality_pk).values_list(
         "code", "external_id", "citizen_id", "course_id", "instrument", "filled_on", "respondent", "status",
-        "answers", "text_answers_encrypted")
+        *codec.FIELDS)
+    fingerprint = codec.AnswerCodec.fingerprint
     return {
         (external_id or str(code)):
-            (citizen, course, instrument, filled_on, respondent, status, _digest(answers), texts)
-        for code, external_id, citizen, course, instrument, filled_on, respondent, status, answers, texts
+            (citizen, course, instrument, filled_on, respondent, status, fingerprint(plain), token)
+        for code, external_id, citizen, course, instrument, filled_on, respondent, status, plain, token
         in rows.iterator(chunk_size=2000)
     }
 

@@ -97,6 +97,9 @@ class Item:
     page: str = ""
     position: int = 0  # 1-based, in form order across pages
     appearance: str = ""  # how a form shows the item: "" or "ladder" (the star's 1–10 ladder)
+    # Declared `sealed: true`: the answer is stored encrypted with the citizen's key (the
+    # special categories of security.md). Free text is sealed by its type; see is_sealed.
+    sealed: bool = False
     relevance: expressions.Expression = field(default=expressions.ALWAYS, compare=False, repr=False)
 
     @property
@@ -108,7 +111,13 @@ class Item:
 
     @property
     def is_note(self) -> bool:
-        return self.type == "note"
+        return not self.handler.answerable
+
+    @property
+    def is_sealed(self) -> bool:
+        """Whether an answer to this item is stored sealed (encrypted with the citizen's
+        data key): declared on the item, or implied by its type (every free text)."""
+        return self.sealed or self.handler.sealed
 
     @property
     def full_type(self) -> str:
@@ -121,6 +130,8 @@ class Item:
             "required": self.required, "relevant": self.relevant,
             "constraint": self.constraint.to_dict() if self.constraint else None,
             **({"appearance": self.appearance} if self.appearance else {}),
+            # Only when declared, so that a definition without it keeps its content hash.
+            **({"sealed": True} if self.sealed else {}),
         }
 
 
@@ -170,6 +181,11 @@ class Instrument:
 
     def has_item(self, name: str) -> bool:
         return name in self._by_name
+
+    @cached_property
+    def sealed_names(self) -> frozenset[str]:
+        """The items whose answers this version stores sealed (``Item.is_sealed``)."""
+        return frozenset(item.name for item in self.items if item.is_sealed)
 
     def choice_list(self, name: str) -> ChoiceList:
         return next(c for c in self.choice_lists if c.name == name)
@@ -234,7 +250,7 @@ def build(definition: dict) -> Instrument:
                 relevant=relevant,
                 constraint=Constraint(_bound(constraint.get("min")), _bound(constraint.get("max"))) if constraint else None,
                 choices=choice_list, fixed=bool(raw.get("fixed")), page=page["name"], position=position,
-                appearance=str(raw.get("appearance") or ""),
+                appearance=str(raw.get("appearance") or ""), sealed=bool(raw.get("sealed")),
                 relevance=expressions.parse(relevant),
             ))
         pages.append(Page(name=page["name"], label=_text(page["label"]), items=tuple(items)))

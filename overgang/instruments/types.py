@@ -65,6 +65,10 @@ class QuestionType:
     has_choices = False
     numeric = False  # may be compared with < <= > >= in relevance
     constraint_kind = None  # "number", "date" or None: what `constraint` bounds may hold
+    # Free text: may name anyone and anything, so it is always stored sealed (encrypted
+    # with the citizen's key, instruments.md §2.2) and never enters a statistic.
+    free_text = False
+    sealed = False
 
     def parse(self, item, raw: str):
         """An interchange/form string → the Python answer. Raises AnswerError."""
@@ -287,6 +291,8 @@ class Date(QuestionType):
 
 class TextType(QuestionType):
     name = "text"
+    free_text = True
+    sealed = True
 
     def parse(self, item, raw):
         if not isinstance(raw, str) or raw == "":

@@ -24,7 +24,8 @@ unknown_choice_list         a list name that no ``choices`` entry defines
 empty_choice_list           a choice list without choices
 bad_code                    a choice code that is not a whole number ≥ 0
 duplicate_code              a code twice in one list
-bad_flag                    ``missing``/``exclusive``/``added`` that is not true/false
+bad_flag                    ``missing``/``exclusive``/``added``/``fixed``/``sealed`` that is not
+                            true/false
 missing_label               a label or hint without non-empty ``da`` and ``en`` text
 bad_required                ``required`` not true/false, or a required note
 bad_expression              a ``relevant`` that does not parse (message has the position)
@@ -48,7 +49,8 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 NAME_MAX = 32
 _TOP_KEYS = {"name", "title", "source", "pages", "choices", "ladder"}
 _PAGE_KEYS = {"name", "label", "items"}
-_ITEM_KEYS = {"name", "type", "paper", "fixed", "label", "hint", "required", "relevant", "constraint", "appearance"}
+_ITEM_KEYS = {"name", "type", "paper", "fixed", "label", "hint", "required", "relevant", "constraint", "appearance",
+              "sealed"}
 _LADDER_KEYS = {"low", "high", "title", "text"}
 APPEARANCES = {"ladder"}
 _CHOICE_KEYS = {"code", "label", "missing", "exclusive", "added"}
@@ -183,8 +185,9 @@ def validate(definition: dict) -> list[Problem]:
                 _label(raw["hint"], where, "hint", add)
             if "paper" in raw and not isinstance(raw["paper"], (str, int, float)):
                 add("missing_field", where, "paper must be text")
-            if "fixed" in raw and not isinstance(raw["fixed"], bool):
-                add("bad_flag", where, "fixed must be true or false")
+            for flag in ("fixed", "sealed"):
+                if flag in raw and not isinstance(raw[flag], bool):
+                    add("bad_flag", where, f"{flag} must be true or false")
             required = raw.get("required", False)
             if not isinstance(required, bool):
                 add("bad_required", where, "required must be true or false")

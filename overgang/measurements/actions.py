@@ -101,10 +101,9 @@ def do_save_answers(record, changes: dict, *, actor, version, token=""):
         issues = _invalid(record, after)
         if issues:
             raise InvalidAnswers(issues)
-    record.set_answers(after)
+    stored = record.set_answers(after)
     Record.objects.filter(pk=record.pk).update(
-        answers=record.answers,
-        text_answers_encrypted=record.text_answers_encrypted,
+        **stored,
         version=F("version") + 1,
         edit_token=token,
         updated=timezone.now(),

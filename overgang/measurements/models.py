@@ -1,11 +1,11 @@
 """Records: one filled-in instrument (a star, a CTI form, a registration …).
 
 A record points at the exact ``InstrumentVersion`` it was filled in against. Its
-answers are stored as interchange strings (instruments.md §2.3) keyed by item name;
-answers to free-text items and to the "who knows about the sale of sex" grid (``knows_*``)
-are encrypted with the citizen's data key (instruments.md §2.2, security.md), so a copied
-database shows neither and erasing the citizen shreds them. ``version`` makes saves optimistic: a save based on an older
-version is refused, never silently overwritten.
+answers are interchange strings (instruments.md §2.3) keyed by item name, stored in a
+plain and a sealed part (encrypted with the citizen's data key) by ``codec.py``, the
+only code that knows that layout: read them with ``get_answers`` (or, in bulk, an
+``AnswerCodec``), never from the fields. ``version`` makes saves optimistic: a save
+based on an older version is refused, never silently overwritten.
 """
 
 import json
@@ -19,18 +19,7 @@ from overgang.citizens.models import Citizen
 from overgang.instruments import engine
 from overgang.instruments.models import InstrumentVersion
 from overgang.lib import crypto
-
-
-def stored_encrypted(item) -> bool:
-    """Whether an item's answer is stored encrypted: every free-text item and the
-    ``knows_*`` rows of question 4.5 ("who knows about the citizen's sale of sex"),
-    per instruments.md §2.2 and security.md. The one rule for the web forms, the import
-    and every reader."""
-    return item.type == "text" or item.name.startswith("knows_")
-
-
-def encrypted_item_names(definition) -> frozenset:
-    return frozenset(item.name for item in definition.items if stored_encrypted(item))
+from overgang.measurements import codec
 
 
 class RecordQuerySet(models.QuerySet):
@@ -62,8 +51,9 @@ class Record(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     filled_on = models.DateField(_("udfyldt dato"))
     respondent = models.CharField(_("hvem førte pennen"), max_length=16, choices=Respondent.choices, blank=True)
-    answers = models.JSONField(default=dict, blank=True)
-    text_answers_encrypted = models.TextField(blank=True, editable=False)
+    # The two parts of the answers; see codec.py.
+    plain_answers = models.JSONField(default=dict, blank=True, editable=False)
+    sealed_answers = models.TextField(blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     # The editing form that saved last: its own autosaves never count as a conflict.
     edit_token = models.CharField(max_length=32, blank=True, editable=False)
@@ -92,20 +82,14 @@ class Record(models.Model):
         return self.status == self.Status.COMPLETED
 
     def get_answers(self) -> dict:
-        """Item name → Python answer (texts decrypted)."""
-        raw = dict(self.answers)
-        if self.text_answers_encrypted:
-            raw.update(json.loads(crypto.decrypt(self.citizen.data_key, self.text_answers_encrypted)))
-        parsed, _issues = engine.parse_answers(self.definition, raw)
+        """Item name → Python answer (sealed answers decrypted)."""
+        parsed, _issues = engine.parse_answers(self.definition, codec.decode_record(self))
         return parsed
 
-    def set_answers(self, answers: dict):
-        serialised = engine.serialise_answers(self.definition, answers)
-        texts = {name: value for name, value in serialised.items() if stored_encrypted(self.definition.item(name))}
-        self.answers = {name: value for name, value in serialised.items() if name not in texts}
-        self.text_answers_encrypted = (
-            crypto.encrypt(self.citizen.data_key, json.dumps(texts, ensure_ascii=False, sort_keys=True)) if texts else ""
-        )
+    def set_answers(self, answers: dict) -> dict:
+        """Store ``answers`` (item name → Python answer) on this instance; returns the
+        stored fields, for an ``update()``."""
+        return codec.encode_record(self, engine.serialise_answers(self.definition, answers))
 
 
 class RecordChange(models.Model):

@@ -5,13 +5,12 @@ reads only those), so that each test states exactly what is stored.
 """
 
 import datetime as dt
-import json
 
 from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, Pause
 from overgang.instruments.models import current_version
-from overgang.lib import crypto
-from overgang.measurements.models import Record, encrypted_item_names
+from overgang.measurements.codec import AnswerCodec
+from overgang.measurements.models import Record
 
 D = dt.date
 
@@ -29,16 +28,14 @@ def pause(of, start, end):
 
 
 def record(person, instrument, day, answers, *, of=None, respondent="", status="completed"):
-    """A record stored as the application stores it: free text and knows_* encrypted."""
+    """A record stored as the application stores it (through the answer codec: free text
+    and the items declared sealed encrypted)."""
     version = current_version(instrument)
-    secret = encrypted_item_names(version.instrument())
     values = {k: str(v) for k, v in answers.items() if v is not None}
-    hidden = {k: v for k, v in values.items() if k in secret}
     return Record.objects.create(
         citizen=person, course=of, instrument=instrument, instrument_version=version,
         status=status, filled_on=day, respondent=respondent,
-        answers={k: v for k, v in values.items() if k not in hidden},
-        text_answers_encrypted=crypto.encrypt(person.data_key, json.dumps(hidden, sort_keys=True)) if hidden else "",
+        **AnswerCodec().encode(version.instrument(), values, person.data_key),
     )
 
 

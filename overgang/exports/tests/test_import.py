@@ -112,7 +112,7 @@ def test_it_keeps_free_text_encrypted(world, tmp_path):
     answers = add_rows("answers.csv", "R2,citizenship,2", 'R2,citizenship_other,"Æbleø, ""Norge""\r\nog mere"')
     assert do_import_package(write_package(tmp_path / "p", answers_csv=answers)).ok
     record = Record.objects.get(external_id="R2")
-    assert "citizenship_other" not in record.answers and "Norge" not in record.text_answers_encrypted
+    assert "citizenship_other" not in record.plain_answers and "Norge" not in record.sealed_answers
     assert record.get_answers()["citizenship_other"] == 'Æbleø, "Norge"\r\nog mere'
 
 

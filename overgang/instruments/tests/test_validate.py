@@ -71,6 +71,7 @@ def test_it_accepts_a_valid_instrument():
     ("bad_code", f"- {{name: a, type: select_one bad, {L}}}", "  bad:\n  - {code: -1, label: {da: A, en: A}}"),
     ("empty_choice_list", f"- {{name: a, type: select_one empty, {L}}}", "  empty: []"),
     ("bad_flag", f"- {{name: a, type: select_one flag, {L}}}", "  flag:\n  - {code: 1, label: {da: A, en: A}, missing: 'yes'}"),
+    ("bad_flag", f"- {{name: a, type: integer, sealed: 'yes', {L}}}", ""),
     ("bad_expression", f"- {{name: a, type: integer, {L}}}\n- {{name: b, type: text, {L}, relevant: '${{a}} =='}}", ""),
     ("missing_label", "- {name: a, type: integer, label: {da: Kun dansk}}", ""),
     ("missing_label", "- {name: a, type: integer, label: {da: '', en: Empty}}", ""),

@@ -73,7 +73,7 @@ def test_it_saves_a_page_and_moves_on_to_the_next_visible_page(client, world, lo
     assert response["Location"] == reverse("measurements:fill", kwargs={"code": record.code, "page": 2})
     record.refresh_from_db()
     assert record.get_answers() == {"time_point": 1, "possible": 1, "goal": 2}
-    assert record.answers == {"time_point": "1", "possible": "1", "goal": "2"}
+    assert record.plain_answers == {"time_point": "1", "possible": "1", "goal": "2"}
 
 
 def test_possible_4_keeps_only_the_time_point_and_skips_to_the_overview(client, world, login):
@@ -225,7 +225,7 @@ def test_an_autosave_that_shows_new_questions_returns_the_fields(client, world, 
 def test_free_text_answers_are_encrypted_and_hidden_from_the_leader(client, world, login):
     record = testing.make_record(world.citizen, "star", answers={"time_point": 1, "possible": 3, "declined_reason": "Vil ikke i dag"})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT answers, text_answers_encrypted FROM measurements_record WHERE id = %s", [record.pk])
+        cursor.execute("SELECT plain_answers, sealed_answers FROM measurements_record WHERE id = %s", [record.pk])
         answers, encrypted = cursor.fetchone()
     assert "Vil ikke" not in str(answers) and "Vil ikke" not in encrypted
     assert Record.objects.get(pk=record.pk).get_answers()["declined_reason"] == "Vil ikke i dag"
@@ -237,11 +237,10 @@ def test_free_text_answers_are_encrypted_and_hidden_from_the_leader(client, worl
 def test_who_knows_about_the_sale_of_sex_is_stored_encrypted(world):
     record = testing.make_record(world.citizen, "cti_start", answers={"knows_partner": 1, "knows_parents": 99})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT answers FROM measurements_record WHERE id = %s", [record.pk])
-        (answers,) = cursor.fetchone()
-    assert "knows_" not in str(answers)
+        cursor.execute("SELECT plain_answers, sealed_answers FROM measurements_record WHERE id = %s", [record.pk])
+        answers, sealed = cursor.fetchone()
+    assert "knows_" not in str(answers) and "knows_" not in sealed
     stored = Record.objects.get(pk=record.pk)
-    assert stored.text_answers_encrypted
     assert {k: v for k, v in stored.get_answers().items() if k.startswith("knows_")} == {"knows_partner": 1, "knows_parents": 99}
 
 
@@ -287,20 +286,6 @@ def test_the_star_chart_compares_only_stars_of_the_same_course(client, world, lo
     html = client.get(reverse("measurements:detail", kwargs={"code": record.code})).content.decode()
     assert "01.03.2026" in html and old.filled_on.strftime("%d.%m.%Y") not in html
 
-
-def test_the_migration_moves_plain_who_knows_answers_into_the_encrypted_part(world):
-    import importlib
-
-    from django.apps import apps
-
-    record = testing.make_record(world.citizen, "cti_start", answers={"knows_partner": 1})
-    Record.objects.filter(pk=record.pk).update(answers={"knows_partner": "5", "knows_siblings": "88"},
-                                               text_answers_encrypted="")
-    migration = importlib.import_module("overgang.measurements.migrations.0004_encrypt_knows_answers")
-    migration.encrypt_knows(apps, None)
-    stored = Record.objects.get(pk=record.pk)
-    assert stored.answers == {} and stored.text_answers_encrypted
-    assert stored.get_answers() == {"knows_partner": 5, "knows_siblings": 88}
 
 
 def test_a_bound_on_the_same_page_is_checked_against_the_new_answers(client, world, login):
