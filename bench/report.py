@@ -154,6 +154,8 @@ def load_into_database(citizens, courses, pauses, records):
     from overgang.lib import crypto
     from overgang.measurements.codec import AnswerCodec
     from overgang.measurements.models import Record
+    from overgang.programmes import registry as template_registry
+    from overgang.programmes.models import current_version as current_template_version
 
     munis = {name: Municipality.objects.create(name=name) for name in MUNICIPALITIES}
     Citizen.objects.bulk_create(
@@ -163,9 +165,10 @@ def load_into_database(citizens, courses, pauses, records):
     citizen_ids = dict(Citizen.objects.values_list("pseudonym", "pk"))
     data_keys = dict(Citizen.objects.values_list("pk", "data_key"))
     codec = AnswerCodec()
+    template = current_template_version(template_registry.DEFAULT)
     Course.objects.bulk_create([
-        Course(external_id=k, citizen_id=citizen_ids[c], status=status, first_contact_on=start, start_date=start,
-               end_date=end)
+        Course(external_id=k, citizen_id=citizen_ids[c], template_version=template, status=status,
+               first_contact_on=start, start_date=start, end_date=end)
         for k, c, start, end, status in courses
     ], batch_size=5000)
     course_ids = dict(Course.objects.values_list("external_id", "pk"))

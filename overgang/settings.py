@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "overgang.accounts",
     "overgang.citizens",
     "overgang.instruments",
+    "overgang.programmes",
     "overgang.measurements",
     "overgang.courses",
     "overgang.evaluation",

@@ -126,15 +126,29 @@ STAR_ANSWERS = {
 }
 
 
-def make_course(citizen, *, start=None, first_contact=None, started=True):
-    """A contact period (and, with ``started``, a running course) for ``citizen``."""
+def offer_templates(municipality, *names):
+    """Let ``municipality`` offer exactly ``names`` (course templates), as its
+    administrator would in Administration → Forløbsskabeloner."""
+    from overgang.programmes import actions, registry
+
+    for name in names:
+        actions.do_change_template_offer(municipality, name, actor=None, offered=True)
+    for name in registry.all_templates():
+        if name not in names:
+            actions.do_change_template_offer(municipality, name, actor=None, offered=False)
+
+
+def make_course(citizen, *, start=None, first_contact=None, started=True, template=None):
+    """A contact period (and, with ``started``, a running course) for ``citizen``, of
+    ``template`` (a name; default: the one template the municipality offers)."""
     import datetime
 
     from overgang.courses import actions
 
     first_contact = first_contact or datetime.date(2026, 1, 5)
     course = actions.do_register_first_contact(
-        citizen, actor=citizen.worker, first_contact_on=first_contact, contact_route=1, third_party=False
+        citizen, actor=citizen.worker, first_contact_on=first_contact, contact_route=1, third_party=False,
+        template=template,
     )
     if started:
         actions.do_start_course(course, actor=citizen.worker, start_date=start or datetime.date(2026, 1, 15))

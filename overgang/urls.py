@@ -8,6 +8,7 @@ urlpatterns = [
     path("sprog/", set_language, name="set_language"),
     path("", include("overgang.accounts.urls")),
     path("", include("overgang.courses.urls")),
+    path("", include("overgang.programmes.urls")),
     path("borgere/", include("overgang.citizens.urls")),
     path("", include("overgang.measurements.urls")),
     path("", include("overgang.exports.urls")),

@@ -30,6 +30,8 @@ from overgang.courses.models import (
 from overgang.lib import crypto
 from overgang.measurements import actions as record_actions
 from overgang.measurements.models import Record
+from overgang.programmes import offers
+from overgang.programmes.models import current_version as current_template_version
 
 MAX_FOCUS_AREAS = 5
 
@@ -47,14 +49,34 @@ def _enc(course, text):
     return crypto.encrypt(course.citizen.data_key, text or "")
 
 
+def _template_version(citizen, template):
+    """The published version of the template a new contact period follows: ``template``
+    (a name) must be one the citizen's municipality offers; without one, the only
+    template it offers."""
+    offered = [offer.name for offer in offers.offered(citizen.municipality)]
+    if template is None:
+        if len(offered) != 1:
+            raise CourseError(_("Vælg den forløbsskabelon, kontaktperioden følger."))
+        template = offered[0]
+    if template not in offered:
+        raise CourseError(_("Kommunen tilbyder ikke den valgte forløbsskabelon."))
+    return current_template_version(template)
+
+
 @transaction.atomic
-def do_register_first_contact(citizen, *, actor, first_contact_on, contact_route, third_party):
+def do_register_first_contact(citizen, *, actor, first_contact_on, contact_route, third_party, template=None):
+    """Begin a contact period of ``template`` (a template name; see ``_template_version``)."""
     if citizen.courses.open().exists():
         raise CourseError(_("Borgeren har allerede en åben kontaktperiode eller et forløb."))
+    version = _template_version(citizen, template)
     course = Course.objects.create(
-        citizen=citizen, first_contact_on=first_contact_on, contact_route=contact_route, third_party=third_party
+        citizen=citizen, template_version=version, first_contact_on=first_contact_on, contact_route=contact_route,
+        third_party=third_party,
     )
-    _audit("course.contact_register", course, actor, details={"contact_route": contact_route, "third_party": third_party})
+    _audit("course.contact_register", course, actor, details={
+        "contact_route": contact_route, "third_party": third_party,
+        "template": version.name, "template_version": version.version,
+    })
     return course
 
 
@@ -77,12 +99,11 @@ def do_start_course(course, *, actor, start_date):
         raise CourseError(_("Kun en kontaktperiode kan startes som forløb."))
     if start_date < course.first_contact_on:
         raise CourseError(_("Forløbet kan ikke starte før den første kontakt."))
-    rules = CourseSettings.for_municipality(course.citizen.municipality)
+    calendar = offers.calendar_for(course.citizen.municipality, course.template)
     course.status = Course.Status.ACTIVE
     course.start_date = start_date
-    course.phase1_months, course.phase2_months, course.phase3_months = (
-        rules.phase1_months, rules.phase2_months, rules.phase3_months)
-    course.interval_months, course.window_days = rules.interval_months, rules.window_days
+    course.phase1_months, course.phase2_months, course.phase3_months = calendar.phase_months
+    course.interval_months, course.window_days = calendar.interval_months, calendar.window_days
     course.version += 1
     course.save()
     _audit("course.start", course, actor, details={"phase_months": list(course.plan().phase_months)})

@@ -28,13 +28,27 @@ class PastDateField(forms.DateField):
         return day
 
 
+class TemplateChoiceForm(forms.Form):
+    """Which course template the contact period follows (GET, before the contact form)."""
+
+    skabelon = forms.ChoiceField(label=_("Hvilken slags forløb?"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, offered, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offered = offered
+        self.fields["skabelon"].choices = [(offer.name, offer.title) for offer in offered]
+
+
 class FirstContactForm(forms.Form):
+    template = forms.CharField(widget=forms.HiddenInput)
     first_contact_on = PastDateField(label=_("Dato for første kontakt"))
     contact_route = forms.TypedChoiceField(label=_("Hvordan er kontakten etableret?"), coerce=int, widget=forms.RadioSelect)
     third_party = forms.BooleanField(label=_("En tredjepart (fx NGO eller KC) var med ved kontakten"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, template, **kwargs):
+        kwargs.setdefault("initial", {})["template"] = template.name
         super().__init__(*args, **kwargs)
+        self.template = template
         item = registry.get_instrument("cti_start").item("contact_route")
         self.fields["contact_route"].choices = [(c.code, c.label.get(_lang())) for c in item.choices.choices]
 
@@ -140,16 +154,12 @@ class ReassignForm(forms.Form):
 class CourseSettingsForm(forms.ModelForm):
     class Meta:
         model = CourseSettings
-        fields = ["phase1_months", "phase2_months", "phase3_months", "interval_months", "window_days", "contact_warning_days",
-                  "caseload_cap"]
+        fields = ["contact_warning_days", "caseload_cap"]
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("phase1_months", "phase2_months", "phase3_months", "interval_months"):
-            if cleaned.get(name) is not None and not 1 <= cleaned[name] <= 12:
-                self.add_error(name, _("Vælg mellem 1 og 12 måneder."))
-        if cleaned.get("window_days") is not None and cleaned["window_days"] > 60:
-            self.add_error("window_days", _("Vinduet kan højst være 60 dage."))
+        if cleaned.get("contact_warning_days") is not None and not 1 <= cleaned["contact_warning_days"] <= 365:
+            self.add_error("contact_warning_days", _("Vælg mellem 1 og 365 dage."))
         if cleaned.get("caseload_cap") is not None and not 1 <= cleaned["caseload_cap"] <= 50:
             self.add_error("caseload_cap", _("Vælg mellem 1 og 50 forløb."))
         return cleaned

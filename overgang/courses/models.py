@@ -20,17 +20,17 @@ from overgang.accounts.models import Municipality
 from overgang.citizens.models import Citizen
 from overgang.courses import schedule
 from overgang.lib import crypto
+from overgang.programmes.build import Template
+from overgang.programmes.models import TemplateVersion
 
 
 class CourseSettings(models.Model):
-    """A municipality's course rules (product.md: municipality settings)."""
+    """A municipality's course rules that hold for every template (product.md:
+    municipality settings). The calendar — phases, measurement interval and window —
+    belongs to the course template, with the municipality's overrides per template
+    (``programmes.TemplateOffer``)."""
 
     municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, related_name="course_settings")
-    phase1_months = models.PositiveSmallIntegerField(_("fase 1 (måneder)"), default=4)
-    phase2_months = models.PositiveSmallIntegerField(_("fase 2 (måneder)"), default=4)
-    phase3_months = models.PositiveSmallIntegerField(_("fase 3 (måneder)"), default=4)
-    interval_months = models.PositiveSmallIntegerField(_("måling hver (måneder)"), default=2)
-    window_days = models.PositiveSmallIntegerField(_("vindue før og efter (dage)"), default=14)
     contact_warning_days = models.PositiveSmallIntegerField(_("advarsel efter dage uden kontakt"), default=21)
     # cti-method.md §1.6: the revised method note recommends 10 courses per full-time CTI
     # worker; the fidelity view compares each worker's running courses with it.
@@ -41,13 +41,6 @@ class CourseSettings(models.Model):
     def for_municipality(cls, municipality):
         found = cls.objects.filter(municipality=municipality).first()
         return found or cls(municipality=municipality)
-
-    def plan(self) -> schedule.Plan:
-        return schedule.Plan(
-            phase_months=(self.phase1_months, self.phase2_months, self.phase3_months),
-            interval_months=self.interval_months,
-            window_days=self.window_days,
-        )
 
 
 class CourseQuerySet(models.QuerySet):
@@ -70,14 +63,17 @@ class Course(models.Model):
     # writes it back unchanged; empty for courses made here (they export their code).
     external_id = models.CharField(max_length=64, blank=True, db_index=True)
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="courses")
+    # The course template (target group) at the exact version the contact period began
+    # with: a later version of the template never changes this course.
+    template_version = models.ForeignKey(TemplateVersion, on_delete=models.PROTECT, related_name="courses")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONTACT)
     first_contact_on = models.DateField(_("første kontakt"))
     # Null when unknown (imports from platforms that did not record it).
     contact_route = models.PositiveSmallIntegerField(_("hvordan kontakten blev etableret"), null=True, blank=True)
     third_party = models.BooleanField(_("en tredjepart (fx NGO) var med"), default=False)
     start_date = models.DateField(_("startdato"), null=True, blank=True)
-    # The municipality's rules when the course started; a later change of settings does
-    # not move a running course's calendar.
+    # The calendar when the course started (the template's, with the municipality's
+    # overrides); a later change of either does not move a running course's calendar.
     phase1_months = models.PositiveSmallIntegerField(default=4)
     phase2_months = models.PositiveSmallIntegerField(default=4)
     phase3_months = models.PositiveSmallIntegerField(default=4)
@@ -97,6 +93,11 @@ class Course(models.Model):
 
     def __str__(self):
         return f"{self.citizen} {self.get_status_display()}"
+
+    @property
+    def template(self) -> Template:
+        """The course's template, exactly the version it began with."""
+        return self.template_version.template()
 
     # --- the calendar -------------------------------------------------------------
 

@@ -78,9 +78,23 @@ def handover_checklist(course):
     ]
 
 
+def caseload_templates(rows) -> dict:
+    """Template name → title (in the user's language) of the rows' courses, by title;
+    the caseload offers a filter and a column only when there is more than one."""
+    from overgang.measurements.forms import _lang
+
+    lang = _lang()
+    found = {}
+    for row in rows:
+        course = row["course"]
+        if course is not None and course.template_version.name not in found:
+            found[course.template_version.name] = course.template.title.get(lang)
+    return dict(sorted(found.items(), key=lambda kv: kv[1].casefold()))
+
+
 def caseload_rows(citizens, today):
     """One row per citizen for the caseload page, most urgent first."""
-    citizens = list(citizens.prefetch_related("courses__pauses", "courses__contacts", "courses__records",
+    citizens = list(citizens.prefetch_related("courses__template_version", "courses__pauses", "courses__contacts", "courses__records",
                                               "courses__focus_areas__activities"))
     warn_after = {}
     rows = []

@@ -154,6 +154,7 @@ def citizen_context(request, citizen, *, course=None, bound=None):
     }
     if course is not None:
         ctx.update({
+            "template_title": course.template.title.get(_lang()),
             "schedule": schedule_rows(course, course_records, today) if course.start_date else [],
             "next_due": overview.next_due(course, course_records, today),
             "planned_end": course.planned_end(),

@@ -19,6 +19,7 @@ from overgang.courses.access import (
 )
 from overgang.courses.actions import CourseError
 from overgang.courses.models import CourseSettings
+from overgang.programmes import offers
 
 CASE = (Role.WORKER, Role.LEADER)
 
@@ -33,9 +34,18 @@ def caseload(request):
         rows.sort(key=lambda r: r["citizen"].pseudonym.casefold())
     elif sort == "contact":
         rows.sort(key=lambda r: -(r["days_since_contact"] or -1))
+    templates = overview.caseload_templates(rows)
+    chosen = request.GET.get("skabelon", "")
+    if chosen in templates:
+        rows = [r for r in rows if r["course"] is not None and r["course"].template_version.name == chosen]
+    else:
+        chosen = ""
     is_leader = request.user.has_role(Role.LEADER)
     team = page.team_sizes(rows) if is_leader else []
-    return render(request, "courses/caseload.html", {"rows": rows, "is_leader": is_leader, "team": team, "sort": sort})
+    return render(request, "courses/caseload.html", {
+        "rows": rows, "is_leader": is_leader, "team": team, "sort": sort,
+        "templates": templates, "chosen_template": chosen,
+    })
 
 
 @require_GET
@@ -59,17 +69,32 @@ def _done(request, course, message):
 @require_http_methods(["GET", "POST"])
 @role_required(*CASE)
 def first_contact(request, code):
+    """The first contact: first the template the contact period follows (skipped when the
+    municipality offers one), then the contact itself."""
     citizen = get_citizen_for_user(request, code, write=True)
-    form = forms.FirstContactForm(request.POST or None)
+    offered = offers.offered(citizen.municipality)
+    chosen = request.POST.get("template") if request.method == "POST" else request.GET.get("skabelon")
+    if len(offered) == 1:
+        chosen = offered[0].name
+    offer = next((o for o in offered if o.name == chosen), None)
+    if offer is None:
+        choice = forms.TemplateChoiceForm(request.GET if chosen else None, offered=offered)
+        if chosen:
+            choice.is_valid()  # names the unknown choice
+        return render(request, "courses/first_contact_template.html", {"citizen": citizen, "form": choice},
+                      status=400 if chosen else 200)
+    form = forms.FirstContactForm(request.POST if request.method == "POST" else None, template=offer.template)
     if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "template"}
         try:
-            actions.do_register_first_contact(citizen, actor=request.user, **form.cleaned_data)
+            actions.do_register_first_contact(citizen, actor=request.user, template=offer.name, **data)
         except CourseError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Den første kontakt er registreret. Kontaktperioden er begyndt."))
             return redirect("courses:citizen", code=citizen.code)
-    return render(request, "courses/first_contact.html", {"citizen": citizen, "form": form},
+    return render(request, "courses/first_contact.html",
+                  {"citizen": citizen, "form": form, "offer": offer, "choices": len(offered) > 1},
                   status=400 if form.errors else 200)
 
 

@@ -23,11 +23,14 @@ from django.utils import timezone
 
 from overgang.accounts.models import Membership, Municipality, Role, User
 from overgang.citizens.models import Citizen
-from overgang.courses.models import Course, CourseSettings, Pause
+from overgang.courses.models import Course, Pause
 from overgang.instruments.models import current_version
 from overgang.lib import crypto
 from overgang.measurements import codec
 from overgang.measurements.models import Record
+from overgang.programmes import offers
+from overgang.programmes import registry as template_registry
+from overgang.programmes.models import current_version as current_template_version
 
 from .interchange import CitizenRow, CourseRow, PauseRow, RecordRow
 from .problems import problem
@@ -197,9 +200,10 @@ class Importer:
             # a contact period or an active course in the installation.
             self._problem("courses.csv", row.line, "status", "second_active_course")
             return
-        plan = self._plan(municipality_pk)
+        version, plan = self._plan(municipality_pk)
         course = Course(
-            citizen_id=pk, external_id=row.course_id, status=row.status, first_contact_on=row.start_date,
+            citizen_id=pk, template_version=version, external_id=row.course_id, status=row.status,
+            first_contact_on=row.start_date,
             start_date=row.start_date, end_date=row.end_date, phase2_start=row.phase2_start,
             phase3_start=row.phase3_start, **plan,
         )
@@ -208,12 +212,17 @@ class Importer:
         self.summary.created["courses"] += 1
 
     def _plan(self, municipality_pk):
+        """(template version, calendar fields) of an imported course: every course of an
+        ``overgang-interchange/1`` package follows the default template, with the
+        municipality's calendar for it."""
         if municipality_pk not in self._plans:
-            settings = CourseSettings.objects.filter(municipality_id=municipality_pk).first() or CourseSettings()
-            self._plans[municipality_pk] = {
-                name: getattr(settings, name)
-                for name in ("phase1_months", "phase2_months", "phase3_months", "interval_months", "window_days")
-            }
+            version = current_template_version(template_registry.DEFAULT)
+            calendar = offers.calendar_for(municipality_pk, version.template())
+            self._plans[municipality_pk] = (version, {
+                "phase1_months": calendar.phase_months[0], "phase2_months": calendar.phase_months[1],
+                "phase3_months": calendar.phase_months[2], "interval_months": calendar.interval_months,
+                "window_days": calendar.window_days,
+            })
         return self._plans[municipality_pk]
 
     def _course_ref(self, course_id):

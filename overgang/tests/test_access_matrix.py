@@ -128,6 +128,11 @@ MATRIX = {
         ("foreign", lambda w: course_of(w.foreign_citizen), CASE_READ_FOREIGN),
     ],
     "courses:settings": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
+    "programmes:admin_list": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
+    "programmes:admin_edit": [
+        ("own", lambda w: {"municipality": w.a.code, "name": "homelessness"}, ADMIN_ONLY),
+        ("unknown template", lambda w: {"municipality": w.a.code, "name": "nope"}, logged_in(403, administrator=404, foreign_admin=404)),
+    ],
     "measurements:list": [
         ("own", lambda w: {"code": w.citizen.code}, CASE_READ),
         ("foreign", lambda w: {"code": w.foreign_citizen.code}, CASE_READ_FOREIGN),

@@ -10,6 +10,7 @@ from overgang.audit.models import AuditEvent
 from overgang.courses import actions
 from overgang.courses.actions import CourseError
 from overgang.courses.models import Course, CourseSettings
+from overgang.programmes.actions import do_change_template_offer
 from overgang.measurements.models import Record
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,8 @@ def _end_form(course, day=D(2026, 6, 1)):
 
 
 def test_a_contact_period_becomes_a_course_with_the_municipalitys_phases(world):
-    CourseSettings.objects.create(municipality=world.a, phase1_months=3, phase2_months=3, phase3_months=3)
+    do_change_template_offer(world.a, "exit_prostitution", actor=world.administrator, offered=True,
+                             phase1_months=3, phase2_months=3, phase3_months=3)
     course = testing.make_course(world.citizen, started=False)
     assert course.status == "contact"
     actions.do_start_course(course, actor=world.worker, start_date=D(2026, 1, 20))
@@ -253,14 +255,13 @@ def test_the_printout_is_the_citizens_own_without_stigmatising_words_or_notes(cl
 def test_the_administrator_sets_the_course_rules(client, world, login):
     login(world.administrator)
     url = reverse("courses:settings", kwargs={"municipality": world.a.code})
-    data = {"phase1_months": 3, "phase2_months": 3, "phase3_months": 3, "interval_months": 2, "window_days": 14,
-            "contact_warning_days": 21, "caseload_cap": 8}
+    data = {"contact_warning_days": 28, "caseload_cap": 8}
     assert client.post(url, data).status_code == 302
     rules = CourseSettings.objects.get(municipality=world.a)
-    assert rules.plan().phase_months == (3, 3, 3) and rules.caseload_cap == 8
+    assert (rules.contact_warning_days, rules.caseload_cap) == (28, 8)
     event = AuditEvent.objects.filter(action="course_settings.change").get()
     assert event.details["changed"]["caseload_cap"] == [10, 8]
-    bad = client.post(url, {**data, "phase1_months": 0})
+    bad = client.post(url, {**data, "contact_warning_days": 0})
     assert bad.status_code == 400
     assert client.post(url, {**data, "caseload_cap": 0}).status_code == 400
 

@@ -11,6 +11,8 @@ from overgang.courses.models import Course, Pause
 from overgang.instruments.models import current_version
 from overgang.measurements.codec import AnswerCodec
 from overgang.measurements.models import Record
+from overgang.programmes import registry as template_registry
+from overgang.programmes.models import current_version as current_template_version
 
 D = dt.date
 
@@ -19,8 +21,10 @@ def citizen(municipality, name, worker=None):
     return Citizen.objects.create(municipality=municipality, pseudonym=name, worker=worker)
 
 
-def course(person, start, *, status="active", end=None):
-    return Course.objects.create(citizen=person, status=status, first_contact_on=start, start_date=start, end_date=end)
+def course(person, start, *, status="active", end=None, template=None):
+    version = current_template_version(template or template_registry.DEFAULT)
+    return Course.objects.create(citizen=person, template_version=version, status=status, first_contact_on=start,
+                                 start_date=start, end_date=end)
 
 
 def pause(of, start, end):
@@ -80,7 +84,8 @@ def main_cohort(world):
     c3 = course(p3, D(2026, 6, 1), status="active")
     c4 = course(p4, D(2026, 2, 1), status="ended", end=D(2026, 5, 1))
     pause(c3, D(2026, 7, 1), D(2026, 8, 1))
-    Course.objects.create(citizen=p5, status="not_started", first_contact_on=D(2026, 3, 1))
+    Course.objects.create(citizen=p5, template_version=current_template_version(template_registry.DEFAULT),
+                          status="not_started", first_contact_on=D(2026, 3, 1))
     record(p5, "not_started", D(2026, 3, 20), {"gender": 1, "citizenship": 2, "referred_on": 1})
 
     star(c1, D(2026, 1, 1), tp=1, who5=2, dims=5, paid=1, motives="2 3")
