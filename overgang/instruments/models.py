@@ -19,18 +19,22 @@ class ImmutableVersionError(Exception):
     pass
 
 
-class InstrumentVersionQuerySet(models.QuerySet):
+class PublishedVersionQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise ImmutableVersionError("instrument versions cannot be changed")
+        raise ImmutableVersionError("published versions cannot be changed")
 
     def delete(self):
-        raise ImmutableVersionError("instrument versions cannot be deleted")
+        raise ImmutableVersionError("published versions cannot be deleted")
 
     def latest_for(self, name):
         return self.filter(name=name).order_by("-version").first()
 
 
-class InstrumentVersion(models.Model):
+class PublishedVersion(models.Model):
+    """An immutable, numbered, content-hashed version of a definition kept as data in
+    the repository (an instrument here, a course template in ``programmes``): rows are
+    only ever added, so whatever points at one can always be read against exactly it."""
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=32)
     version = models.PositiveIntegerField()
@@ -38,25 +42,30 @@ class InstrumentVersion(models.Model):
     definition = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = InstrumentVersionQuerySet.as_manager()
+    objects = PublishedVersionQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["name", "version"]
-        constraints = [
-            models.UniqueConstraint(fields=["name", "version"], name="instrument_version_unique_number"),
-            models.UniqueConstraint(fields=["name", "content_hash"], name="instrument_version_unique_hash"),
-        ]
 
     def __str__(self):
         return f"{self.name} v{self.version}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise ImmutableVersionError("instrument versions cannot be changed")
+            raise ImmutableVersionError("published versions cannot be changed")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ImmutableVersionError("instrument versions cannot be deleted")
+        raise ImmutableVersionError("published versions cannot be deleted")
+
+
+class InstrumentVersion(PublishedVersion):
+    class Meta(PublishedVersion.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="instrument_version_unique_number"),
+            models.UniqueConstraint(fields=["name", "content_hash"], name="instrument_version_unique_hash"),
+        ]
 
     def instrument(self) -> Instrument:
         """The built definition of exactly this version (cached on the row)."""

@@ -14,57 +14,21 @@ import json
 import uuid
 
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from overgang.accounts.models import Municipality
+from overgang.instruments.models import ImmutableVersionError, PublishedVersion  # noqa: F401 (re-exported)
 
 from . import registry
 from .build import Calendar, Template, build
 
 
-class ImmutableVersionError(Exception):
-    pass
-
-
-class TemplateVersionQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ImmutableVersionError("template versions cannot be changed")
-
-    def delete(self):
-        raise ImmutableVersionError("template versions cannot be deleted")
-
-    def latest_for(self, name):
-        return self.filter(name=name).order_by("-version").first()
-
-
-class TemplateVersion(models.Model):
-    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=32)
-    version = models.PositiveIntegerField()
-    content_hash = models.CharField(max_length=64)
-    definition = models.JSONField()
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    objects = TemplateVersionQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name", "version"]
+class TemplateVersion(PublishedVersion):
+    class Meta(PublishedVersion.Meta):
         constraints = [
             models.UniqueConstraint(fields=["name", "version"], name="template_version_unique_number"),
             models.UniqueConstraint(fields=["name", "content_hash"], name="template_version_unique_hash"),
         ]
-
-    def __str__(self):
-        return f"{self.name} v{self.version}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableVersionError("template versions cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableVersionError("template versions cannot be deleted")
 
     def template(self) -> Template:
         """The built definition of exactly this version. Built once per content: a
