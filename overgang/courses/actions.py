@@ -81,15 +81,20 @@ def do_register_first_contact(citizen, *, actor, first_contact_on, contact_route
 
 
 @transaction.atomic
-def do_log_contact(course, *, actor, date, form, minutes=None, note=""):
+def do_log_contact(course, *, actor, date, form, minutes=None, note="", reached=True, third_party=False,
+                   outside_hours=False):
     if course.status not in (Course.Status.CONTACT, Course.Status.ACTIVE):
         raise CourseError(_("Kontakter kan kun registreres i en åben kontaktperiode eller et forløb."))
     if date < course.first_contact_on:
         raise CourseError(_("Kontakten kan ikke ligge før den første kontakt."))
     contact = Contact.objects.create(
-        course=course, date=date, form=form, minutes=minutes, note_encrypted=_enc(course, note), created_by=actor
+        course=course, date=date, form=form, minutes=minutes, note_encrypted=_enc(course, note), created_by=actor,
+        reached=reached, third_party=third_party, outside_hours=outside_hours,
     )
-    _audit("course.contact_log", course, actor, obj=contact, details={"form": form, "has_note": bool(note)})
+    _audit("course.contact_log", course, actor, obj=contact, details={
+        "form": form, "has_note": bool(note), "reached": reached, "third_party": third_party,
+        "outside_hours": outside_hours,
+    })
     return contact
 
 

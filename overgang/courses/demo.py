@@ -107,8 +107,17 @@ def _course(citizen, today, *, months_ago, rng, stars=True, until=None):
         contact_day = start + dt.timedelta(weeks=weeks)
         if contact_day > last - dt.timedelta(days=3):
             break
-        actions.do_log_contact(course, actor=citizen.worker, date=contact_day, form=rng.choice(["meeting", "phone", "sms"]),
-                               minutes=rng.choice([15, 30, 60, 90]))
+        form, minutes = rng.choice(["meeting", "phone", "sms"]), rng.choice([15, 30, 60, 90])
+        # The richer log without disturbing the random sequence above: now and then an
+        # accompaniment with a third party, an unanswered call, an evening call.
+        extra = {}
+        if weeks % 7 == 3:
+            form, extra = "accompaniment", {"third_party": True}
+        elif weeks % 9 == 5:
+            form, minutes, extra = "phone", 5, {"reached": False}
+        elif weeks % 4 == 1 and form == "phone":
+            extra = {"outside_hours": True}
+        actions.do_log_contact(course, actor=citizen.worker, date=contact_day, form=form, minutes=minutes, **extra)
     return course
 
 
@@ -144,8 +153,10 @@ def seed_courses(today=None):
     if c := fresh("Måge"):  # contact period
         course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=10),
                                                    contact_route=1, third_party=True)
+        actions.do_log_contact(course, actor=c.worker, date=today - dt.timedelta(days=7), form="sms", reached=False,
+                               outside_hours=True)
         actions.do_log_contact(course, actor=c.worker, date=today - dt.timedelta(days=3), form="meeting", minutes=45,
-                               note="Første møde på caféen sammen med NGO-kontaktpersonen.")
+                               third_party=True, note="Første møde på caféen sammen med NGO-kontaktpersonen.")
     if c := fresh("Bølge"):  # just started: the start forms are due now
         course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=30),
                                                    contact_route=2, third_party=False)

@@ -57,8 +57,25 @@ class ContactForm(forms.Form):
     date = PastDateField(label=_("Dato"))
     form = forms.ChoiceField(label=_("Kontaktform"), choices=Contact.Form.choices)
     minutes = forms.IntegerField(label=_("Minutter"), min_value=0, max_value=24 * 60, required=False)
+    attempt = forms.BooleanField(label=_("Opsøgende forsøg uden svar (borgeren blev ikke truffet)"), required=False)
+    third_party = forms.BooleanField(label=_("En tredjepart var til stede (fx NGO, KC eller sagsbehandler)"),
+                                     required=False)
+    outside_hours = forms.BooleanField(label=_("Uden for almindelig arbejdstid (aften, nat eller weekend)"),
+                                       required=False)
     note = forms.CharField(label=_("Kort note (krypteret)"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+
+    @classmethod
+    def initial_for(cls, contact):
+        return {"date": contact.date, "form": contact.form, "minutes": contact.minutes, "attempt": not contact.reached,
+                "third_party": contact.third_party, "outside_hours": contact.outside_hours, "note": contact.get_note()}
+
+    @staticmethod
+    def values_of(cleaned):
+        """The cleaned data as the actions take it."""
+        data = dict(cleaned)
+        data["reached"] = not data.pop("attempt")
+        return data
 
 
 class DateForm(forms.Form):

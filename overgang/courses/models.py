@@ -175,26 +175,58 @@ class Pause(models.Model):
 
 
 class Contact(models.Model):
+    """One entry of the contact log (cti-method.md §1.6, §5).
+
+    ``reached`` is False for an outreach attempt without answer (a call not picked up, a
+    visit to a known place where the citizen was not): it is logged, and it shows in the
+    intensity, but it is not contact, so it does not stop the no-contact warning.
+    """
+
     class Form(models.TextChoices):
         MEETING = "meeting", _("Møde")
+        ACCOMPANIMENT = "accompaniment", _("Ledsagelse til en aftale")
         PHONE = "phone", _("Telefon")
         SMS = "sms", _("Sms")
         MAIL = "mail", _("Mail")
         OTHER = "other", _("Andet")
+
+    # Physical meetings or activities, as the CTI forms count them (Q1.3 "fysiske møder
+    # eller aktiviteter"): a meeting and going along to an appointment.
+    PHYSICAL = frozenset({Form.MEETING, Form.ACCOMPANIMENT})
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="contacts")
     date = models.DateField(_("dato"))
     form = models.CharField(_("kontaktform"), max_length=16, choices=Form.choices)
     minutes = models.PositiveIntegerField(_("minutter"), null=True, blank=True)
+    reached = models.BooleanField(_("borgeren blev truffet"), default=True)
+    third_party = models.BooleanField(_("en tredjepart var til stede"), default=False)
+    outside_hours = models.BooleanField(_("uden for almindelig arbejdstid"), default=False)
     note_encrypted = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-date", "-pk"]
 
+    @property
+    def is_physical(self):
+        return self.reached and self.form in self.PHYSICAL
+
     def get_note(self):
         return crypto.decrypt(self.course.citizen.data_key, self.note_encrypted)
+
+    def describe(self):
+        """The entry in words, without the note: form, minutes and what else was true."""
+        parts = [str(self.get_form_display())]
+        if self.minutes:
+            parts.append(_("%(minutes)s min.") % {"minutes": self.minutes})
+        if not self.reached:
+            parts.append(str(_("forsøg uden svar")))
+        if self.third_party:
+            parts.append(str(_("tredjepart til stede")))
+        if self.outside_hours:
+            parts.append(str(_("uden for arbejdstid")))
+        return ", ".join(parts)
 
 
 FOCUS_AREAS = [

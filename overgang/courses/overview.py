@@ -60,7 +60,8 @@ def next_due(course, records, today):
 
 
 def days_since_contact(course, contacts, today):
-    dates = [c.date for c in contacts] + ([course.first_contact_on] if course else [])
+    """Days since the citizen was last reached (an outreach attempt without answer is no contact)."""
+    dates = [c.date for c in contacts if c.reached] + ([course.first_contact_on] if course else [])
     return (today - max(dates)).days if dates else None
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from overgang.accounts.models import Role
 from overgang.citizens.access import can_read_notes, can_write
-from overgang.courses import actions, forms, overview, schedule
+from overgang.courses import actions, forms, intensity, overview, schedule
 from overgang.courses.models import FOCUS_AREAS, Course
 from overgang.instruments import engine, registry, scores
 from overgang.lib import charts
@@ -90,8 +90,7 @@ def timeline(course, records, contacts, show_text):
         return events
     events.append((course.first_contact_on, _("Første kontakt")))
     for contact in contacts:
-        text = contact.get_form_display() + (f", {contact.minutes} min." if contact.minutes else "")
-        events.append((contact.date, _("Kontakt: %(text)s") % {"text": text}))
+        events.append((contact.date, _("Kontakt: %(text)s") % {"text": contact.describe()}))
     if course.start_date:
         events.append((course.start_date, _("Forløbet startede (fase 1)")))
     if course.phase2_start:
@@ -159,6 +158,7 @@ def citizen_context(request, citizen, *, course=None, bound=None):
             "next_due": overview.next_due(course, course_records, today),
             "planned_end": course.planned_end(),
             "since_contact": overview.days_since_contact(course, contacts, today),
+            "intensity": intensity.by_phase(course, contacts, today),
             "checklist": overview.handover_checklist(course) if course.phase == 3 or course.status == Course.Status.ENDED else None,
             "has_end_form": course.records.filter(instrument="cti_end", status=Record.Status.COMPLETED).exists(),
             "has_not_started_form": course.records.filter(instrument="not_started", status=Record.Status.COMPLETED).exists(),

@@ -117,7 +117,7 @@ def _course_post(request, code, form_class, apply, message, key):
 def contact_add(request, code):
     return _course_post(
         request, code, forms.ContactForm,
-        lambda course, d: actions.do_log_contact(course, actor=request.user, **d),
+        lambda course, d: actions.do_log_contact(course, actor=request.user, **forms.ContactForm.values_of(d)),
         _("Kontakten er registreret."), "contact",
     )
 
