@@ -10,11 +10,13 @@ Free text is encrypted with the citizen's data key; audit events carry no text.
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from overgang.accounts.models import Role
 from overgang.audit.log import record as audit
-from overgang.courses import schedule
+from overgang.courses import phases, schedule
 from overgang.courses.models import (
     Activity,
     Contact,
@@ -38,6 +40,18 @@ MAX_FOCUS_AREAS = 5
 
 class CourseError(Exception):
     """A rule of the method stops the change; the message says which, in the user's language."""
+
+
+class EarlyPhaseChange(CourseError):
+    """The phase would change before the expected month: the worker must confirm it."""
+
+
+class StaleEdit(CourseError):
+    """The entry was changed by someone else after the form was opened; nothing is saved."""
+
+    def __init__(self):
+        super().__init__(_("Oplysningerne er blevet ændret, siden du åbnede siden. Dine indtastninger er ikke gemt, "
+                           "men står stadig herunder: tjek dem og gem igen."))
 
 
 def _audit(action, course, actor, obj=None, details=None):
@@ -133,8 +147,8 @@ def do_close_not_started(course, *, actor):
     _audit("course.not_started", course, actor, details={"record": str(form.code)})
 
 
-@transaction.atomic
-def do_change_phase(course, *, actor, date):
+def check_phase_change(course, date):
+    """Raise CourseError if the course cannot move to its next phase on ``date``."""
     if course.status != Course.Status.ACTIVE or course.is_paused:
         raise CourseError(_("Fasen kan kun skiftes i et igangværende forløb, der ikke er på pause."))
     if course.phase3_start:
@@ -142,18 +156,56 @@ def do_change_phase(course, *, actor, date):
     previous = course.phase2_start or course.start_date
     if date <= previous:
         raise CourseError(_("Faseskiftet skal ligge efter starten af den nuværende fase."))
+
+
+@transaction.atomic
+def do_change_phase(course, *, actor, date, early_confirmed=False):
+    """Move to the next phase. Before the expected month (the municipality's phase
+    lengths) only with ``early_confirmed``: raises EarlyPhaseChange otherwise."""
+    check_phase_change(course, date)
+    early = phases.is_early_change(course, date)
+    if early and not early_confirmed:
+        raise EarlyPhaseChange(_("Faseskiftet ligger før den forventede måned og skal bekræftes."))
     if course.phase2_start is None:
         course.phase2_start, new_phase = date, 2
     else:
         course.phase3_start, new_phase = date, 3
+    course.phase_changed_at = timezone.now()
     course.version += 1
     course.save()
-    _audit("course.phase_change", course, actor, details={"phase": new_phase, "active_months": course.active_months(date)})
+    _audit("course.phase_change", course, actor,
+           details={"phase": new_phase, "active_months": course.active_months(date), "early": early})
     return new_phase
 
 
+def _today_local(moment):
+    return moment is not None and timezone.localdate(moment) == timezone.localdate()
+
+
+def can_undo_phase_change(course) -> bool:
+    """The last phase change can be undone on the day it was registered."""
+    return (course.status == Course.Status.ACTIVE and course.phase2_start is not None
+            and _today_local(course.phase_changed_at))
+
+
 @transaction.atomic
-def do_pause(course, *, actor, start_date, reason):
+def do_undo_phase_change(course, *, actor):
+    """Take back the last phase change (a slip); the change stays in the audit log."""
+    if not can_undo_phase_change(course):
+        raise CourseError(_("Kun det seneste faseskift kan fortrydes, og kun samme dag, som det blev registreret."))
+    if course.phase3_start:
+        course.phase3_start, undone = None, 3
+    else:
+        course.phase2_start, undone = None, 2
+    course.phase_changed_at = None
+    course.version += 1
+    course.save()
+    _audit("course.phase_change_undo", course, actor, details={"phase": undone})
+    return undone
+
+
+@transaction.atomic
+def do_pause(course, *, actor, start_date, reason, expected_end=None):
     if course.status != Course.Status.ACTIVE:
         raise CourseError(_("Kun et igangværende forløb kan sættes på pause."))
     if course.open_pause:
@@ -161,11 +213,35 @@ def do_pause(course, *, actor, start_date, reason):
     last = course.pauses.order_by("-start_date").first()
     if start_date < course.start_date or (last and last.end_date and start_date < last.end_date):
         raise CourseError(_("Pausen skal begynde efter forløbets start og efter den forrige pause."))
-    pause = Pause.objects.create(course=course, start_date=start_date, reason_encrypted=_enc(course, reason))
+    if expected_end is not None and expected_end <= start_date:
+        raise CourseError(_("Den forventede genoptagelse skal ligge efter pausens første dag."))
+    pause = Pause.objects.create(course=course, start_date=start_date, reason_encrypted=_enc(course, reason),
+                                 expected_end=expected_end, created=timezone.now())
     course.version += 1
     course.save(update_fields=["version"])
-    _audit("course.pause", course, actor, obj=pause, details={"has_reason": bool(reason)})
+    _audit("course.pause", course, actor, obj=pause,
+           details={"has_reason": bool(reason), "has_expected_end": expected_end is not None})
     return pause
+
+
+def undoable_pause(course):
+    """The course's last pause, if it was registered today (a slip can be taken back)."""
+    last = max(course.pauses.all(), key=lambda p: p.start_date, default=None)
+    if course.status == Course.Status.ACTIVE and last is not None and _today_local(last.created):
+        return last
+    return None
+
+
+@transaction.atomic
+def do_undo_pause(course, *, actor):
+    """Remove a pause registered today, as if it had not been made; the audit log keeps both."""
+    pause = undoable_pause(course)
+    if pause is None:
+        raise CourseError(_("Kun en pause, der er registreret i dag, kan fortrydes."))
+    _audit("course.pause_undo", course, actor, obj=pause, details={"was_open": pause.end_date is None})
+    pause.delete()
+    course.version += 1
+    course.save(update_fields=["version"])
 
 
 @transaction.atomic
@@ -182,15 +258,24 @@ def do_resume(course, *, actor, end_date):
     _audit("course.resume", course, actor, obj=pause, details={"days": (end_date - pause.start_date).days})
 
 
-@transaction.atomic
-def do_end_course(course, *, actor, end_date):
-    """End a course, planned or early. Always requires a completed `cti_end` form."""
+def check_end_course(course, end_date):
+    """Raise CourseError if the course cannot end on ``end_date``."""
     if course.status != Course.Status.ACTIVE:
         raise CourseError(_("Kun et igangværende forløb kan afsluttes."))
     if _completed(course, "cti_end") is None:
         raise CourseError(_("Et forløb kan kun afsluttes med et afsluttet slutskema (CTI-skema ved afslutning)."))
     if end_date < course.start_date:
         raise CourseError(_("Slutdatoen kan ikke ligge før startdatoen."))
+
+
+@transaction.atomic
+def do_end_course(course, *, actor, end_date):
+    """End a course, planned or early. Always requires a completed `cti_end` form.
+
+    The web page shows what the handover still misses and asks for confirmation first
+    (views.end); this action is the rule, not the conversation.
+    """
+    check_end_course(course, end_date)
     pause = course.open_pause
     if pause is not None:
         pause.end_date = max(end_date, pause.start_date + dt.timedelta(days=1))
@@ -278,7 +363,7 @@ def do_remove_focus_area(focus, *, actor):
 @transaction.atomic
 def do_add_activity(focus, *, actor, what, actor_kind, due_date):
     activity = Activity.objects.create(
-        focus_area=focus, what_encrypted=_enc(focus.course, what), actor=actor_kind, due_date=due_date
+        focus_area=focus, what_encrypted=_enc(focus.course, what), actor=actor_kind, due_date=due_date, created_by=actor
     )
     _audit("plan.activity_add", focus.course, actor, obj=activity, details={"actor": actor_kind})
     return activity
@@ -305,7 +390,7 @@ def do_add_plan_event(course, *, actor, kind, date, citizen_took_part, note):
 def do_add_network_member(course, *, actor, role, name, contact, takes_over):
     member = NetworkMember.objects.create(
         course=course, role=role, name_encrypted=_enc(course, name), contact_encrypted=_enc(course, contact),
-        takes_over_encrypted=_enc(course, takes_over),
+        takes_over_encrypted=_enc(course, takes_over), created_by=actor,
     )
     _audit("network.add", course, actor, obj=member, details={"role": role})
     return member
@@ -340,3 +425,62 @@ def do_change_course_settings(settings_row, *, actor, **values):
     settings_row.save()
     audit("course_settings.change", actor=actor, obj=settings_row.municipality, municipality=settings_row.municipality,
           details={"changed": changed})
+
+
+# --- corrections by the author --------------------------------------------------------
+
+
+def _correct(obj, *, version, plain, encrypted, course):
+    """Apply changed fields to ``obj`` if nobody saved since ``version``; return the
+    names of the fields that changed (the audit lists names, never values)."""
+    locked = type(obj).objects.select_for_update().filter(pk=obj.pk).values_list("version", flat=True).first()
+    if locked is None or locked != version:
+        raise StaleEdit
+    changed = [name for name, value in plain.items() if getattr(obj, name) != value]
+    for name, value in plain.items():
+        setattr(obj, name, value)
+    for name, (getter, value) in encrypted.items():
+        if getter() != (value or ""):
+            changed.append(name)
+            setattr(obj, f"{name}_encrypted", _enc(course, value))
+    if changed:
+        obj.version = F("version") + 1
+        obj.save()
+        obj.refresh_from_db()
+    return changed
+
+
+@transaction.atomic
+def do_change_contact(contact, *, actor, version, date, form, minutes, reached, third_party, outside_hours, note):
+    course = contact.course
+    if date < course.first_contact_on or (course.end_date and date > course.end_date):
+        raise CourseError(_("Kontakten skal ligge mellem den første kontakt og forløbets slutdato."))
+    changed = _correct(contact, version=version, course=course, plain={
+        "date": date, "form": form, "minutes": minutes, "reached": reached, "third_party": third_party,
+        "outside_hours": outside_hours,
+    }, encrypted={"note": (contact.get_note, note)})
+    if changed:
+        _audit("course.contact_correct", course, actor, obj=contact, details={"fields": changed})
+    return changed
+
+
+@transaction.atomic
+def do_change_activity(activity, *, actor, version, what, actor_kind, due_date):
+    course = activity.focus_area.course
+    changed = _correct(activity, version=version, course=course, plain={"actor": actor_kind, "due_date": due_date},
+                       encrypted={"what": (activity.get_what, what)})
+    if changed:
+        _audit("plan.activity_correct", course, actor, obj=activity, details={"fields": changed})
+    return changed
+
+
+@transaction.atomic
+def do_change_network_member(member, *, actor, version, role, name, contact, takes_over):
+    course = member.course
+    changed = _correct(member, version=version, course=course, plain={"role": role}, encrypted={
+        "name": (member.get_name, name), "contact": (member.get_contact, contact),
+        "takes_over": (member.get_takes_over, takes_over),
+    })
+    if changed:
+        _audit("network.correct", course, actor, obj=member, details={"fields": changed})
+    return changed

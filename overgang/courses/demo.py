@@ -12,6 +12,7 @@ from django.db import transaction
 from overgang.accounts.demo import DEMO_MUNICIPALITY
 from overgang.citizens.models import Citizen
 from overgang.courses import actions
+from overgang.courses.schedule import add_months
 from overgang.instruments import engine
 from overgang.instruments.types import Context, date_bound
 from overgang.measurements import actions as record_actions
@@ -166,18 +167,18 @@ def seed_courses(today=None):
     if c := fresh("Havørn"):  # phase 2
         course = _course(c, today, months_ago=6.2, rng=rng)
         _plan(course, rng)
-        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=122))
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 4))
         _plan(course, rng, phase=2)
         actions.do_add_plan_event(course, actor=c.worker, kind="evaluation", date=today - dt.timedelta(days=20),
                                   citizen_took_part=True, note="Boligdelen går godt; økonomien halter.")
     if c := fresh("Æble"):  # phase 2, a star overdue and no contact for a month
         course = _course(c, today, months_ago=4.6, rng=rng, until=today - dt.timedelta(days=40))
-        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=122))
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 4))
     if c := fresh("Lærke"):  # phase 3: the handover
         course = _course(c, today, months_ago=10.3, rng=rng)
         _plan(course, rng)
-        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=122))
-        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=244))
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 4))
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 8))
         actions.do_add_network_member(course, actor=c.worker, role="housing", name="Bostøtten", contact="",
                                       takes_over="Besøg hver uge")
         actions.do_add_network_member(course, actor=c.worker, role="ngo", name="Netværksgruppen", contact="",
@@ -185,15 +186,15 @@ def seed_courses(today=None):
         actions.do_add_handover_meeting(course, actor=c.worker, kind="network", date=today - dt.timedelta(days=12), note="")
     if c := fresh("Birk"):  # paused
         course = _course(c, today, months_ago=5, rng=rng, until=today - dt.timedelta(days=20))
-        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=122))
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 4))
         actions.do_pause(course, actor=c.worker, start_date=today - dt.timedelta(days=18), reason="Indlagt")
     if c := fresh("Ræv"):  # ended early after five months
         course = _course(c, today - dt.timedelta(days=60), months_ago=5, rng=rng)
         _end(course, today - dt.timedelta(days=60), rng, (5,))
     if c := fresh("Ask"):  # ended after twelve months
         course = _course(c, today - dt.timedelta(days=31), months_ago=12.1, rng=rng)
-        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=122))
-        actions.do_change_phase(course, actor=c.worker, date=course.start_date + dt.timedelta(days=244))
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 4))
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 8))
         _end(course, today - dt.timedelta(days=31), rng, (2,))
     if c := fresh("Stjerne"):  # a contact that did not become a course
         course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=90),

@@ -53,6 +53,12 @@ class FirstContactForm(forms.Form):
         self.fields["contact_route"].choices = [(c.code, c.label.get(_lang())) for c in item.choices.choices]
 
 
+class VersionedForm(forms.Form):
+    """A correction form: saving over a newer save is refused (security.md, requirement 4)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=10**9)
+
+
 class ContactForm(forms.Form):
     date = PastDateField(label=_("Dato"))
     form = forms.ChoiceField(label=_("Kontaktform"), choices=Contact.Form.choices)
@@ -65,11 +71,6 @@ class ContactForm(forms.Form):
     note = forms.CharField(label=_("Kort note (krypteret)"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
-    @classmethod
-    def initial_for(cls, contact):
-        return {"date": contact.date, "form": contact.form, "minutes": contact.minutes, "attempt": not contact.reached,
-                "third_party": contact.third_party, "outside_hours": contact.outside_hours, "note": contact.get_note()}
-
     @staticmethod
     def values_of(cleaned):
         """The cleaned data as the actions take it."""
@@ -78,12 +79,22 @@ class ContactForm(forms.Form):
         return data
 
 
+class ContactCorrectionForm(VersionedForm, ContactForm):
+    @classmethod
+    def initial_for(cls, contact):
+        return {"date": contact.date, "form": contact.form, "minutes": contact.minutes, "attempt": not contact.reached,
+                "third_party": contact.third_party, "outside_hours": contact.outside_hours, "note": contact.get_note(),
+                "version": contact.version}
+
+
 class DateForm(forms.Form):
     date = PastDateField(label=_("Dato"))
 
 
 class PauseForm(forms.Form):
     date = PastDateField(label=_("Pausen begynder"))
+    expected_end = forms.DateField(label=_("Forventes genoptaget (hvis I ved det)"), required=False, **DATE,
+                                   help_text=_("Står pausen stadig åben efter denne dato, kommer den på «Min uge»."))
     reason = forms.CharField(label=_("Begrundelse (krypteret)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -124,6 +135,13 @@ class ActivityForm(forms.Form):
     due_date = forms.DateField(label=_("Frist"), required=False, **DATE)
 
 
+class ActivityCorrectionForm(VersionedForm, ActivityForm):
+    @classmethod
+    def initial_for(cls, activity):
+        return {"what": activity.get_what(), "actor_kind": activity.actor, "due_date": activity.due_date,
+                "version": activity.version}
+
+
 class ActivityStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Activity.Status.choices)
 
@@ -141,6 +159,13 @@ class NetworkMemberForm(forms.Form):
     name = forms.CharField(label=_("Navn eller organisation (krypteret)"), max_length=200)
     contact = forms.CharField(label=_("Kontaktoplysninger (krypteret)"), max_length=200, required=False)
     takes_over = forms.CharField(label=_("Tager over efter forløbet (krypteret)"), max_length=500, required=False)
+
+
+class NetworkMemberCorrectionForm(VersionedForm, NetworkMemberForm):
+    @classmethod
+    def initial_for(cls, member):
+        return {"role": member.role, "name": member.get_name(), "contact": member.get_contact(),
+                "takes_over": member.get_takes_over(), "version": member.version}
 
 
 class HandoverMeetingForm(forms.Form):

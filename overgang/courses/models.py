@@ -82,6 +82,8 @@ class Course(models.Model):
     phase2_start = models.DateField(_("fase 2 begyndte"), null=True, blank=True)
     phase3_start = models.DateField(_("fase 3 begyndte"), null=True, blank=True)
     end_date = models.DateField(_("slutdato"), null=True, blank=True)
+    # When the last phase change was registered: it can be undone the same day.
+    phase_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     long_term_plan_encrypted = models.TextField(blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
@@ -165,7 +167,12 @@ class Pause(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="pauses")
     start_date = models.DateField(_("pause fra"))
     end_date = models.DateField(_("pause til"), null=True, blank=True)
+    # The day the worker expects to resume, if known: "Min uge" lists a pause past it.
+    expected_end = models.DateField(_("forventes genoptaget"), null=True, blank=True)
     reason_encrypted = models.TextField(blank=True, editable=False)
+    # When the pause was registered (null for pauses from before this was kept or
+    # imported): a pause registered today can be undone today.
+    created = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["start_date"]
@@ -204,6 +211,7 @@ class Contact(models.Model):
     outside_hours = models.BooleanField(_("uden for almindelig arbejdstid"), default=False)
     note_encrypted = models.TextField(blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-date", "-pk"]
@@ -286,6 +294,10 @@ class Activity(models.Model):
     actor = models.CharField(_("aktør"), max_length=16, choices=ACTORS)
     due_date = models.DateField(_("frist"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    # The author may correct the activity (null: from before authors were kept).
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["due_date", "pk"]
@@ -328,6 +340,9 @@ class NetworkMember(models.Model):
     name_encrypted = models.TextField(editable=False)
     contact_encrypted = models.TextField(blank=True, editable=False)
     takes_over_encrypted = models.TextField(blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["pk"]

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from overgang.accounts.models import Role
 from overgang.citizens.access import can_read_notes, can_write
-from overgang.courses import actions, forms, intensity, overview, schedule
+from overgang.courses import actions, forms, intensity, overview, phases, schedule
+from overgang.courses.access import is_author
 from overgang.courses.models import FOCUS_AREAS, Course
 from overgang.instruments import engine, registry, scores
 from overgang.lib import charts
@@ -159,6 +160,9 @@ def citizen_context(request, citizen, *, course=None, bound=None):
             "planned_end": course.planned_end(),
             "since_contact": overview.days_since_contact(course, contacts, today),
             "intensity": intensity.by_phase(course, contacts, today),
+            "correctable": {c.pk for c in contacts if is_author(request.user, c, citizen)},
+            "undo_phase": writer and actions.can_undo_phase_change(course),
+            "undo_pause": writer and actions.undoable_pause(course),
             "checklist": overview.handover_checklist(course) if course.phase == 3 or course.status == Course.Status.ENDED else None,
             "has_end_form": course.records.filter(instrument="cti_end", status=Record.Status.COMPLETED).exists(),
             "has_not_started_form": course.records.filter(instrument="not_started", status=Record.Status.COMPLETED).exists(),
@@ -189,7 +193,8 @@ def plan_context(request, course, bound=None):
                 "focus": focus,
                 "area": areas.get(focus.area, focus.area),
                 "goal": focus.get_goal() if show_text else None,
-                "activities": [{"activity": a, "what": a.get_what() if show_text else None} for a in focus.activities.all()],
+                "activities": [{"activity": a, "what": a.get_what() if show_text else None,
+                                "can_correct": is_author(request.user, a, course.citizen)} for a in focus.activities.all()],
                 "form": bound.get(f"activity_{focus.code}") or forms.ActivityForm(),
             })
         phases.append({"number": number, "focus": focus_rows, "count": len(focus_rows)})
@@ -207,7 +212,8 @@ def network_context(request, course, bound=None):
     show_text = can_read_notes(request.user, course.citizen)
     members = [
         {"member": m, "name": m.get_name() if show_text else None, "contact": m.get_contact() if show_text else None,
-         "takes_over": m.get_takes_over() if show_text else None}
+         "takes_over": m.get_takes_over() if show_text else None,
+         "can_correct": is_author(request.user, m, course.citizen)}
         for m in course.network.all()
     ]
     return {"course": course, "citizen": course.citizen, "members": members, "show_text": show_text,
@@ -226,4 +232,44 @@ def handover_context(request, course, bound=None):
         "meeting_form": bound.get("meeting") or forms.HandoverMeetingForm(),
         "plan_form": bound.get("long_term") or forms.LongTermPlanForm(
             initial={"text": course.get_long_term_plan() if show_text else ""}),
+    }
+
+
+def phase_confirm_context(course, date, form):
+    """What the worker sees before leaving a phase early: where the course is, when the
+    change was expected, and what the phase is for (the guide's Table 1)."""
+    current = course.phase_on(date) or 1
+    purpose = phases.PURPOSES[current]
+    focus = [f for f in course.focus_areas.all() if f.phase == current]
+    return {
+        "course": course, "citizen": course.citizen, "form": form, "date": date,
+        "current": current, "next": current + 1,
+        "month": course.active_month(date), "expected_month": phases.months_before_change(course) + 1,
+        "expected_date": phases.expected_change_date(course),
+        "purpose": purpose,
+        "focus_count": len(focus),
+        "activity_count": sum(f.activities.count() for f in focus),
+        "evaluations": course.plan_events.filter(kind="evaluation").count(),
+        "network_count": course.network.count(),
+    }
+
+
+def end_review(course, end_date, form):
+    """What ending on ``end_date`` leaves undone: the handover checklist's gaps and
+    whether the last star (due at the end) has been filled in."""
+    records = list(course.records.filter(status=Record.Status.COMPLETED))
+    occasions = schedule.match(
+        schedule.occasions(course.start_date, course.plan(), course.schedule_pauses(), end=end_date),
+        [(r.pk, r.instrument, r.filled_on) for r in records],
+    )
+    final = occasions[-1]
+    months = course.active_months(end_date)
+    return {
+        "course": course, "citizen": course.citizen, "form": form, "end_date": end_date,
+        "missing": [label for label, done in overview.handover_checklist(course) if not done],
+        "final_star_done": "star" in final.done,
+        "final_window": (final.window_start, final.window_end),
+        "months": months,
+        "planned_months": course.plan().course_months,
+        "early": months < course.plan().course_months,
     }

@@ -3,6 +3,7 @@ import datetime as dt
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from overgang.accounts.access import get_municipality_for_admin
@@ -12,9 +13,12 @@ from overgang.citizens.access import caseload_for_user, can_read_notes, get_citi
 from overgang.citizens.actions import record_citizen_read
 from overgang.courses import actions, forms, overview, page
 from overgang.courses.access import (
+    get_activity_for_author,
     get_activity_for_user,
+    get_contact_for_author,
     get_course_for_user,
     get_focus_area_for_user,
+    get_network_member_for_author,
     get_network_member_for_user,
 )
 from overgang.courses.actions import CourseError
@@ -147,11 +151,35 @@ def not_started(request, code):
 @require_POST
 @role_required(*CASE)
 def phase(request, code):
-    return _course_post(
-        request, code, forms.DateForm,
-        lambda course, d: actions.do_change_phase(course, actor=request.user, date=d["date"]),
-        _("Forløbet er gået videre til næste fase."), "phase",
-    )
+    """Move to the next phase; before the expected month, first ask (naming what the
+    current phase is for) and only a second POST with ``confirm=early`` does it."""
+    course = get_course_for_user(request, code, write=True)
+    form = forms.DateForm(request.POST, prefix="phase")
+    if form.is_valid():
+        date = form.cleaned_data["date"]
+        try:
+            actions.do_change_phase(course, actor=request.user, date=date,
+                                    early_confirmed=request.POST.get("confirm") == "early")
+        except actions.EarlyPhaseChange:
+            record_citizen_read(course.citizen, actor=request.user, what="phase_confirm")
+            return render(request, "courses/confirm_phase.html", page.phase_confirm_context(course, date, form))
+        except CourseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, course, _("Forløbet er gået videre til næste fase. Var det en fejl, kan du fortryde det i dag."))
+    return _rerender(request, course, phase=form)
+
+
+@require_POST
+@role_required(*CASE)
+def phase_undo(request, code):
+    course = get_course_for_user(request, code, write=True)
+    try:
+        phase = actions.do_undo_phase_change(course, actor=request.user)
+    except CourseError as exc:
+        messages.error(request, str(exc))
+        return redirect("courses:citizen", code=course.citizen.code)
+    return _done(request, course, _("Skiftet til fase %(phase)s er fortrudt.") % {"phase": phase})
 
 
 @require_POST
@@ -159,9 +187,23 @@ def phase(request, code):
 def pause(request, code):
     return _course_post(
         request, code, forms.PauseForm,
-        lambda course, d: actions.do_pause(course, actor=request.user, start_date=d["date"], reason=d["reason"]),
-        _("Forløbet er sat på pause. Kalenderen står stille, til forløbet genoptages."), "pause",
+        lambda course, d: actions.do_pause(course, actor=request.user, start_date=d["date"], reason=d["reason"],
+                                           expected_end=d["expected_end"]),
+        _("Forløbet er sat på pause. Kalenderen står stille, til forløbet genoptages. Var det en fejl, kan du fortryde det i dag."),
+        "pause",
     )
+
+
+@require_POST
+@role_required(*CASE)
+def pause_undo(request, code):
+    course = get_course_for_user(request, code, write=True)
+    try:
+        actions.do_undo_pause(course, actor=request.user)
+    except CourseError as exc:
+        messages.error(request, str(exc))
+        return redirect("courses:citizen", code=course.citizen.code)
+    return _done(request, course, _("Pausen er fortrudt, som om den ikke var registreret."))
 
 
 @require_POST
@@ -177,11 +219,23 @@ def resume(request, code):
 @require_POST
 @role_required(*CASE)
 def end(request, code):
-    return _course_post(
-        request, code, forms.DateForm,
-        lambda course, d: actions.do_end_course(course, actor=request.user, end_date=d["date"]),
-        _("Forløbet er afsluttet."), "end",
-    )
+    """End the course: first show what the handover still misses and whether the last
+    star is due, and end it only on the explicit confirmation (``confirm=end``)."""
+    course = get_course_for_user(request, code, write=True)
+    form = forms.DateForm(request.POST, prefix="end")
+    if form.is_valid():
+        day = form.cleaned_data["date"]
+        try:
+            if request.POST.get("confirm") != "end":
+                actions.check_end_course(course, day)
+                record_citizen_read(course.citizen, actor=request.user, what="end_confirm")
+                return render(request, "courses/confirm_end.html", page.end_review(course, day, form))
+            actions.do_end_course(course, actor=request.user, end_date=day)
+        except CourseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _done(request, course, _("Forløbet er afsluttet."))
+    return _rerender(request, course, end=form)
 
 
 @require_POST
@@ -237,11 +291,30 @@ def focus_add(request, code):
                       lambda d: actions.do_add_focus_area(course, actor=request.user, **d), _("Fokusområdet er tilføjet."))
 
 
-@require_POST
+def _removal_warning(activities):
+    if not activities:
+        return _("Fokusområdet fjernes fra planen. Det kan ikke fortrydes.")
+    return ngettext("Fokusområdet og dets ene aktivitet fjernes fra planen. Det kan ikke fortrydes.",
+                    "Fokusområdet og dets %(n)s aktiviteter fjernes fra planen. Det kan ikke fortrydes.",
+                    activities) % {"n": activities}
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(*CASE)
 def focus_remove(request, code):
+    """GET asks (naming the area, its goal and the activities that go with it); POST removes."""
     focus = get_focus_area_for_user(request, code, write=True)
     course = focus.course
+    if request.method == "GET":
+        record_citizen_read(course.citizen, actor=request.user, what="focus_remove")
+        return render(request, "courses/confirm_remove.html", {
+            "course": course, "citizen": course.citizen, "back": "courses:plan",
+            "title": _("Fjern fokusområdet «%(area)s»?") % {"area": focus.get_area_display()},
+            "lines": [_("Borgerens mål: %(goal)s") % {"goal": focus.get_goal() or "–"},
+                      _("Fase %(phase)s") % {"phase": focus.phase}],
+            "warning": _removal_warning(focus.activities.count()),
+            "button": _("Ja, fjern fokusområdet"),
+        })
     actions.do_remove_focus_area(focus, actor=request.user)
     messages.success(request, _("Fokusområdet er fjernet fra planen."))
     return redirect("courses:plan", code=course.code)
@@ -297,11 +370,20 @@ def network_add(request, code):
                       _("Personen er tilføjet til netværket."), target="courses:network")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*CASE)
 def network_remove(request, code):
     member = get_network_member_for_user(request, code, write=True)
     course = member.course
+    if request.method == "GET":
+        record_citizen_read(course.citizen, actor=request.user, what="network_remove")
+        return render(request, "courses/confirm_remove.html", {
+            "course": course, "citizen": course.citizen, "back": "courses:network",
+            "title": _("Fjern «%(name)s» fra netværket?") % {"name": member.get_name()},
+            "lines": [member.get_role_display()],
+            "warning": _("Personen og kontaktoplysningerne fjernes. Det kan ikke fortrydes."),
+            "button": _("Ja, fjern personen"),
+        })
     actions.do_remove_network_member(member, actor=request.user)
     messages.success(request, _("Personen er fjernet fra netværket."))
     return redirect("courses:network", code=course.code)
@@ -381,3 +463,59 @@ def course_settings(request, municipality):
                   status=400 if form.errors else 200)
 
 
+
+
+# --- corrections by the author ------------------------------------------------------------
+
+
+def _correct(request, obj, course, form_class, apply, *, title, back, what):
+    """GET: the entry's form filled in (an audited read); POST: save the correction."""
+    if request.method == "GET":
+        record_citizen_read(course.citizen, actor=request.user, what=what)
+        form = form_class(initial=form_class.initial_for(obj))
+    else:
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                changed = apply(form.cleaned_data)
+            except CourseError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Rettelsen er gemt.") if changed else _("Der var ingen ændringer at gemme."))
+                return redirect(back, code=course.citizen.code if back == "courses:citizen" else course.code)
+    context = {"course": course, "citizen": course.citizen, "form": form, "title": title, "back": back,
+               "back_code": course.citizen.code if back == "courses:citizen" else course.code}
+    return render(request, "courses/correct.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CASE)
+def contact_edit(request, code):
+    contact = get_contact_for_author(request, code)
+    return _correct(
+        request, contact, contact.course, forms.ContactCorrectionForm,
+        lambda d: actions.do_change_contact(contact, actor=request.user, **forms.ContactForm.values_of(d)),
+        title=_("Ret kontakten"), back="courses:citizen", what="contact_edit",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CASE)
+def activity_edit(request, code):
+    activity = get_activity_for_author(request, code)
+    return _correct(
+        request, activity, activity.focus_area.course, forms.ActivityCorrectionForm,
+        lambda d: actions.do_change_activity(activity, actor=request.user, **d),
+        title=_("Ret aktiviteten"), back="courses:plan", what="activity_edit",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*CASE)
+def network_edit(request, code):
+    member = get_network_member_for_author(request, code)
+    return _correct(
+        request, member, member.course, forms.NetworkMemberCorrectionForm,
+        lambda d: actions.do_change_network_member(member, actor=request.user, **d),
+        title=_("Ret personen i netværket"), back="courses:network", what="network_edit",
+    )

@@ -28,6 +28,7 @@ ADMIN_ONLY = logged_in(403, administrator=200, foreign_admin=404)
 CASE_READ = logged_in(404, worker=200, leader=200, evaluator=403, administrator=403, foreign_admin=403)
 CASE_READ_FOREIGN = logged_in(404, stranger=200, evaluator=403, administrator=403, foreign_admin=403)
 CASE_WRITE = logged_in(404, worker=200, leader=403, evaluator=403, administrator=403, foreign_admin=403)
+CASE_WRITE_FOREIGN = logged_in(404, stranger=200, evaluator=403, administrator=403, foreign_admin=403)
 
 
 def record_of(citizen):
@@ -59,10 +60,18 @@ def member_of(citizen):
     return {"code": do_add_network_member(course, actor=citizen.worker, role="ngo", name="x", contact="", takes_over="").code}
 
 
+def contact_of(citizen):
+    from overgang.courses.actions import do_log_contact
+
+    course = testing.make_course(citizen)
+    return {"code": do_log_contact(course, actor=citizen.worker, date=course.start_date, form="phone").code}
+
+
 COURSE_PAGES = ("courses:plan", "courses:network", "courses:handover")
 COURSE_POSTS = (
     "courses:contact_add", "courses:start", "courses:not_started", "courses:phase", "courses:pause",
-    "courses:resume", "courses:end", "courses:record_new", "courses:focus_add", "courses:plan_event",
+    "courses:resume", "courses:end", "courses:record_new", "courses:phase_undo", "courses:pause_undo",
+    "courses:focus_add", "courses:plan_event",
     "courses:network_add", "courses:handover_meeting", "courses:long_term_plan",
 )
 
@@ -118,10 +127,23 @@ MATRIX = {
         ("foreign", lambda w: course_of(w.foreign_citizen), CASE_READ_FOREIGN),
     ] for name in COURSE_PAGES},
     **{name: [("own", lambda w: course_of(w.citizen), same(405))] for name in COURSE_POSTS},
-    "courses:focus_remove": [("own", lambda w: {"code": focus_of(w.citizen).code}, same(405))],
+    # Removing asks first (GET), so the GET is the responsible worker's.
+    "courses:focus_remove": [
+        ("own", lambda w: {"code": focus_of(w.citizen).code}, CASE_WRITE),
+        ("foreign", lambda w: {"code": focus_of(w.foreign_citizen).code}, CASE_WRITE_FOREIGN),
+    ],
     "courses:activity_add": [("own", lambda w: {"code": focus_of(w.citizen).code}, same(405))],
     "courses:activity_status": [("own", lambda w: activity_of(w.citizen), same(405))],
-    "courses:network_remove": [("own", lambda w: member_of(w.citizen), same(405))],
+    "courses:network_remove": [
+        ("own", lambda w: member_of(w.citizen), CASE_WRITE),
+        ("foreign", lambda w: member_of(w.foreign_citizen), CASE_WRITE_FOREIGN),
+    ],
+    # Corrections: the author only (the tests of courses show another worker's 403).
+    **{name: [
+        ("own", lambda w, build=build: build(w.citizen), CASE_WRITE),
+        ("foreign", lambda w, build=build: build(w.foreign_citizen), CASE_WRITE_FOREIGN),
+    ] for name, build in (("courses:contact_edit", contact_of), ("courses:activity_edit", activity_of),
+                          ("courses:network_edit", member_of))},
     # The printout carries the citizen's goals: only the responsible worker prints it.
     "courses:printout": [
         ("own", lambda w: course_of(w.citizen), logged_in(404, worker=200, leader=403, evaluator=403, administrator=403, foreign_admin=403)),

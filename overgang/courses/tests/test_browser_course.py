@@ -114,16 +114,29 @@ def test_it_takes_a_citizen_from_first_contact_to_an_early_ending(page, live_ser
     page.get_by_text("Skemaet er afsluttet.").wait_for()
     page.get_by_role("link", name="Solsikke").first.click()
 
-    # Phase 2 ten days ago, then a pause five days ago.
+    # Phase 2 ten days ago: in month 4, before the expected month 5, so it asks first,
+    # naming what phase 1 is for.
     phase = _open(page, "Gå til fase 2")
     phase.get_by_label("Dato").fill((today - dt.timedelta(days=10)).isoformat())
     phase.get_by_role("button", name="Skift fase").click()
+    page.get_by_role("heading", name="Gå til fase 2 før tiden?").wait_for()
+    assert page.get_by_text("Formålet med fase 1: Planlægning og igangsættelse af forløbet").is_visible()
+    page.get_by_role("button", name="Ja, gå til fase 2").click()
     page.get_by_text("Forløbet er gået videre til næste fase.").wait_for()
-    pause = _open(page, "Sæt forløbet på pause")
-    pause.get_by_label("Pausen begynder").fill((today - dt.timedelta(days=5)).isoformat())
-    pause.get_by_label("Begrundelse").fill("Indlagt på hospitalet")
-    pause.get_by_role("button", name="Sæt på pause").click()
-    page.get_by_text("Forløbet er sat på pause").wait_for()
+
+    # A pause made by mistake is undone the same day; then the real pause five days ago.
+    def _pause(reason):
+        pause = _open(page, "Sæt forløbet på pause")
+        pause.get_by_label("Pausen begynder").fill((today - dt.timedelta(days=5)).isoformat())
+        pause.get_by_label("Begrundelse").fill(reason)
+        pause.get_by_role("button", name="Sæt på pause").click()
+        page.get_by_text("Forløbet er sat på pause").wait_for()
+
+    _pause("Fejl")
+    page.get_by_role("button", name="Fortryd pausen").click()
+    page.get_by_text("Pausen er fortrudt").wait_for()
+    assert not Course.objects.get().pauses.exists()
+    _pause("Indlagt på hospitalet")
     assert page.get_by_text("På pause").first.is_visible()
 
     # Ending early needs the end form first.
@@ -139,6 +152,12 @@ def test_it_takes_a_citizen_from_first_contact_to_an_early_ending(page, live_ser
     ending = _open(page, "Afslut forløbet")
     ending.get_by_label("Dato").fill(today.isoformat())
     ending.get_by_role("button", name="Afslut forløbet").click()
+    # Ending shows what the handover misses, and that today's star (no contact) counts
+    # as the star at the end; it ends only on the explicit confirmation.
+    page.get_by_text("Tjeklisten for overdragelsen mangler stadig:").wait_for()
+    assert page.get_by_text("Stjernen ved afslutningen er udfyldt.").is_visible()
+    assert Course.objects.get().status == "active"
+    page.get_by_role("button", name="Afslut forløbet alligevel").click()
     page.get_by_text("Forløbet er afsluttet.").wait_for()
 
     course = Course.objects.get()
