@@ -45,7 +45,9 @@ def _safe_next(request, candidate):
 @login_required
 def home(request):
     roles = request.user.all_roles
-    if Role.WORKER in roles or Role.LEADER in roles:
+    if Role.WORKER in roles:
+        return redirect("courses:week")  # "Min uge" is the worker's start page
+    if Role.LEADER in roles:
         return redirect("courses:caseload")
     if Role.ADMIN in roles:
         return redirect("accounts:admin_users", municipality=request.user.municipalities_as(Role.ADMIN)[0].code)

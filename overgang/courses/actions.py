@@ -306,6 +306,14 @@ def do_reassign(citizen, *, actor, to_worker, note, date=None):
     return handover
 
 
+@transaction.atomic
+def record_caseload_read(actor, *, what, citizens, items, municipality=None):
+    """One audit event for a page listing a caseload: how many citizens and items it
+    showed, never who (the pseudonyms are case data)."""
+    audit("caseload.read", actor=actor, municipality=municipality,
+          details={"view": what, "citizens": citizens, "items": items})
+
+
 def time_point_prefill(course, instrument, day):
     """What the calendar says about a record filled in on ``day`` (instruments.md §2.8)."""
     if course.start_date is None:

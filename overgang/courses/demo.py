@@ -133,6 +133,9 @@ def _plan(course, rng, phase=1):
             work="jobcentret")[area], actor_kind=dict(housing="housing", economy="caseworker", mental="psychologist",
                                                      network="private", work="jobcenter")[area],
             due_date=course.start_date + dt.timedelta(days=45))
+        if focus.course.start_date + dt.timedelta(days=75) < dt.date.today() and area != "economy":
+            # Most of what was due long ago has been done ("Min uge" shows what was not).
+            actions.do_set_activity_status(focus.activities.get(), actor=course.citizen.worker, status="done")
 
 
 def _end(course, today, rng, reasons):
@@ -162,8 +165,8 @@ def seed_courses(today=None):
         course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=30),
                                                    contact_route=2, third_party=False)
         actions.do_start_course(course, actor=c.worker, start_date=today - dt.timedelta(days=5))
-    if c := fresh("Solsikke"):  # phase 1
-        _plan(_course(c, today, months_ago=2.5, rng=rng), rng)
+    if c := fresh("Solsikke"):  # phase 1, the month-4 star and form can be filled in now
+        _plan(_course(c, today, months_ago=3.6, rng=rng), rng)
     if c := fresh("Havørn"):  # phase 2
         course = _course(c, today, months_ago=6.2, rng=rng)
         _plan(course, rng)

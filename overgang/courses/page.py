@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -273,3 +274,38 @@ def end_review(course, end_date, form):
         "planned_months": course.plan().course_months,
         "early": months < course.plan().course_months,
     }
+
+
+def team_workers(citizens):
+    """The workers responsible for ``citizens``, for a leader's filter."""
+    from overgang.accounts.models import User
+
+    return list(User.objects.filter(caseload__in=citizens).distinct().order_by("first_name", "last_name", "username"))
+
+
+def week_row(request, item):
+    """One line of "Min uge": what, in words (free text only for the responsible worker),
+    and the page where it is done."""
+    citizen = item.citizen
+    row = {"item": item, "citizen": citizen, "url": reverse("courses:citizen", kwargs={"code": citizen.code})}
+    if item.kind == "registration":
+        row["what"] = overview.instrument_name(item.instrument)
+        row["url"] += "#schedule-heading"
+    elif item.kind == "activity":
+        what = item.activity.get_what() if can_read_notes(request.user, citizen) else ""
+        row["what"] = _("Aktivitet: %(what)s") % {"what": what} if what else _("Aktivitet i planen (%(area)s)") % {
+            "area": item.extra["area"]}
+        row["url"] = reverse("courses:plan", kwargs={"code": item.course.code})
+    elif item.kind == "no_contact":
+        row["what"] = _("Ingen kontakt i %(days)s dage") % {"days": item.extra["days"]}
+    elif item.kind == "handover":
+        row["what"] = _("Overdragelsen bør begynde (planlagt slut %(day)s)") % {
+            "day": date_format(item.extra["planned_end"], "SHORT_DATE_FORMAT")}
+        row["url"] = reverse("courses:handover", kwargs={"code": item.course.code})
+    elif item.kind == "draft":
+        row["what"] = _("Kladde: %(form)s, ikke afsluttet") % {"form": overview.instrument_name(item.instrument)}
+        row["url"] = reverse("measurements:detail", kwargs={"code": item.record.code})
+    elif item.kind == "pause":
+        row["what"] = _("Pausen fra %(day)s burde være slut") % {
+            "day": date_format(item.extra["start"], "SHORT_DATE_FORMAT")}
+    return row

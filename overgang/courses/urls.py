@@ -6,6 +6,7 @@ app_name = "courses"
 
 urlpatterns = [
     path("borgere/", views.caseload, name="caseload"),
+    path("min-uge/", views.my_week, name="week"),
     path("borgere/<uuid:code>/overblik/", views.citizen_page, name="citizen"),
     path("borgere/<uuid:code>/kontakt/", views.first_contact, name="first_contact"),
     path("borgere/<uuid:code>/ny-medarbejder/", views.reassign, name="reassign"),

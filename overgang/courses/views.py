@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -11,7 +12,8 @@ from overgang.accounts.decorators import role_required
 from overgang.accounts.models import Role
 from overgang.citizens.access import caseload_for_user, can_read_notes, get_citizen_for_user
 from overgang.citizens.actions import record_citizen_read
-from overgang.courses import actions, forms, overview, page
+from overgang.courses.actions import record_caseload_read
+from overgang.courses import actions, forms, overview, page, week
 from overgang.courses.access import (
     get_activity_for_author,
     get_activity_for_user,
@@ -49,6 +51,33 @@ def caseload(request):
     return render(request, "courses/caseload.html", {
         "rows": rows, "is_leader": is_leader, "team": team, "sort": sort,
         "templates": templates, "chosen_template": chosen,
+    })
+
+
+@require_GET
+@role_required(*CASE)
+def my_week(request):
+    """"Min uge": the caseload's due items, most urgent first; a leader's is the team's,
+    optionally one worker's (``?medarbejder=<code>``). One audited read for the list."""
+    citizens = caseload_for_user(request.user)
+    is_leader = request.user.has_role(Role.LEADER)
+    workers, chosen = [], None
+    if is_leader:
+        workers = page.team_workers(citizens)
+        wanted = request.GET.get("medarbejder", "")
+        chosen = next((w for w in workers if str(w.code) == wanted), None)
+        if wanted and chosen is None:
+            raise Http404
+        if chosen is not None:
+            citizens = citizens.filter(worker=chosen)
+    found = week.items(citizens, dt.date.today())
+    shown = {item.citizen.municipality for item in found}
+    record_caseload_read(request.user, what="week", citizens=len({item.citizen.pk for item in found}), items=len(found),
+                         municipality=shown.pop() if len(shown) == 1 else None)
+    return render(request, "courses/week.html", {
+        "late": [page.week_row(request, item) for item in found if item.late],
+        "soon": [page.week_row(request, item) for item in found if not item.late],
+        "is_leader": is_leader, "workers": workers, "chosen": chosen, "today": dt.date.today(),
     })
 
 

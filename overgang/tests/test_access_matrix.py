@@ -97,6 +97,7 @@ MATRIX = {
     "accounts:admin_municipality": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
     "accounts:admin_grant_evaluator": [("own", lambda w: {"municipality": w.a.code}, same(405))],
     "courses:caseload": [("", lambda w: {}, logged_in(200, evaluator=403, administrator=403, foreign_admin=403))],
+    "courses:week": [("", lambda w: {}, logged_in(200, evaluator=403, administrator=403, foreign_admin=403))],
     "citizens:new": [("", lambda w: {}, logged_in(200, leader=403, evaluator=403, administrator=403, foreign_admin=403))],
     "citizens:detail": [
         ("own", lambda w: {"code": w.citizen.code}, CASE_READ),

@@ -32,6 +32,9 @@ def _log_in(page, live_server, user):
 def test_it_takes_a_worker_through_login_caseload_citizen_language_and_logout(page, live_server, live_world):
     _log_in(page, live_server, live_world.worker)
 
+    # "Min uge" is the worker's start page; the caseload is one tap away.
+    page.get_by_role("heading", name="Min uge").wait_for()
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Mine borgere").click()
     assert page.get_by_role("heading", name="Mine borgere").is_visible()
     assert page.get_by_role("link", name="Solsikke").is_visible()
     # The stranger's citizen in another municipality is not listed.
@@ -54,7 +57,7 @@ def test_it_takes_a_worker_through_login_caseload_citizen_language_and_logout(pa
 
 def test_it_shows_not_found_for_another_workers_citizen(page, live_server, live_world):
     _log_in(page, live_server, live_world.worker)
-    page.get_by_role("heading", name="Mine borgere").wait_for()
+    page.get_by_role("heading", name="Min uge").wait_for()
     response = page.goto(f"{live_server.url}/borgere/{live_world.foreign_citizen.code}/")
     assert response.status == 404
     assert page.get_by_role("heading", name="Siden findes ikke").is_visible()

@@ -39,6 +39,8 @@ def _log_in(page, live_server, user):
     page.get_by_role("button", name="Log ind").click()
     page.get_by_label("Engangskode fra din app").fill(f"{totp(device.bin_key):06d}")
     page.get_by_role("button", name="Bekræft").click()
+    page.get_by_role("heading", name="Min uge").wait_for()
+    page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Mine borgere").click()
     page.get_by_role("heading", name="Mine borgere").wait_for()
 
 
