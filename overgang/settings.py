@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "overgang.courses",
     "overgang.evaluation",
     "overgang.exports",
+    "overgang.reminders",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +231,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 OTP_TOTP_ISSUER = "Overgang"
+
+# E-mail reminders (``overgang reminders send``): an SMTP server, and the address the
+# links in the mails start with. The mails hold counts and links only.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "overgang@localhost")
+OVERGANG_BASE_URL = env("OVERGANG_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -106,6 +106,18 @@ def do_set_password(user, password, *, actor):
 
 
 @transaction.atomic
+def do_set_reminder_preferences(user, *, actor, frequency, language, team=False):
+    values = {"reminder_frequency": frequency, "reminder_language": language, "reminder_team": team}
+    changed = {name: [getattr(user, name), value] for name, value in values.items() if getattr(user, name) != value}
+    if not changed:
+        return
+    for name, value in values.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(values))
+    record("user.reminders_change", actor=actor, obj=user, details={"changed": changed})
+
+
+@transaction.atomic
 def do_reset_second_factor(user, *, actor, municipality=None):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

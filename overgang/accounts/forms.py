@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from overgang.accounts.models import Municipality, Role, User
+from overgang.accounts.models import Municipality, ReminderFrequency, Role, User
 
 
 class LoginForm(forms.Form):
@@ -84,3 +84,17 @@ class MunicipalityForm(forms.ModelForm):
     class Meta:
         model = Municipality
         fields = ["team_visibility"]
+
+
+class ReminderForm(forms.Form):
+    """How often the user wants the e-mail digest of what is due (``overgang reminders send``)."""
+
+    reminder_frequency = forms.ChoiceField(label=_("Påmindelser på e-mail"), widget=forms.RadioSelect,
+                                           choices=ReminderFrequency.choices)
+    reminder_team = forms.BooleanField(label=_("Send mig også teamets oversigt"), required=False)
+    reminder_language = forms.ChoiceField(label=_("Sprog i påmindelserne"), choices=[("da", "Dansk"), ("en", "English")])
+
+    def __init__(self, *args, leader=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not leader:
+            del self.fields["reminder_team"]

@@ -33,10 +33,22 @@ class Municipality(models.Model):
         return self.name
 
 
+class ReminderFrequency(models.TextChoices):
+    DAILY = "daily", _("Hver dag, når noget venter")
+    WEEKLY = "weekly", _("En gang om ugen (den første dag i ugen, hvor noget venter)")
+    NEVER = "never", _("Aldrig")
+
+
 class User(AbstractUser):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Raised by "log out everywhere" and by a role change: sessions of an older epoch end.
     session_epoch = models.PositiveIntegerField(default=0)
+    # E-mail reminders (``overgang reminders send``), chosen by the user on "Min konto".
+    reminder_frequency = models.CharField(_("påmindelser på e-mail"), max_length=8, choices=ReminderFrequency.choices,
+                                          default=ReminderFrequency.WEEKLY)
+    reminder_team = models.BooleanField(_("også teamets oversigt (projektledere)"), default=False)
+    reminder_language = models.CharField(_("sprog i påmindelserne"), max_length=2, default="da",
+                                         choices=[("da", "Dansk"), ("en", "English")])
 
     objects = UserManager()
 

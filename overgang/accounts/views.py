@@ -20,6 +20,7 @@ from overgang.accounts.forms import (
     GrantEvaluatorForm,
     LoginForm,
     MunicipalityForm,
+    ReminderForm,
     TokenForm,
     UserCreateForm,
     UserEditForm,
@@ -160,15 +161,30 @@ def logout_view(request):
 @require_http_methods(["GET", "POST"])
 @login_required
 def account(request):
-    form = PasswordChangeForm(request.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        actions.do_set_password(request.user, form.cleaned_data["new_password1"], actor=request.user)
-        request.user.refresh_from_db()
-        request.session["epoch"] = request.user.session_epoch
-        update_session_auth_hash(request, request.user)
+    user = request.user
+    leader = user.has_role(Role.LEADER)
+    posted_reminders = request.method == "POST" and "reminders" in request.POST
+    form = PasswordChangeForm(user, request.POST if request.method == "POST" and not posted_reminders else None)
+    reminders = ReminderForm(request.POST if posted_reminders else None, leader=leader, initial={
+        "reminder_frequency": user.reminder_frequency, "reminder_team": user.reminder_team,
+        "reminder_language": user.reminder_language,
+    })
+    if posted_reminders and reminders.is_valid():
+        data = reminders.cleaned_data
+        actions.do_set_reminder_preferences(user, actor=user, frequency=data["reminder_frequency"],
+                                            language=data["reminder_language"], team=data.get("reminder_team", False))
+        messages.success(request, _("Dine valg for påmindelser er gemt."))
+        return redirect("accounts:account")
+    if form.is_bound and form.is_valid():
+        actions.do_set_password(user, form.cleaned_data["new_password1"], actor=user)
+        user.refresh_from_db()
+        request.session["epoch"] = user.session_epoch
+        update_session_auth_hash(request, user)
         messages.success(request, _("Din adgangskode er skiftet. Du er logget ud på alle andre enheder."))
         return redirect("accounts:account")
-    return render(request, "accounts/account.html", {"form": form})
+    gets_reminders = bool(user.all_roles & {Role.WORKER, Role.LEADER})
+    return render(request, "accounts/account.html", {"form": form, "reminders": reminders if gets_reminders else None},
+                  status=400 if form.errors or reminders.errors else 200)
 
 
 @require_POST
