@@ -345,6 +345,54 @@ def do_start_course_record(course, instrument, *, actor, filled_on, respondent="
     )
 
 
+def occasion_months(course, occasion) -> int:
+    """The active months a due measurement stands for: k × interval, or the course's
+    months at its (planned or real) end."""
+    if occasion.kind == "start":
+        return 0
+    if occasion.kind == "end":
+        return schedule.whole_active_months(course.start_date, occasion.due, course.schedule_pauses())
+    return occasion.number * course.interval_months
+
+
+def open_occasion(course, instrument, number):
+    """The due (not yet completed) measurement ``number`` of ``instrument``, or None."""
+    records = list(course.records.filter(status=Record.Status.COMPLETED))
+    for occasion in course.occasions(records):
+        if occasion.number == number and instrument in occasion.instruments and instrument not in occasion.done:
+            return occasion
+    return None
+
+
+@transaction.atomic
+def do_open_due_record(course, instrument, number, *, actor, filled_on, respondent=""):
+    """Open what a due row of the measurement plan asks for: the draft already begun for
+    it, or a new record with the occasion's time point (instruments.md §2.8) filled in.
+    Returns (record, created)."""
+    if course.status != Course.Status.ACTIVE or course.is_paused:
+        raise CourseError(_("Målingsplanen gælder kun et igangværende forløb, der ikke er på pause."))
+    occasion = open_occasion(course, instrument, number)
+    if occasion is None or occasion.state(filled_on, instrument)[0] not in ("window", "overdue"):
+        raise CourseError(_("Denne registrering er ikke udestående nu."))
+    draft = (course.records.filter(instrument=instrument, status=Record.Status.DRAFT,
+                                   filled_on__gte=occasion.window_start, filled_on__lte=max(occasion.window_end, filled_on))
+             .order_by("-updated").first())
+    if draft is not None:
+        return draft, False
+    months = occasion_months(course, occasion)
+    plan = course.plan()
+    prefill = time_point_prefill(course, instrument, filled_on)
+    if instrument == "star":
+        prefill["time_point"] = schedule.expected_time_point(months, plan, ending=occasion.kind == "end")
+    elif instrument == "cti_ongoing":
+        prefill["phase"] = schedule.expected_phase_code(months, plan)
+    record = record_actions.do_start_record(
+        course.citizen, instrument, actor=actor, filled_on=filled_on, respondent=respondent, course=course,
+        prefill=prefill,
+    )
+    return record, True
+
+
 # --- activity plan, network, handover -------------------------------------------------
 
 

@@ -121,6 +121,12 @@ class RecordStartForm(forms.Form):
         return cleaned
 
 
+class DueForm(forms.Form):
+    """A due row's button: the pen-holder only for a star (the citizen by default)."""
+
+    respondent = forms.ChoiceField(required=False, choices=[("citizen", _("Borgeren")), ("worker", _("CTI-medarbejderen"))])
+
+
 class FocusAreaForm(forms.Form):
     phase = forms.TypedChoiceField(label=_("Fase"), coerce=int, choices=[(1, "1"), (2, "2"), (3, "3")])
     area = forms.ChoiceField(label=_("Fokusområde"), choices=FOCUS_AREAS)

@@ -123,6 +123,7 @@ def schedule_rows(course, records, today):
             state, days = occasion.state(today, instrument)
             rows.append({
                 "due": occasion.due, "instrument": overview.instrument_name(instrument), "state": state, "days": abs(days),
+                "key": instrument, "number": occasion.number,
                 "record": by_pk.get(occasion.done.get(instrument)), "window_start": occasion.window_start,
                 "window_end": occasion.window_end,
             })
@@ -162,6 +163,7 @@ def citizen_context(request, citizen, *, course=None, bound=None):
             "since_contact": overview.days_since_contact(course, contacts, today),
             "intensity": intensity.by_phase(course, contacts, today),
             "correctable": {c.pk for c in contacts if is_author(request.user, c, citizen)},
+            "can_fill": writer and course.status == Course.Status.ACTIVE and not course.is_paused,
             "undo_phase": writer and actions.can_undo_phase_change(course),
             "undo_pause": writer and actions.undoable_pause(course),
             "checklist": overview.handover_checklist(course) if course.phase == 3 or course.status == Course.Status.ENDED else None,
@@ -291,6 +293,7 @@ def week_row(request, item):
     if item.kind == "registration":
         row["what"] = overview.instrument_name(item.instrument)
         row["url"] += "#schedule-heading"
+        row["fill"] = can_write(request.user, citizen)
     elif item.kind == "activity":
         what = item.activity.get_what() if can_read_notes(request.user, citizen) else ""
         row["what"] = _("Aktivitet: %(what)s") % {"what": what} if what else _("Aktivitet i planen (%(area)s)") % {

@@ -20,6 +20,7 @@ urlpatterns = [
     path("forloeb/<uuid:code>/genoptag/", views.resume, name="resume"),
     path("forloeb/<uuid:code>/afslut/", views.end, name="end"),
     path("forloeb/<uuid:code>/skemaer/", views.record_new, name="record_new"),
+    path("forloeb/<uuid:code>/udfyld/<slug:instrument>/<int:number>/", views.record_due, name="record_due"),
     path("kontakter/<uuid:code>/ret/", views.contact_edit, name="contact_edit"),
     path("forloeb/<uuid:code>/plan/", views.plan, name="plan"),
     path("forloeb/<uuid:code>/plan/fokus/", views.focus_add, name="focus_add"),

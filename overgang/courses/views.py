@@ -285,6 +285,26 @@ def record_new(request, code):
     return _rerender(request, course, record=form)
 
 
+@require_POST
+@role_required(*CASE)
+def record_due(request, code, instrument, number):
+    """One tap on a due row: open its draft or start it with the right time point."""
+    course = get_course_for_user(request, code, write=True)
+    form = forms.DueForm(request.POST)
+    respondent = form.cleaned_data["respondent"] if form.is_valid() else ""
+    if instrument == "star":
+        respondent = respondent or "citizen"
+    else:
+        respondent = ""
+    try:
+        record, _created = actions.do_open_due_record(course, instrument, number, actor=request.user,
+                                                      filled_on=dt.date.today(), respondent=respondent)
+    except CourseError as exc:
+        messages.error(request, str(exc))
+        return redirect("courses:citizen", code=course.citizen.code)
+    return redirect("measurements:fill", code=record.code, page=1)
+
+
 # --- activity plan --------------------------------------------------------------------
 
 

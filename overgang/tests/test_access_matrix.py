@@ -129,6 +129,7 @@ MATRIX = {
     ] for name in COURSE_PAGES},
     **{name: [("own", lambda w: course_of(w.citizen), same(405))] for name in COURSE_POSTS},
     # Removing asks first (GET), so the GET is the responsible worker's.
+    "courses:record_due": [("own", lambda w: {**course_of(w.citizen), "instrument": "star", "number": 0}, same(405))],
     "courses:focus_remove": [
         ("own", lambda w: {"code": focus_of(w.citizen).code}, CASE_WRITE),
         ("foreign", lambda w: {"code": focus_of(w.foreign_citizen).code}, CASE_WRITE_FOREIGN),
