@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Case, CharField, F, Value, When
+
 from overgang.accounts.models import Membership, Role
 from overgang.courses.models import Contact, Course, CourseSettings, FocusArea, HandoverMeeting, Pause, PlanEvent
 from overgang.measurements.models import Record
@@ -52,7 +54,11 @@ def load(municipalities, *, today: dt.date, period_months: int | None) -> Rows:
     # The courses' rows, each through a subquery on the same course filter (one query each).
     scope = courses.values("pk")
     rows.pauses = list(Pause.objects.filter(course__in=scope).order_by().values_list("course_id", "start_date", "end_date"))
-    rows.contacts = list(Contact.objects.filter(course__in=scope).order_by().values_list("course_id", "date", "form"))
+    # An entry that did not reach the citizen (Contact.reached) counts as an outreach
+    # attempt, whatever its channel: logged, but not a contact.
+    rows.contacts = list(Contact.objects.filter(course__in=scope).order_by().annotate(
+        kind=Case(When(reached=False, then=Value("outreach_attempt")), default=F("form"), output_field=CharField()),
+    ).values_list("course_id", "date", "kind"))
     rows.focus_areas = list(
         FocusArea.objects.filter(course__in=scope).order_by().values_list("course_id", "phase", "citizen_took_part"))
     rows.plan_events = list(PlanEvent.objects.filter(course__in=scope).order_by().values_list("course_id", "kind", "date"))

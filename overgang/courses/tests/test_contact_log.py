@@ -91,3 +91,14 @@ def test_the_citizen_page_shows_the_intensity_and_the_leader_sees_no_notes(world
     page = client.get(reverse("courses:citizen", kwargs={"code": world.citizen.code})).content.decode()
     assert "Kontaktintensitet" in page and "Fase 1" in page
     assert "Hemmelig note" not in page
+
+
+def test_the_live_fidelity_counts_an_unanswered_entry_as_an_attempt(world):
+    from overgang.evaluation import fidelity_queries
+
+    course = testing.make_course(world.citizen, start=D(2026, 1, 15))
+    actions.do_log_contact(course, actor=world.worker, date=D(2026, 2, 1), form="accompaniment")
+    actions.do_log_contact(course, actor=world.worker, date=D(2026, 2, 2), form="phone", reached=False)
+    rows = fidelity_queries.load([world.a], today=D(2026, 3, 1), period_months=None)
+    assert sorted((day, kind) for _course, day, kind in rows.contacts) == [
+        (D(2026, 2, 1), "accompaniment"), (D(2026, 2, 2), "outreach_attempt")]
