@@ -94,3 +94,22 @@ def test_min_uge_has_the_button_too(world, login, client):
     login(world.leader)
     page = client.get(reverse("courses:week")).content.decode()
     assert reverse("courses:record_due", kwargs={"code": course.code, "instrument": "cti_start", "number": 0}) not in page
+
+
+def test_the_new_form_choice_offers_only_what_can_apply_now(world, login, client):
+    from overgang.courses import page
+
+    contact = testing.make_course(world.citizen, started=False)
+    assert page.allowed_instruments(contact) == ["registration", "not_started"]
+    actions.do_start_course(contact, actor=world.worker, start_date=TODAY)
+    assert page.allowed_instruments(contact) == ["star", "cti_ongoing", "cti_start", "registration", "cti_end"]
+    _complete(contact, "cti_start", TODAY)
+    _complete(contact, "registration", TODAY)
+    assert page.allowed_instruments(contact) == ["star", "cti_ongoing", "cti_end"]
+    login(world.worker)
+    html = client.get(reverse("courses:citizen", kwargs={"code": world.citizen.code})).content.decode()
+    choices = html[html.index('name="record-instrument"'):html.index("</select>", html.index('name="record-instrument"'))]
+    assert 'value="star"' in choices and 'value="not_started"' not in choices and 'value="cti_start"' not in choices
+    # The forms page sends the worker to that one choice instead of offering every form.
+    html = client.get(reverse("measurements:list", kwargs={"code": world.citizen.code})).content.decode()
+    assert "?skema=ny#new-record" in html and 'value="not_started"' not in html

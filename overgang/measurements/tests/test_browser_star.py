@@ -17,7 +17,12 @@ DIMENSIONS = [
 
 @pytest.fixture
 def live_world(transactional_db):
-    return testing.make_world()
+    import datetime as dt
+
+    world = testing.make_world()
+    today = dt.date.today()
+    testing.make_course(world.citizen, start=today, first_contact=today - dt.timedelta(days=7))
+    return world
 
 
 UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea")]
@@ -49,10 +54,13 @@ def test_it_fills_in_a_whole_star_with_who5(page, live_server, live_world):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     _log_in(page, live_server, live_world.worker)
     page.get_by_role("link", name="Solsikke").click()
+    # The forms page leads to the one "new form" choice, on the citizen's overview.
     page.get_by_role("link", name="Skemaer", exact=True).first.click()
-    page.get_by_label("Skema").select_option("star")
-    page.get_by_label("Borgeren").check()
-    page.get_by_role("button", name="Begynd").click()
+    page.get_by_role("link", name="Udfyld et nyt skema").click()
+    choice = page.locator("#new-record")
+    choice.get_by_label("Skema").select_option("star")
+    choice.get_by_label("Borgeren", exact=True).check()
+    choice.get_by_role("button", name="Begynd").click()
 
     # Page 1: answering "Ja" opens the goal question at once (saved and re-rendered by htmx).
     page.get_by_role("heading", name="Tidspunkt, mulighed og mål").wait_for()
