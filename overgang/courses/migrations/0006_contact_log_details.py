@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0003_caseload_cap'),
+        ('courses', '0005_template_version_required_calendar_to_templates'),
     ]
 
     operations = [

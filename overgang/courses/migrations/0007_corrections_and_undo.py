@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0004_contact_log_details'),
+        ('courses', '0006_contact_log_details'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
