@@ -44,10 +44,11 @@ def test_an_early_phase_change_needs_a_confirmation(world):
 
 
 def test_the_phase_lengths_and_pauses_decide_what_is_early(world):
-    from overgang.courses.models import CourseSettings
     from overgang.courses import phases
+    from overgang.programmes.actions import do_change_template_offer
 
-    CourseSettings.objects.create(municipality=world.a, phase1_months=3, phase2_months=3, phase3_months=3)
+    do_change_template_offer(world.a, "exit_prostitution", actor=world.administrator, offered=True,
+                             phase1_months=3, phase2_months=3, phase3_months=3)
     course = testing.make_course(world.citizen, start=D(2026, 1, 15))
     assert not phases.is_early_change(course, D(2026, 4, 15))
     assert phases.is_early_change(course, D(2026, 4, 14))
