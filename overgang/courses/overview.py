@@ -30,6 +30,7 @@ class Due:
     due: dt.date
     state: str  # upcoming | window | overdue
     days: int
+    number: int = 0  # the occasion (0 at the start, k for month k × interval)
 
     @property
     def label(self):
@@ -59,6 +60,23 @@ def next_due(course, records, today):
         return None
     occasion, instrument, state, days = found
     return Due(instrument, occasion.due, state, days)
+
+
+def all_due(course, records, today):
+    """Every measurement that can be filled in now or is overdue, most urgent first; if
+    none, the next one coming (so the caseload always says what is next)."""
+    if course is None or course.status != Course.Status.ACTIVE or course.is_paused:
+        return []
+    found = []
+    for occasion in course.occasions(records):
+        for instrument in occasion.instruments:
+            state, days = occasion.state(today, instrument)
+            if state in ("window", "overdue"):
+                found.append(Due(instrument, occasion.due, state, abs(days), occasion.number))
+    if found:
+        return sorted(found, key=lambda d: (d.urgency, d.due))
+    upcoming = next_due(course, records, today)
+    return [upcoming] if upcoming else []
 
 
 def days_since_contact(course, contacts, today):
@@ -116,6 +134,7 @@ def caseload_rows(citizens, today):
             "citizen": citizen,
             "course": course,
             "due": due,
+            "dues": all_due(course, records, today),
             "days_since_contact": since,
             "contact_warning": since is not None and since > warn_after[citizen.municipality_id],
             "open_activities": open_activities,

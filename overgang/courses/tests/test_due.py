@@ -113,3 +113,15 @@ def test_the_new_form_choice_offers_only_what_can_apply_now(world, login, client
     # The forms page sends the worker to that one choice instead of offering every form.
     html = client.get(reverse("measurements:list", kwargs={"code": world.citizen.code})).content.decode()
     assert "?skema=ny#new-record" in html and 'value="not_started"' not in html
+
+
+def test_the_caseload_shows_every_due_item_with_its_button(world, login, client):
+    course = _course(world, 0, days=3)  # the three start forms are all due now
+    login(world.worker)
+    page = client.get(reverse("courses:caseload")).content.decode()
+    for instrument in ("registration", "cti_start", "star"):
+        assert reverse("courses:record_due", kwargs={"code": course.code, "instrument": instrument, "number": 0}) in page
+    assert page.count('class="due-item"') == 3
+    login(world.leader)
+    page = client.get(reverse("courses:caseload")).content.decode()
+    assert page.count('class="due-item"') == 3 and "courses/udfyld" not in page and "/udfyld/" not in page
