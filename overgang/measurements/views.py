@@ -105,7 +105,12 @@ def fill(request, code, page):
     if request.headers.get("HX-Request"):
         if appeared or vanished or cleared:
             return _render_page(request, record, page, fresh)
-        return render(request, "measurements/_saved.html", {"record": record})
+        # The progress counter and the page list follow the answers as they are given.
+        visible = engine.visible_pages(instrument, answers)
+        return render(request, "measurements/_saved.html", {
+            "record": record, "progress": engine.progress(instrument, answers),
+            "pages": presentation.page_nav(record, instrument, visible, page),
+        })
     if go == "stay" or (appeared and go == "next"):
         if appeared and go == "next":
             messages.info(request, _("Dine svar har åbnet flere spørgsmål på denne side."))
@@ -171,7 +176,10 @@ def _render_page(request, record, page, form, status=200):
         "is_last": _neighbour(record, answers, page, +1) == reverse("measurements:detail", kwargs={"code": record.code}),
     }
     ctx["rows"] = form.rows(ctx["ladder"])
+    # On a ladder page the general note folds away, so the ladder and "Næste" fit a tablet.
+    ctx["has_ladder"] = any(row["kind"] == "ladder" for row in ctx["rows"])
     if request.headers.get("HX-Request"):
+        ctx["oob"] = True
         # htmx swaps only 2xx answers: errors and new questions come back as 200 with the fields.
         response = render(request, "measurements/_page_form.html", ctx)
         response["HX-Retarget"] = "#page-fields"
