@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "overgang.evaluation",
     "overgang.exports",
     "overgang.reminders",
+    "overgang.sso",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +139,9 @@ MIDDLEWARE = [
     "overgang.lib.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A second session cookie (SameSite=None) for the SAML exchange: the IdP's POST to
+    # the assertion consumer is cross-site and must not carry the main session cookie.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "overgang.lib.middleware.language",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -246,6 +250,18 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "overgang@localhost")
 OVERGANG_BASE_URL = env("OVERGANG_BASE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+# Single sign-on (SAML 2.0 or OpenID Connect), off unless configured: see overgang/sso.
+from overgang.sso.env import sso_settings  # noqa: E402
+
+globals().update(sso_settings(env, env_bool, env_int, env_secret, production=PRODUCTION))
+SAML_SESSION_COOKIE_NAME = "overgang_saml"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"  # a signed query, no inline script
+SAML_IGNORE_LOGOUT_ERRORS = True  # the local session is already gone when the IdP answers
+SAML_CSP_HANDLER = ""  # our own Content-Security-Policy middleware covers the SAML pages
+LOGOUT_REDIRECT_URL = LOGIN_URL
+# Browsers drop SameSite=None cookies that are not Secure; without HTTPS (development,
+# tests on one host) Lax still reaches the assertion consumer.
+SAML_SESSION_COOKIE_SAMESITE = "None" if SECURE else "Lax"
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("overgang.measurements.urls")),
     path("", include("overgang.exports.urls")),
     path("", include("overgang.evaluation.urls")),
+    path("", include("overgang.sso.urls")),
 ]
 
 handler400 = "overgang.lib.errors.bad_request"

@@ -144,10 +144,11 @@ def do_logout_everywhere(user, *, actor):
 
 
 @transaction.atomic
-def record_login(user):
+def record_login(user, *, method="password", details=None):
+    """A completed login; ``method`` is ``password`` or the single sign-on protocol."""
     LoginFailure.objects.filter(username=user.username.casefold()).delete()
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    record("login", actor=user)
+    record("login", actor=user, details={"method": method, **(details or {})})
 
 
 @transaction.atomic

@@ -16,6 +16,10 @@ from overgang.accounts.actions import record_login
 
 PREAUTH_KEY = "overgang_preauth"
 PREAUTH_SECONDS = 300
+# How the session was opened: "password" (with TOTP) or a single sign-on protocol, whose
+# identity provider has already asked for the second factor.
+METHOD_KEY = "auth_method"
+SSO_METHODS = frozenset({"saml", "oidc"})
 
 
 def user_agent_hash(request):
@@ -37,15 +41,34 @@ def preauth_user(request):
     return user, data.get("next", "")
 
 
-def complete_login(request, user, device=None):
+def complete_login(request, user, device=None, *, method="password", record=True):
+    """Open the session; ``record=False`` when the caller's action already audited the login."""
     request.session.pop(PREAUTH_KEY, None)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if device is not None:
         otp_login(request, device)
+    request.session[METHOD_KEY] = method
     request.session["ua"] = user_agent_hash(request)
     request.session["epoch"] = user.session_epoch
     request.session["last_seen"] = time.time()
-    record_login(user)
+    if record:
+        # In an installation with single sign-on every password login is the break-glass one.
+        record_login(user, method=method, details={"break_glass": True} if sso_configured() else None)
+
+
+def signed_in_by_sso(request) -> bool:
+    return request.session.get(METHOD_KEY) in SSO_METHODS
+
+
+def sso_configured() -> bool:
+    return bool(settings.OVERGANG_SAML or settings.OVERGANG_OIDC)
+
+
+def password_login_allowed(username) -> bool:
+    """With single sign-on only the break-glass administrator uses a local password."""
+    if not sso_configured():
+        return True
+    return bool(settings.OVERGANG_BREAK_GLASS_USER) and username == settings.OVERGANG_BREAK_GLASS_USER
 
 
 def second_factor_required():

@@ -8,7 +8,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from overgang.accounts.auth import second_factor_required, user_agent_hash
+from overgang.accounts.auth import second_factor_required, signed_in_by_sso, user_agent_hash
 
 # Seconds between writes of the last-seen time, so not every request writes the session.
 _TOUCH_INTERVAL = 30
@@ -46,11 +46,21 @@ def _end_reason(request, user):
 
 
 def require_second_factor(get_response):
-    """A belt to the login view's braces: a session without a verified second factor ends."""
+    """A belt to the login view's braces: a session without a verified second factor ends.
+
+    A single sign-on session counts as verified: the identity provider asked for the
+    second factor (the assurance level checked at login says so).
+    """
 
     def middleware(request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and second_factor_required() and not user.is_verified():
+        if (
+            user is not None
+            and user.is_authenticated
+            and second_factor_required()
+            and not user.is_verified()
+            and not signed_in_by_sso(request)
+        ):
             logout(request)
             return redirect(settings.LOGIN_URL)
         return get_response(request)

@@ -85,12 +85,20 @@ class User(AbstractUser):
         return self._membership_cache
 
 
+class RoleSource(models.TextChoices):
+    LOCAL = "local", _("lokal")
+    SSO = "sso", _("kommunens login")
+
+
 class Membership(models.Model):
     """A role held by a user in a municipality. An evaluator may hold several."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("rolle"), max_length=16, choices=Role.choices)
+    # Where the role came from: given by an administrator here, or asserted by the
+    # municipality's identity provider (then replaced at every login).
+    source = models.CharField(_("kilde"), max_length=8, choices=RoleSource.choices, default=RoleSource.LOCAL)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

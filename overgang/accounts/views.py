@@ -14,7 +14,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from overgang.accounts import actions
 from overgang.accounts.access import get_municipality_for_admin, get_user_for_admin, users_of
-from overgang.accounts.auth import complete_login, preauth_user, second_factor_required, start_preauth
+from overgang.accounts.auth import (
+    METHOD_KEY,
+    complete_login,
+    password_login_allowed,
+    preauth_user,
+    second_factor_required,
+    sso_configured,
+    start_preauth,
+)
 from overgang.accounts.decorators import role_required
 from overgang.accounts.forms import (
     GrantEvaluatorForm,
@@ -68,12 +76,19 @@ def login_view(request):
         password = form.cleaned_data["password"]
         ip = client_ip(request)
         user = None
+        stage = "password"
         if actions.is_locked_out(username, ip):
             make_password(password)  # the same work as a real check, so timing tells nothing
+        elif not password_login_allowed(username):
+            make_password(password)
+            stage = "sso_only"
         else:
             user = authenticate(request, username=username, password=password)
+            if user is not None and sso_configured() and user.all_roles - {Role.ADMIN}:
+                # The break-glass account administers; it never reads cases past SSO.
+                user, stage = None, "break_glass_roles"
         if user is None:
-            actions.record_login_failure(username, ip)
+            actions.record_login_failure(username, ip, stage=stage)
             form.add_error(None, _failed_message())
         elif not second_factor_required():
             complete_login(request, user)
@@ -83,7 +98,19 @@ def login_view(request):
             if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
                 return redirect("accounts:totp_verify")
             return redirect("accounts:totp_enrol")
-    return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=200)
+    context = {"form": form, "next": next_url, "sso": _sso_entry(), "password_open": request.method == "POST"}
+    return render(request, "accounts/login.html", context, status=200)
+
+
+def _sso_entry():
+    """The URL of "Log ind med kommunens login", or "" without single sign-on."""
+    from django.urls import reverse
+
+    if settings.OVERGANG_SAML:
+        return reverse("sso:saml_login")
+    if settings.OVERGANG_OIDC:
+        return reverse("sso:oidc_login")
+    return ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -150,10 +177,14 @@ def _base32(key: bytes) -> str:
 
 @require_POST
 def logout_view(request):
+    by_saml = request.session.get(METHOD_KEY) == "saml"
     if request.user.is_authenticated:
         with transaction.atomic():
             actions.record_logout(request.user)
     logout(request)
+    if by_saml and settings.OVERGANG_SAML:
+        # Single logout at the municipality's IdP too (sso app).
+        return redirect("sso:saml_logout")
     messages.info(request, _("Du er logget ud."))
     return redirect("accounts:login")
 

@@ -179,6 +179,12 @@ MATRIX = {
     # The evaluation report: leaders (suppressed) and evaluators (exact) of their own
     # municipalities; a municipality outside the grants is a 404 (evaluation tests).
     "evaluation:report": [("", lambda w: {}, logged_in(403, leader=200, evaluator=200))],
+    # Single sign-on is off in the test settings, so its pages do not exist; the sso app's
+    # test_access.py runs this whole matrix with SAML on and SSO-created personas.
+    **{name: [("", lambda w: {}, same(404))] for name in (
+        "sso:saml_metadata", "sso:saml_login", "sso:saml_acs", "sso:saml_ls", "sso:saml_ls_post",
+        "sso:saml_logout", "sso:oidc_login", "sso:oidc_callback",
+    )},
     "evaluation:download": [
         ("xlsx", lambda w: {"fmt": "xlsx"}, logged_in(403, leader=200, evaluator=200)),
         # The JSON keeps exact counts: evaluators only.

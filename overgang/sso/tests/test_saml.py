@@ -1,0 +1,300 @@
+"""SAML 2.0 login against a real (in-process) pysaml2 identity provider."""
+
+import pytest
+from django.urls import reverse
+
+from overgang.accounts.models import Membership, RoleSource, User
+from overgang.audit.models import AuditEvent
+from overgang.sso.models import ExternalIdentity
+from overgang.sso.tests.conftest import saml_login, start
+from overgang.sso.tests.idp import person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_serves_sp_metadata_with_entity_id_endpoints_and_certificates(client, idp, settings):
+    response = client.get(reverse("sso:saml_metadata"))
+    assert response.status_code == 200
+    xml = response.content.decode()
+    assert 'entityID="http://testserver/saml2/metadata/"' in xml
+    assert 'AuthnRequestsSigned="true"' in xml and 'WantAssertionsSigned="true"' in xml
+    assert 'Location="http://testserver/saml2/acs/"' in xml
+    assert 'Location="http://testserver/saml2/ls/"' in xml
+    assert xml.count("X509Certificate>") == 4  # signing and encryption (open and close tags)
+    assert 'use="signing"' in xml and 'use="encryption"' in xml
+
+
+def test_it_sends_a_signed_authn_request(client, world, idp):
+    request, _relay = start(client, idp)  # the IdP verifies the query signature or fails
+    assert request.issuer.text == "http://testserver/saml2/metadata/"
+    assert request.assertion_consumer_service_url == "http://testserver/saml2/acs/"
+
+
+def test_it_creates_the_user_at_first_login_and_lands_on_the_caseload(client, world, idp):
+    response = saml_login(client, idp, person())
+    assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == "/"
+    assert client.get(reverse("courses:caseload")).status_code == 200
+    user = User.objects.get(external_identity__subject="persistent-anna")
+    assert user.username == "anna@aby.dk" and user.get_full_name() == "Anna Andersen"
+    assert not user.has_usable_password()
+    assert {(m.municipality.name, m.role, m.source) for m in user.memberships.all()} == {
+        ("Aby Kommune", "worker", RoleSource.SSO)
+    }
+    actions = list(AuditEvent.objects.filter(object_code=str(user.code)).values_list("action", flat=True))
+    assert actions == ["sso.user_create", "sso.roles_change"]
+    login = AuditEvent.objects.get(action="login")
+    assert login.actor_code == str(user.code)
+    assert login.details == {"method": "saml", "assurance": "Substantial"}
+
+
+def _refusal(reason):
+    event = AuditEvent.objects.filter(action="sso.refused").latest("seq")
+    assert event.details["reason"] == reason, event.details
+    assert event.details["protocol"] == "saml"
+    return event
+
+
+def _refused(response, text):
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert text in page, page
+    return page
+
+
+@pytest.mark.parametrize(
+    "tamper,reason,message",
+    [
+        ({"sign_assertion": False}, "signature", "ikke korrekt signeret"),
+        ({"sign_assertion": False, "sign_response": True}, "signature", "ikke korrekt signeret"),
+        ({"break_signature": True}, "signature", "ikke korrekt signeret"),
+        ({"audience": "https://another-system.kommune.dk/saml"}, "audience", "ikke udstedt til Overgang"),
+        ({"expired": True}, "expired", "udløbet"),
+        ({"recipient": "https://evil.example/saml2/acs/"}, "recipient", "sendt til en anden adresse"),
+    ],
+)
+def test_it_refuses_a_tampered_response_and_audits_the_reason(client, world, idp, tamper, reason, message):
+    response = saml_login(client, idp, person(), **tamper)
+    _refused(response, message)
+    _refusal(reason)
+    assert not User.objects.filter(external_identity__isnull=False).exists()
+    assert client.get(reverse("courses:caseload")).status_code == 302
+    assert not AuditEvent.objects.filter(action="login").exists()
+
+
+def test_it_refuses_a_replayed_response(client, world, idp):
+    request, relay_state = start(client, idp)
+    saml_response = idp.respond(request, person())
+    acs = reverse("sso:saml_acs")
+    assert client.post(acs, {"SAMLResponse": saml_response, "RelayState": relay_state}).status_code == 302
+    # The same response again, from another browser that started a login of its own.
+    from django.test import Client
+
+    thief = Client()
+    start(thief, idp)
+    _refused(thief.post(acs, {"SAMLResponse": saml_response, "RelayState": relay_state}), "allerede brugt")
+    _refusal("replay")
+    # and from the same browser, after logging out
+    client.post(reverse("accounts:logout"))
+    start(client, idp)
+    _refused(client.post(acs, {"SAMLResponse": saml_response, "RelayState": relay_state}), "allerede brugt")
+    assert AuditEvent.objects.filter(action="sso.refused", details__reason="replay").count() == 2
+    assert AuditEvent.objects.filter(action="login").count() == 1
+
+
+def test_it_refuses_an_unsolicited_response(client, world, idp):
+    request, _relay = start(client, idp)
+    saml_response = idp.respond(request, person())
+    from django.test import Client
+
+    other = Client()  # never asked the IdP for anything
+    _refused(other.post(reverse("sso:saml_acs"), {"SAMLResponse": saml_response}), "ikke bedt om")
+    _refusal("unsolicited")
+
+
+@pytest.mark.parametrize(
+    "loa,authn_class",
+    [
+        ("Low", "https://data.gov.dk/concept/core/nsis/loa/Substantial"),  # the attribute wins
+        ("https://data.gov.dk/concept/core/nsis/loa/Low", "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"),
+        ("Medium", "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified"),
+        ("", "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"),
+        ("", "https://data.gov.dk/concept/core/nsis/loa/Low"),
+    ],
+)
+def test_it_refuses_a_lower_assurance_level_with_a_clear_message(client, world, idp, loa, authn_class):
+    response = saml_login(client, idp, person(loa=loa), authn_class=authn_class)
+    _refused(response, "sikringsniveau")
+    event = _refusal("assurance")
+    assert event.details["required"] == "substantial"
+
+
+def test_it_accepts_a_higher_assurance_level_and_the_uri_form(client, world, idp):
+    assert saml_login(client, idp, person(loa="https://data.gov.dk/concept/core/nsis/loa/High")).status_code == 302
+
+
+def test_it_reads_the_assurance_level_from_the_authn_context_without_the_attribute(client, world, idp):
+    attributes = person()
+    del attributes["https://data.gov.dk/concept/core/nsis/loa"]
+    response = saml_login(client, idp, attributes, authn_class="https://data.gov.dk/concept/core/nsis/loa/Substantial")
+    assert response.status_code == 302
+
+
+def test_it_can_require_high_assurance(client, world, idp, settings):
+    settings.OVERGANG_SSO_MIN_ASSURANCE = "high"
+    _refused(saml_login(client, idp, person(loa="Substantial")), "sikringsniveau")
+
+
+def test_it_refuses_an_unknown_organisation(client, world, idp):
+    _refused(saml_login(client, idp, person(cvr="99999999")), "organisation er ikke tilknyttet")
+    assert _refusal("organisation").details["organisation"] == "99999999"
+
+
+def test_it_refuses_a_user_without_an_overgang_role(client, world, idp):
+    _refused(saml_login(client, idp, person(roles=("sagsbehandler-andet-system",))), "ingen rolle i Overgang")
+    _refusal("no_role")
+    assert not User.objects.filter(external_identity__isnull=False).exists()
+
+
+def test_it_drops_a_role_scoped_to_another_organisation(client, world, idp):
+    from overgang.sso.tests.idp import PRIVILEGES, privilege_list
+
+    attributes = person(roles=("cti-medarbejder",))
+    attributes[PRIVILEGES] = [privilege_list("22222222", "administrator"), privilege_list("11111111", "cti-medarbejder")]
+    assert saml_login(client, idp, attributes).status_code == 302
+    user = User.objects.get(external_identity__subject="persistent-anna")
+    assert {(m.municipality.name, m.role) for m in user.memberships.all()} == {("Aby Kommune", "worker")}
+
+
+def test_it_honours_data_restrictions_that_narrow_access(client, world, idp):
+    from overgang.sso.tests.idp import PRIVILEGES, privilege_list
+
+    kle = "http://sts.kombit.dk/constraints/KLE/1"
+    attributes = person()
+    attributes[PRIVILEGES] = [
+        # The worker role restricted to KLE 32 (social services): Overgang's area, kept.
+        privilege_list("11111111", "cti-medarbejder", constraints=[(kle, "32.10")]),
+        # The leader role restricted to KLE 27 only: not Overgang's area, dropped.
+        privilege_list("11111111", "projektleder", constraints=[(kle, "27.05")]),
+        # The administrator role restricted to org units: a restriction Overgang cannot
+        # enforce, so the role is dropped rather than given without it.
+        privilege_list("11111111", "administrator", constraints=[("http://sts.kombit.dk/constraints/orgenhed/1", "x")]),
+    ]
+    assert saml_login(client, idp, attributes).status_code == 302
+    user = User.objects.get(external_identity__subject="persistent-anna")
+    assert {m.role for m in user.memberships.all()} == {"worker"}
+
+
+def test_it_replaces_the_roles_at_every_login_and_audits_the_change(client, world, idp):
+    saml_login(client, idp, person(roles=("cti-medarbejder",)))
+    user = User.objects.get(external_identity__subject="persistent-anna")
+    epoch = user.session_epoch
+    client.post(reverse("accounts:logout"))
+    assert saml_login(client, idp, person(roles=("projektleder", "administrator"))).status_code == 302
+    user.refresh_from_db()
+    assert {m.role for m in user.memberships.all()} == {"leader", "admin"}
+    assert user.session_epoch == epoch + 1  # a role was taken: other sessions end
+    change = AuditEvent.objects.filter(action="sso.roles_change").latest("seq")
+    assert change.details["old"] == ["worker"] and change.details["new"] == ["admin", "leader"]
+    assert change.actor_username == "sso" and change.object_code == str(user.code)
+    assert User.objects.filter(external_identity__isnull=False).count() == 1
+    # Same roles again: no change event.
+    client.post(reverse("accounts:logout"))
+    saml_login(client, idp, person(roles=("projektleder", "administrator")))
+    assert AuditEvent.objects.filter(action="sso.roles_change").count() == 2
+
+
+def test_it_takes_the_roles_of_a_user_whose_roles_vanished(client, world, idp):
+    saml_login(client, idp, person(roles=("cti-medarbejder",)))
+    user = User.objects.get(external_identity__subject="persistent-anna")
+    from django.test import Client
+
+    other = Client()
+    _refused(saml_login(other, idp, person(roles=())), "ingen rolle")
+    assert not Membership.objects.filter(user=user).exists()
+    # The first browser's session ends at its next request.
+    assert client.get(reverse("courses:caseload")).status_code == 302
+
+
+def test_it_refuses_a_user_an_administrator_closed(client, world, idp):
+    saml_login(client, idp, person())
+    User.objects.filter(external_identity__subject="persistent-anna").update(is_active=False)
+    client.post(reverse("accounts:logout"))
+    _refused(saml_login(client, idp, person()), "adgang til Overgang er lukket")
+    _refusal("inactive")
+
+
+def test_it_never_takes_over_a_local_account_with_the_same_name(client, world, idp):
+    saml_login(client, idp, person(email="worker"))
+    user = User.objects.get(external_identity__subject="persistent-anna")
+    assert user.username == "worker-2" and user.pk != world.worker.pk
+    assert ExternalIdentity.objects.get(user=user).issuer == idp.entity_id
+
+
+def test_it_accepts_an_encrypted_assertion_and_can_require_one(client, world, idp, settings):
+    assert saml_login(client, idp, person(), encrypt=True).status_code == 302
+    client.post(reverse("accounts:logout"))
+    settings.OVERGANG_SAML = {**settings.OVERGANG_SAML, "require_encryption": True}
+    _refused(saml_login(client, idp, person(), subject="persistent-bo"), "ikke krypteret")
+    _refusal("encryption")
+    assert saml_login(client, idp, person(), encrypt=True, subject="persistent-bo").status_code == 302
+
+
+def test_it_does_not_ask_sso_users_for_a_totp_code(client, world, idp, settings):
+    assert settings.OVERGANG_TOTP_WAIVED is False
+    saml_login(client, idp, person())
+    assert client.get(reverse("courses:caseload")).status_code == 200
+    assert client.get(reverse("accounts:account")).status_code == 200
+
+
+def test_it_returns_to_the_page_asked_for(client, world, idp):
+    request, relay_state = start(client, idp, next_url=reverse("accounts:account"))
+    response = client.post(
+        reverse("sso:saml_acs"), {"SAMLResponse": idp.respond(request, person()), "RelayState": relay_state}
+    )
+    assert response["Location"] == reverse("accounts:account")
+
+
+def test_it_logs_out_at_the_idp_too(client, world, idp):
+    saml_login(client, idp, person())
+    response = client.post(reverse("accounts:logout"))
+    assert response["Location"] == reverse("sso:saml_logout")
+    assert client.get(reverse("courses:caseload")).status_code == 302  # logged out here already
+    page = client.get(reverse("sso:saml_logout"))
+    assert page.status_code == 200
+    target = page.context["target"]
+    assert target.startswith(idp.base_url + "/slo/redirect?")
+    assert f'http-equiv="refresh" content="0; url={target.replace("&", "&amp;")}"' in page.content.decode()
+    back = idp.logout(target)  # the IdP verifies the signed LogoutRequest
+    assert idp.logout_requests[0].name_id.text == "persistent-anna"
+    finish = client.get(back)
+    assert finish.status_code == 302 and finish["Location"] == reverse("accounts:login")
+    assert AuditEvent.objects.filter(action="logout").count() == 1
+
+
+def test_it_reads_the_idp_metadata_from_a_url(settings, tmp_path, client, world):
+    from overgang.sso.tests.conftest import configure
+
+    served = configure(settings, tmp_path, serve=True)
+    try:
+        settings.OVERGANG_SAML = {**settings.OVERGANG_SAML, "idp_metadata_file": "", "idp_metadata_url": served.base_url + "/metadata"}
+        from overgang.sso import saml as saml_module
+
+        saml_module._config_cache.update(key=None, config=None, at=0.0)
+        assert saml_login(client, served, person()).status_code == 302
+    finally:
+        served.stop()
+
+
+def test_it_is_off_unless_configured(client, world, settings):
+    settings.OVERGANG_SAML = None
+    for name in ("sso:saml_metadata", "sso:saml_login", "sso:saml_ls", "sso:saml_logout"):
+        assert client.get(reverse(name)).status_code == 404
+    assert client.post(reverse("sso:saml_acs"), {"SAMLResponse": "x"}).status_code == 404
+    assert "kommunens login" not in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_it_never_500s_on_garbage(client, world, idp):
+    for body in ({"SAMLResponse": "not base64 at all!"}, {"SAMLResponse": "PHhtbD4="}, {}):
+        response = client.post(reverse("sso:saml_acs"), body)
+        assert response.status_code in (400, 403), response.status_code
