@@ -33,7 +33,7 @@ from overgang.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from overgang.accounts.models import Membership, Role
+from overgang.accounts.models import Membership, Role, RoleSource
 from overgang.accounts.totp import qr_svg
 from overgang.audit.middleware import client_ip
 
@@ -242,13 +242,37 @@ def admin_users(request, municipality):
     municipality = get_municipality_for_admin(request, municipality)
     users = []
     for user in users_of(municipality).order_by("username"):
-        roles = [m.get_role_display() for m in user.memberships.all() if m.municipality_id == municipality.pk]
-        users.append({"user": user, "roles": roles, "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists()})
+        # Each role with where it came from: given here, or by the municipality's login.
+        roles = [
+            {"name": m.get_role_display(), "source": m.source, "source_name": m.get_source_display()}
+            for m in user.memberships.all()
+            if m.municipality_id == municipality.pk
+        ]
+        users.append(
+            {
+                "user": user,
+                "roles": roles,
+                "login": _login_kind(user),
+                "has_totp": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            }
+        )
     return render(
         request,
         "accounts/admin_users.html",
-        {"municipality": municipality, "users": users, "administered": request.user.municipalities_as(Role.ADMIN)},
+        {
+            "municipality": municipality,
+            "users": users,
+            "administered": request.user.municipalities_as(Role.ADMIN),
+            "sso": sso_configured(),
+        },
     )
+
+
+def _login_kind(user):
+    """How the user logs in: "sso" (no password here), "break_glass" or "password"."""
+    if user.username and user.username == settings.OVERGANG_BREAK_GLASS_USER:
+        return "break_glass"
+    return "password" if user.has_usable_password() else "sso"
 
 
 @require_http_methods(["GET", "POST"])
@@ -270,7 +294,7 @@ def admin_user_new(request, municipality):
         )
         messages.success(request, _("Brugeren %(username)s er oprettet.") % {"username": data["username"]})
         return redirect("accounts:admin_users", municipality=municipality.code)
-    return render(request, "accounts/admin_user_new.html", {"municipality": municipality, "form": form})
+    return render(request, "accounts/admin_user_new.html", {"municipality": municipality, "form": form, "sso": sso_configured()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -287,6 +311,14 @@ def admin_user_edit(request, municipality, code):
         "roles": current_roles,
     }
     form = UserEditForm(request.POST or None, initial=initial)
+    sso_managed = Membership.objects.filter(user=target, municipality=municipality, source=RoleSource.SSO).exists()
+    if sso_managed:
+        # The municipality's role catalogue decides; a change here would be undone at the
+        # user's next login. Closing access ("Aktiv") still works.
+        form.fields["roles"].disabled = True
+        form.fields["roles"].help_text = _(
+            "Rollerne kommer fra kommunens login (rollekataloget) og skiftes der. De opdateres ved brugerens næste login."
+        )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         elsewhere = Membership.objects.filter(user=target).exclude(municipality=municipality).exists()
@@ -311,7 +343,8 @@ def admin_user_edit(request, municipality, code):
                 actions.do_set_roles(target, municipality, data["roles"], actor=request.user)
             messages.success(request, _("Ændringerne er gemt."))
             return redirect("accounts:admin_users", municipality=municipality.code)
-    return render(request, "accounts/admin_user_edit.html", {"municipality": municipality, "target": target, "form": form})
+    context = {"municipality": municipality, "target": target, "form": form, "login": _login_kind(target)}
+    return render(request, "accounts/admin_user_edit.html", context)
 
 
 @require_POST

@@ -45,7 +45,8 @@ def sso_settings(env, env_bool, env_int, env_secret, *, production) -> dict:
 
 
 def _base_url(env, production, why):
-    url = env("OVERGANG_BASE_URL").strip().rstrip("/")
+    # The same variable and default as the reminder e-mails' links (settings.py).
+    url = env("OVERGANG_BASE_URL", "" if production else "http://127.0.0.1:8000").strip().rstrip("/")
     if not url:
         raise ImproperlyConfigured(f"OVERGANG_BASE_URL (e.g. https://overgang.kommune.dk) must be set for {why}")
     parts = urlsplit(url)

@@ -114,7 +114,9 @@ class IdentityProvider:
         if serve:
             # Bound before the metadata is written: the endpoints carry the port.
             self.httpd = make_server("127.0.0.1", 0, self._wsgi, handler_class=_Quiet)
-            self.base_url = f"http://127.0.0.1:{self.httpd.server_port}"
+            # "localhost", as the live server: same site, so the SAML cookie (SameSite=Lax
+            # without HTTPS) travels with the IdP's POST as it does with None over HTTPS.
+            self.base_url = f"http://localhost:{self.httpd.server_port}"
             threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         self.key_file, self.cert_file = make_keypair(directory, "idp")
         self.metadata_file = str(self.directory / "idp-metadata.xml")
@@ -287,7 +289,7 @@ class IdentityProvider:
                 f'<form method="post" action="/sso/login"><input type="hidden" name="key" value="{key}">'
                 '<button type="submit">Log ind</button></form>'
             )
-            return _reply(start_response, "200 OK", page.encode(), "text/html")
+            return _reply(start_response, "200 OK", page.encode(), "text/html; charset=utf-8")
         if path == "/sso/login":
             size = int(environ.get("CONTENT_LENGTH") or 0)
             form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(size).decode()).items()}
@@ -301,7 +303,7 @@ class IdentityProvider:
                 f'<input type="hidden" name="RelayState" value="{html.escape(relay_state)}">'
                 '<button type="submit">Fortsæt til Overgang</button></form>'
             )
-            return _reply(start_response, "200 OK", page.encode(), "text/html")
+            return _reply(start_response, "200 OK", page.encode(), "text/html; charset=utf-8")
         if path == "/slo/redirect":
             target = self.logout(url)
             start_response("302 Found", [("Location", target)])
