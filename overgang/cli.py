@@ -55,6 +55,22 @@ def prepare_demo_environment():
         sys.exit("overgang demo runs on SQLite only; unset DATABASE_URL.")
 
 
+# The demo municipality (overgang.accounts.demo.DEMO_MUNICIPALITY; a test keeps them equal),
+# named here because the SAML demo's role map is written before Django is set up.
+DEMO_MUNICIPALITY = "Demokommune"
+
+
+def prepare_saml_demo(argv):
+    """``overgang demo --saml``: a test IdP on the next port and SAML settings pointing at it."""
+    from overgang.sso.testidp import start_demo
+
+    port = 8000
+    if "--port" in argv and argv.index("--port") + 1 < len(argv):
+        port = int(argv[argv.index("--port") + 1])
+    _idp, environment = start_demo(_var_dir() / "sso-demo", port, DEMO_MUNICIPALITY)
+    os.environ.update(environment)
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     if _uses_demo_installation(argv):
@@ -64,6 +80,8 @@ def main(argv=None):
                 file=sys.stderr,
             )
         prepare_demo_environment()
+        if argv and argv[0] == "demo" and "--saml" in argv:
+            prepare_saml_demo(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "overgang.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

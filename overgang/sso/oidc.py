@@ -5,6 +5,7 @@ checks the ID token's signature (the provider's JWKS), issuer, audience, expiry 
 nonce. The claims then go through the same ``claims.decide`` as SAML's attributes.
 """
 
+import logging
 import threading
 import time
 
@@ -28,6 +29,7 @@ ID_TOKEN_ALGORITHMS = ["RS256", "PS256", "ES256"]
 CLIENT_CACHE_SECONDS = 3600
 NEXT_KEY = "overgang_oidc_next"
 
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _clients = {}
 
@@ -107,6 +109,7 @@ def callback(request):
     except Refusal as refusal:
         return _refuse(request, refusal, claims)
     except Exception as exc:  # noqa: BLE001 — every failure is a refusal with its reason, never a 500
+        logger.warning("OpenID Connect login refused", exc_info=True)
         return _refuse(request, classify(exc))
     next_url = request.session.pop(NEXT_KEY, "")
     complete_login(request, user, method="oidc", record=False)

@@ -10,6 +10,7 @@ the strict Content-Security-Policy intact.
 import base64
 import binascii
 import copy
+import logging
 import threading
 import time
 from datetime import datetime, timedelta
@@ -18,8 +19,8 @@ from datetime import timezone as dt_timezone
 import saml2
 from defusedxml import ElementTree
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import auth, messages
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -52,6 +53,7 @@ METADATA_REFRESH_SECONDS = 3600
 # How long a consumed message id is remembered when the assertion names no end of validity.
 DEFAULT_MESSAGE_LIFETIME = timedelta(hours=1)
 
+logger = logging.getLogger(__name__)
 _config_lock = threading.Lock()
 _config_cache = {"key": None, "config": None, "at": 0.0}
 
@@ -282,10 +284,19 @@ class SingleLogout(_Configured, LogoutView):
     logout_error_template = "sso/logout_error.html"
 
     def do_logout_service(self, request, data, binding, *args, **kwargs):
+        if "SAMLRequest" not in data and "SAMLResponse" not in data:
+            raise SuspiciousOperation("single logout without SAMLRequest or SAMLResponse")
         if "SAMLRequest" in data and request.user.is_authenticated:
             with transaction.atomic():
                 account_actions.record_logout(request.user)
-        response = super().do_logout_service(request, data, binding, *args, **kwargs)
+        try:
+            response = super().do_logout_service(request, data, binding, *args, **kwargs)
+        except Exception:  # noqa: BLE001 — a damaged or forged logout message is no reason for a 500
+            logger.warning("Single logout message refused", exc_info=True)
+            auth.logout(request)
+            request.saml_session.flush()
+            messages.info(request, _("Du er logget ud af Overgang."))
+            return redirect("accounts:login")
         if "SAMLResponse" in data:
             request.saml_session.flush()
             messages.info(request, _("Du er logget ud af Overgang og kommunens login."))

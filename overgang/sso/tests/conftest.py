@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from overgang.sso import saml as saml_module
 from overgang.sso.env import sso_settings
-from overgang.sso.tests.idp import IdentityProvider, make_keypair
+from overgang.sso.testidp import IdentityProvider, make_keypair
 
 ROLE_MAP = {
     "roles": {

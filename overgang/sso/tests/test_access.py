@@ -9,7 +9,7 @@ from overgang import testing
 from overgang.accounts.models import Municipality, User
 from overgang.citizens.models import Citizen
 from overgang.sso.tests.conftest import saml_login
-from overgang.sso.tests.idp import person
+from overgang.sso.testidp import person
 from overgang.tests import test_access_matrix as matrix
 
 pytestmark = pytest.mark.django_db

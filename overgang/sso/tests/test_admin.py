@@ -7,7 +7,7 @@ from overgang import testing
 from overgang.accounts.models import Membership, Role, RoleSource, User
 from overgang.audit.models import AuditEvent
 from overgang.sso.tests.conftest import saml_login
-from overgang.sso.tests.idp import person
+from overgang.sso.testidp import person
 
 pytestmark = pytest.mark.django_db
 

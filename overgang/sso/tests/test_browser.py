@@ -5,7 +5,7 @@ import pytest
 from overgang.accounts.models import Municipality
 from overgang.sso import saml as saml_module
 from overgang.sso.tests.conftest import configure
-from overgang.sso.tests.idp import person
+from overgang.sso.testidp import person
 
 pytestmark = pytest.mark.browser
 

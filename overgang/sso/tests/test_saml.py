@@ -7,7 +7,7 @@ from overgang.accounts.models import Membership, RoleSource, User
 from overgang.audit.models import AuditEvent
 from overgang.sso.models import ExternalIdentity
 from overgang.sso.tests.conftest import saml_login, start
-from overgang.sso.tests.idp import person
+from overgang.sso.testidp import person
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +157,7 @@ def test_it_refuses_a_user_without_an_overgang_role(client, world, idp):
 
 
 def test_it_drops_a_role_scoped_to_another_organisation(client, world, idp):
-    from overgang.sso.tests.idp import PRIVILEGES, privilege_list
+    from overgang.sso.testidp import PRIVILEGES, privilege_list
 
     attributes = person(roles=("cti-medarbejder",))
     attributes[PRIVILEGES] = [privilege_list("22222222", "administrator"), privilege_list("11111111", "cti-medarbejder")]
@@ -167,7 +167,7 @@ def test_it_drops_a_role_scoped_to_another_organisation(client, world, idp):
 
 
 def test_it_honours_data_restrictions_that_narrow_access(client, world, idp):
-    from overgang.sso.tests.idp import PRIVILEGES, privilege_list
+    from overgang.sso.testidp import PRIVILEGES, privilege_list
 
     kle = "http://sts.kombit.dk/constraints/KLE/1"
     attributes = person()
@@ -298,3 +298,68 @@ def test_it_never_500s_on_garbage(client, world, idp):
     for body in ({"SAMLResponse": "not base64 at all!"}, {"SAMLResponse": "PHhtbD4="}, {}):
         response = client.post(reverse("sso:saml_acs"), body)
         assert response.status_code in (400, 403), response.status_code
+
+
+def test_it_logs_out_when_the_idp_asks(client, world, idp):
+    saml_login(client, idp, person())
+    url = idp.logout_request()
+    response = client.get(url.replace("http://testserver", ""))
+    assert response.status_code == 302
+    assert response["Location"].startswith(idp.base_url + "/slo/redirect?SAMLResponse=")
+    assert client.get(reverse("courses:caseload")).status_code == 302
+    assert AuditEvent.objects.filter(action="logout").count() == 1
+
+
+def test_a_forged_logout_message_logs_out_locally_without_an_error(client, world, idp):
+    saml_login(client, idp, person())
+    response = client.get(reverse("sso:saml_ls") + "?SAMLResponse=bm90IGEgcmVzcG9uc2U%3D")
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    assert client.get(reverse("courses:caseload")).status_code == 302
+    assert client.get(reverse("sso:saml_ls")).status_code == 400
+
+
+def test_it_ignores_an_unknown_idp_asked_for_in_the_login_url(client, world, idp):
+    response = client.get(reverse("sso:saml_login") + "?idp=https://evil.example/idp")
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response["Location"].startswith(idp.base_url)
+
+
+def test_the_demo_idp_logs_in_whom_it_is_told_and_replays_on_request(settings, tmp_path, client, world):
+    import re
+    import urllib.parse
+    import urllib.request
+
+    from overgang.sso.tests.conftest import configure
+
+    served = configure(settings, tmp_path, serve=True)
+    served.interactive = True
+    try:
+
+        def through_idp(form):
+            location = client.get(reverse("sso:saml_login"))["Location"]
+            page = urllib.request.urlopen(location, timeout=10).read().decode()
+            key = re.search(r'name="key" value="(\w+)"', page).group(1)
+            body = urllib.parse.urlencode({"key": key, **form}, doseq=True).encode()
+            return urllib.request.urlopen(served.base_url + "/sso/login", body, timeout=10).read().decode()
+
+        def post_back(page):
+            saml_response = re.search(r'name="SAMLResponse" value="([^"]+)"', page).group(1)
+            return client.post(reverse("sso:saml_acs"), {"SAMLResponse": saml_response})
+
+        page = through_idp({"persona": "leder", "role": ["projektleder"], "cvr": "11111111", "loa": "Substantial", "tamper": ""})
+        assert post_back(page).status_code == 302
+        assert User.objects.get(external_identity__subject="demo-leder").roles_in(world.a) == {"leader"}
+        client.post(reverse("accounts:logout"))
+        replayed = urllib.request.urlopen(served.base_url + "/sso/replay", b"", timeout=10).read().decode()
+        assert post_back(replayed).status_code == 403
+        _refusal("replay")
+    finally:
+        served.stop()
+
+
+def test_the_command_line_names_the_demo_municipality():
+    from overgang import cli
+    from overgang.accounts import demo
+
+    assert cli.DEMO_MUNICIPALITY == demo.DEMO_MUNICIPALITY

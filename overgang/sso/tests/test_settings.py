@@ -6,7 +6,7 @@ import pytest
 
 from overgang.sso import rolemap
 from overgang.sso.tests.conftest import ROLE_MAP
-from overgang.sso.tests.idp import make_keypair
+from overgang.sso.testidp import make_keypair
 from overgang.tests.test_settings_and_cli import _load_settings
 
 

@@ -1,15 +1,17 @@
-"""A real SAML 2.0 identity provider for the tests: pysaml2's ``Server`` in-process.
+"""A real SAML 2.0 identity provider for tests and the demo: pysaml2's ``Server``.
 
-Keys and certificates are made here with ``cryptography``; requests and responses are
-real, signed XML checked by xmlsec1, exactly what the Context Handler would send. The
-IdP can also serve HTTP on a loopback port (metadata by URL, the browser test) and can
-be told to misbehave: no signature on the assertion, another audience, an expired
-assertion, a broken signature.
+Never for production: it logs anyone in as whoever they choose. Keys and certificates
+are made here with ``cryptography``; requests and responses are real, signed XML
+checked by xmlsec1, as the Context Handler would send them. It can serve HTTP on a
+loopback port (metadata by URL, the browser test, ``overgang demo --saml``) and can be
+told to misbehave: no signature on the assertion, another audience, an expired
+assertion, a broken signature, or the last response sent again.
 """
 
 import base64
 import datetime
 import html
+import json
 import threading
 import uuid
 from pathlib import Path
@@ -107,16 +109,18 @@ class IdentityProvider:
 
     entity_id = "https://idp.test.overgang/saml2/idp"
 
-    def __init__(self, directory, serve=False):
+    def __init__(self, directory, serve=False, host="localhost", port=0, interactive=False):
         self.directory = Path(directory)
         self.httpd = None
+        self.interactive = interactive
+        self.last = None  # (ACS URL, SAMLResponse, RelayState) of the last login, to replay
         self.base_url = "https://idp.test.overgang"
         if serve:
-            # Bound before the metadata is written: the endpoints carry the port.
-            self.httpd = make_server("127.0.0.1", 0, self._wsgi, handler_class=_Quiet)
-            # "localhost", as the live server: same site, so the SAML cookie (SameSite=Lax
-            # without HTTPS) travels with the IdP's POST as it does with None over HTTPS.
-            self.base_url = f"http://localhost:{self.httpd.server_port}"
+            # Bound before the metadata is written: the endpoints carry the port. The host
+            # is the SP's: same site, so the SAML cookie (SameSite=Lax without HTTPS)
+            # travels with the IdP's POST as it does with SameSite=None over HTTPS.
+            self.httpd = make_server("127.0.0.1", port, self._wsgi, handler_class=_Quiet)
+            self.base_url = f"http://{host}:{self.httpd.server_port}"
             threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         self.key_file, self.cert_file = make_keypair(directory, "idp")
         self.metadata_file = str(self.directory / "idp-metadata.xml")
@@ -238,8 +242,8 @@ class IdentityProvider:
         xml = str(response)
         if break_signature:
             # Change a signed value after signing: the digest no longer matches.
-            xml = xml.replace("Andersen", "Andersem", 1)
-            assert "Andersem" in xml
+            xml = xml.replace(f">{subject}<", f">{subject}-x<", 1)
+            assert f">{subject}-x<" in xml
         return base64.b64encode(xml.encode()).decode()
 
     def logout(self, url):
@@ -268,6 +272,16 @@ class IdentityProvider:
         )
         return dict(info["headers"])["Location"]
 
+    def logout_request(self, subject="persistent-anna"):
+        """An IdP-initiated single logout: the signed LogoutRequest URL for the SP's browser."""
+        sp = next(e for e in self.server.metadata.keys() if e != self.entity_id)
+        destination = self.server.metadata.single_logout_service(sp, saml2.BINDING_HTTP_REDIRECT, "spsso")[0]["location"]
+        _id, request = self.server.create_logout_request(
+            destination, sp, name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=subject), sign=False
+        )
+        info = self.server.apply_binding(saml2.BINDING_HTTP_REDIRECT, str(request), destination, "", sign=True)
+        return dict(info["headers"])["Location"]
+
     # --- HTTP, for the browser -----------------------------------------------------
 
     def stop(self):
@@ -285,20 +299,30 @@ class IdentityProvider:
             key = uuid.uuid4().hex
             self.pending[key] = (request, relay_state)
             page = (
-                "<!doctype html><title>Test IdP</title><h1>Kommunens login (test)</h1>"
+                "<!doctype html><meta charset=utf-8><title>Test IdP</title><h1>Kommunens login (test)</h1>"
                 f'<form method="post" action="/sso/login"><input type="hidden" name="key" value="{key}">'
-                '<button type="submit">Log ind</button></form>'
+                + (_DEMO_FORM if self.interactive else "")
+                + '<p><button type="submit">Log ind</button></p></form>'
+                + (_REPLAY_FORM if self.interactive and self.last else "")
             )
             return _reply(start_response, "200 OK", page.encode(), "text/html; charset=utf-8")
-        if path == "/sso/login":
+        if path in ("/sso/login", "/sso/replay"):
             size = int(environ.get("CONTENT_LENGTH") or 0)
-            form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(size).decode()).items()}
-            request, relay_state = self.pending.pop(form["key"])
-            attributes, subject = self.next_person
-            saml_response = self.respond(request, attributes, subject=subject)
+            form = parse_qs(environ["wsgi.input"].read(size).decode())
+            if path == "/sso/replay":
+                acs, saml_response, relay_state = self.last
+            else:
+                request, relay_state = self.pending.pop(form["key"][0])
+                acs = request.assertion_consumer_service_url
+                if self.interactive:
+                    attributes, subject, tamper = _demo_choice(form)
+                else:
+                    (attributes, subject), tamper = self.next_person, {}
+                saml_response = self.respond(request, attributes, subject=subject, **tamper)
+                self.last = (acs, saml_response, relay_state)
             page = (
-                "<!doctype html><title>Test IdP</title>"
-                f'<form method="post" action="{html.escape(request.assertion_consumer_service_url)}">'
+                "<!doctype html><meta charset=utf-8><title>Test IdP</title>"
+                f'<form method="post" action="{html.escape(acs)}">'
                 f'<input type="hidden" name="SAMLResponse" value="{saml_response}">'
                 f'<input type="hidden" name="RelayState" value="{html.escape(relay_state)}">'
                 '<button type="submit">Fortsæt til Overgang</button></form>'
@@ -323,3 +347,92 @@ def _reply(start_response, status, body, content_type):
 
 def sp_query(location):
     return urlencode(parse_qs(urlsplit(location).query), doseq=True)
+
+
+# --- the demo's login page (overgang demo --saml) ---------------------------------------
+
+DEMO_CVR = "12345678"
+DEMO_PERSONAS = {"anna": ("Anna", "Andersen"), "leder": ("Lis", "Leder"), "admin": ("Ali", "Admin"), "eva": ("Eva", "Evaluator")}
+DEMO_ROLES = ("cti-medarbejder", "projektleder", "evaluator", "administrator")
+DEMO_TAMPERING = {
+    "": "Intet / none",
+    "break_signature": "Ødelagt signatur / broken signature",
+    "unsigned": "Usigneret assertion / unsigned assertion",
+    "audience": "Forkert modtager (audience) / wrong audience",
+    "expired": "Udløbet / expired",
+}
+
+_DEMO_FORM = (
+    "<p><label>Person <select name=persona>"
+    + "".join(f"<option value={k}>{k} ({f} {l})</option>" for k, (f, l) in DEMO_PERSONAS.items())
+    + "</select></label></p><fieldset><legend>Brugersystemroller / system roles</legend>"
+    + "".join(f"<label><input type=checkbox name=role value={r}> {r}</label><br>" for r in DEMO_ROLES)
+    + f"</fieldset><p><label>Organisation (CVR) <select name=cvr><option>{DEMO_CVR}</option>"
+    "<option>99999999</option></select></label></p>"
+    "<p><label>NSIS <select name=loa><option>Substantial</option><option>High</option><option>Low</option>"
+    "</select></label></p><p><label>Manipulér svaret / tamper <select name=tamper>"
+    + "".join(f"<option value='{k}'>{v}</option>" for k, v in DEMO_TAMPERING.items())
+    + "</select></label></p>"
+)
+_REPLAY_FORM = (
+    '<form method="post" action="/sso/replay"><p><button type="submit">'
+    "Send det seneste svar igen (replay) / send the last response again</button></p></form>"
+)
+
+
+def _demo_choice(form):
+    persona = form.get("persona", ["anna"])[0]
+    first, last = DEMO_PERSONAS.get(persona, ("Anna", "Andersen"))
+    attributes = person(
+        cvr=form.get("cvr", [DEMO_CVR])[0],
+        roles=tuple(r for r in form.get("role", []) if r in DEMO_ROLES),
+        loa=form.get("loa", ["Substantial"])[0],
+        email=f"{persona}@demokommune.dk",
+    )
+    attributes[FIRST_NAME], attributes[LAST_NAME] = [first], [last]
+    tamper = {
+        "break_signature": {"break_signature": True},
+        "unsigned": {"sign_assertion": False},
+        "audience": {"audience": "https://another-system.kommune.dk/saml"},
+        "expired": {"expired": True},
+    }.get(form.get("tamper", [""])[0], {})
+    return attributes, f"demo-{persona}", tamper
+
+
+DEMO = None  # the running demo IdP, for the demo command to hand the SP's metadata
+
+
+def start_demo(directory, port, municipality):
+    """The IdP of ``overgang demo --saml`` on ``port + 1``, and the settings that point at it."""
+    global DEMO
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    idp = IdentityProvider(directory, serve=True, host="127.0.0.1", port=port + 1, interactive=True)
+    key_file, cert_file = make_keypair(directory, "sp")
+    roles = directory / "roles.json"
+    roles.write_text(
+        json.dumps(
+            {
+                "roles": {
+                    f"{ROLE_PREFIX}cti-medarbejder/1": "worker",
+                    f"{ROLE_PREFIX}projektleder/1": "leader",
+                    f"{ROLE_PREFIX}evaluator/1": "evaluator",
+                    f"{ROLE_PREFIX}administrator/1": "admin",
+                },
+                "organisations": {DEMO_CVR: municipality},
+            },
+            indent=2,
+        )
+    )
+    base = f"http://127.0.0.1:{port}"
+    environment = {
+        "OVERGANG_SAML_ENTITY_ID": f"{base}/saml2/metadata/",
+        "OVERGANG_BASE_URL": base,
+        "OVERGANG_SAML_KEY_FILE": key_file,
+        "OVERGANG_SAML_CERT_FILE": cert_file,
+        "OVERGANG_SAML_IDP_METADATA_FILE": idp.metadata_file,
+        "OVERGANG_SSO_ROLE_MAP_FILE": str(roles),
+        "OVERGANG_BREAK_GLASS_USER": "admin",
+    }
+    DEMO = idp
+    return idp, environment
