@@ -165,6 +165,7 @@ class AssertionConsumer(_Configured, AssertionConsumerServiceView):
             if settings.OVERGANG_SAML["require_encryption"] and self.plain_assertion:
                 raise Refusal("encryption")
             assertion = response.assertion
+            _check_algorithms(assertion, response.response)
             _check_recipient(assertion)
             actions.remember_messages([response.response.id, assertion.id], _expires(assertion))
         except Refusal as refusal:
@@ -261,6 +262,21 @@ def _unverified_outline(saml_response):
     assertions = [el for el in root if isinstance(el.tag, str) and el.tag.endswith("}Assertion")]
     ids = [root.get("ID", "")] + [el.get("ID", "") for el in assertions]
     return [i for i in ids if i], bool(assertions)
+
+
+# SHA-1 is broken for signatures; OIOSAML 3 requires SHA-256 or better.
+WEAK_ALGORITHMS = {saml2.xmldsig.SIG_RSA_SHA1, saml2.xmldsig.DIGEST_SHA1, saml2.xmldsig.SIG_DSA_SHA1}
+
+
+def _check_algorithms(*signed):
+    for element in signed:
+        signature = getattr(element, "signature", None)
+        if signature is None or signature.signed_info is None:
+            continue
+        used = {signature.signed_info.signature_method.algorithm}
+        used |= {ref.digest_method.algorithm for ref in signature.signed_info.reference if ref.digest_method}
+        if used & WEAK_ALGORITHMS:
+            raise Refusal("signature", error="weak_algorithm")
 
 
 def _check_recipient(assertion):

@@ -202,6 +202,7 @@ class IdentityProvider:
         break_signature=False,
         issuer=None,
         authn_class="https://data.gov.dk/concept/core/nsis/loa/Substantial",
+        sha1=False,
     ):
         """A SAMLResponse (base64) to ``request``, optionally tampered with."""
 
@@ -236,6 +237,8 @@ class IdentityProvider:
                 encrypt_assertion=encrypt,
                 encrypt_assertion_self_contained=True,
                 issuer=issuer,
+                sign_alg=saml2.xmldsig.SIG_RSA_SHA1 if sha1 else saml2.xmldsig.SIG_RSA_SHA256,
+                digest_alg=saml2.xmldsig.DIGEST_SHA1 if sha1 else saml2.xmldsig.DIGEST_SHA256,
             )
         finally:
             self.server.mutate = None

@@ -71,6 +71,7 @@ def _refused(response, text):
         ({"audience": "https://another-system.kommune.dk/saml"}, "audience", "ikke udstedt til Overgang"),
         ({"expired": True}, "expired", "udløbet"),
         ({"recipient": "https://evil.example/saml2/acs/"}, "recipient", "sendt til en anden adresse"),
+        ({"sha1": True}, "signature", "ikke korrekt signeret"),  # a valid signature, but SHA-1
     ],
 )
 def test_it_refuses_a_tampered_response_and_audits_the_reason(client, world, idp, tamper, reason, message):
