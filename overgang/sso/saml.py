@@ -138,7 +138,17 @@ class Metadata(_Configured, MetadataView):
 
 
 class Login(_Configured, LoginView):
-    """SP-initiated login: a signed AuthnRequest by the HTTP-Redirect binding."""
+    """SP-initiated login: a signed AuthnRequest by the HTTP-Redirect binding.
+
+    There is one IdP: a browser cannot pick another (``?idp=``) or scope the request
+    (``?scoping=``).
+    """
+
+    def unknown_idp(self, request, idp):
+        raise SuspiciousOperation("login asked for an IdP that is not in the metadata")
+
+    def load_sso_kwargs_scoping(self, sso_kwargs):
+        pass
 
 
 class _RefusedLogin(PermissionDenied):
