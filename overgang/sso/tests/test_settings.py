@@ -96,5 +96,14 @@ def test_the_role_keys_are_overgangs_roles():
 
 
 def test_sso_is_off_unless_configured():
-    result = _load_settings(OVERGANG_MODE="development")
-    assert result.returncode == 0
+    import subprocess
+    import sys
+
+    from overgang.tests.test_settings_and_cli import ROOT, _env
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import overgang.settings as s; print(s.OVERGANG_SAML, s.OVERGANG_OIDC, s.OVERGANG_SSO_ROLE_MAP)"],
+        env=_env(OVERGANG_MODE="development"), capture_output=True, text=True, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "None", "None"]
