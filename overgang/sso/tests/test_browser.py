@@ -1,6 +1,7 @@
 """Logging in through the municipal IdP in real headless Chromium."""
 
 import pytest
+from django.urls import reverse
 
 from overgang.accounts.models import Municipality
 from overgang.sso import saml as saml_module
@@ -19,7 +20,7 @@ def served_idp(settings, tmp_path, live_server, transactional_db):
     saml_module._config_cache.update(key=None, config=None, at=0.0)
 
 
-def test_a_worker_logs_in_through_the_idp_lands_on_the_caseload_and_logs_out_everywhere(page, live_server, served_idp):
+def test_a_worker_logs_in_through_the_idp_lands_on_the_workers_page_and_logs_out_everywhere(page, live_server, served_idp):
     served_idp.next_person = (person(), "persistent-anna")
     page.goto(f"{live_server.url}/")
     assert "/login/" in page.url
@@ -29,8 +30,9 @@ def test_a_worker_logs_in_through_the_idp_lands_on_the_caseload_and_logs_out_eve
     assert page.url.startswith(served_idp.base_url + "/sso/redirect?SAMLRequest=")
     page.get_by_role("button", name="Log ind").click()
     page.get_by_role("button", name="Fortsæt til Overgang").click()
-    page.get_by_role("heading", name="Mine borgere").wait_for()
-    assert page.url == f"{live_server.url}/borgere/"
+    # The worker's own start page, as after a password login.
+    page.get_by_role("heading", name="Min uge").wait_for()
+    assert page.url == live_server.url + reverse("courses:week")
     assert page.locator(".who").inner_text() == "Anna Andersen"  # created from the assertion
 
     page.get_by_role("button", name="Log ud").click()
