@@ -13,14 +13,9 @@ from overgang.accounts.demo import DEMO_MUNICIPALITY
 from overgang.citizens.models import Citizen
 from overgang.courses import actions
 from overgang.courses.schedule import add_months
-from overgang.instruments import engine
-from overgang.instruments.types import Context, date_bound
+from overgang.instruments import codebook, engine
+from overgang.instruments.types import Context
 from overgang.measurements import actions as record_actions
-
-DIMENSIONS = (
-    "dim_motivation", "dim_selfcare", "dim_money", "dim_network", "dim_substance",
-    "dim_physical", "dim_mental", "dim_time", "dim_housing", "dim_offending",
-)
 
 
 def plausible_answers(instrument, rng, filled_on, fixed=None):
@@ -33,31 +28,12 @@ def plausible_answers(instrument, rng, filled_on, fixed=None):
             continue
         if not item.required and rng.random() < 0.7:
             continue
-        if item.type == "select_one":
-            codes = [c.code for c in item.choices.choices if not c.missing]
-            answers[item.name] = rng.choice(codes)
-        elif item.type == "select_multiple":
-            codes = [c.code for c in item.choices.choices if not c.missing and not c.exclusive]
-            answers[item.name] = tuple(sorted(rng.sample(codes, k=min(len(codes), rng.randint(1, 2)))))
-        elif item.type in ("integer", "decimal"):
-            low = item.constraint.min if item.constraint and isinstance(item.constraint.min, (int, float)) else 0
-            high = item.constraint.max if item.constraint and isinstance(item.constraint.max, (int, float)) else low + 10
-            answers[item.name] = rng.randint(int(low), int(min(high, low + 10)))
-        elif item.name == "birth_date":
-            answers[item.name] = filled_on - dt.timedelta(days=rng.randint(19 * 365, 48 * 365))
-        elif item.type == "date":
-            day = filled_on - dt.timedelta(days=rng.randint(0, 30))
-            # Within the item's bounds (e.g. "not before the last contact").
-            context = Context(filled_on=filled_on, answers=answers)
-            low = date_bound(item.constraint.min, context) if item.constraint else None
-            high = date_bound(item.constraint.max, context) if item.constraint else None
-            if low is not None and day < low:
-                day = low + dt.timedelta(days=rng.randint(0, max(0, ((high or low) - low).days)))
-            if high is not None and day > high:
-                day = high
-            answers[item.name] = day
-        elif item.type == "text" and item.required:
-            answers[item.name] = "Eksempeltekst"
+        if item.name == "birth_date":  # an adult
+            value = filled_on - dt.timedelta(days=rng.randint(19 * 365, 48 * 365))
+        else:
+            value = item.handler.draw_plausible(item, rng, Context(filled_on=filled_on, answers=answers))
+        if value is not None:
+            answers[item.name] = value
     kept, _cleared = engine.apply_skip_logic(instrument, answers)
     # What still breaks a rule is left out (a demo record must be as valid as a real one).
     for issue in engine.check_answers(instrument, kept, Context(filled_on=filled_on)):
@@ -78,10 +54,11 @@ def _record(course, instrument, day, rng, fixed=None, respondent=""):
 
 def _star(course, day, rng, level, who5):
     fixed = {"possible": 1, "goal": rng.choice([1, 2]), "paid_last_month": 2, "considered": rng.choice([1, 2])}
-    for name in DIMENSIONS:
+    star = codebook.current("star")
+    for name in star.score("star_mean").items:
         fixed[name] = max(1, min(10, level + rng.randint(-2, 2)))
-    for i in range(1, 6):
-        fixed[f"who5_{i}"] = max(0, min(5, who5 + rng.randint(-1, 1)))
+    for name in star.score("who5_index").items:
+        fixed[name] = max(0, min(5, who5 + rng.randint(-1, 1)))
     return _record(course, "star", day, rng, fixed, respondent=rng.choice(["citizen", "worker"]))
 
 

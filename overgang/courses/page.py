@@ -11,7 +11,7 @@ from overgang.citizens.access import can_read_notes, can_write
 from overgang.courses import actions, forms, intensity, overview, phases, schedule
 from overgang.courses.access import is_author
 from overgang.courses.models import FOCUS_AREAS, Course
-from overgang.instruments import engine, registry, scores
+from overgang.instruments import codebook, engine
 from overgang.lib import charts
 from overgang.measurements.forms import _lang
 from overgang.measurements.models import Record
@@ -48,23 +48,27 @@ def team_sizes(rows):
     return sorted(sizes.items(), key=lambda kv: str(kv[0]))
 
 
-def _star_values(record):
-    values = engine.values(record.definition, record.get_answers())
-    return values if values.get("possible") == 1 else None
+def _star_values(record, dimensions):
+    """The star's dimension values, or None for a star that was not filled in
+    (``possible`` ≠ 1 hides every dimension)."""
+    values = dimensions.values(engine.values(record.definition, record.get_answers()))
+    return values if any(v is not None for v in values) else None
 
 
 def star_block(records, chosen_codes=()):
     """Up to three chosen completed stars overlaid (the newest three unless chosen)."""
     stars = [r for r in records if r.instrument == "star" and r.status == Record.Status.COMPLETED]
-    stars = [(r, v) for r in sorted(stars, key=lambda r: (r.filled_on, r.created)) if (v := _star_values(r))]
+    if not stars:
+        return None
+    dimensions = codebook.current("star").score("star_mean")
+    stars = [(r, v) for r in sorted(stars, key=lambda r: (r.filled_on, r.created)) if (v := _star_values(r, dimensions))]
     if not stars:
         return None
     chosen = [(r, v) for r, v in stars if str(r.code) in chosen_codes][:MAX_STARS] if chosen_codes else stars[-MAX_STARS:]
     chosen = list(reversed(chosen))  # newest drawn first
     lang = _lang()
-    instrument = stars[0][0].definition
-    axes = [instrument.item(name).label.get(lang) for name in scores.DIMENSIONS]
-    series = [(date_format(r.filled_on, "SHORT_DATE_FORMAT"), [v.get(n) for n in scores.DIMENSIONS]) for r, v in chosen]
+    axes = [item.label.get(lang) for item in dimensions.item_defs]
+    series = [(date_format(r.filled_on, "SHORT_DATE_FORMAT"), list(v)) for r, v in chosen]
     return {
         "svg": charts.radar(axes, series, title=_("Borgerens stjerner")),
         "options": [{"record": r, "checked": (r, v) in chosen} for r, v in stars],
@@ -75,10 +79,12 @@ def star_block(records, chosen_codes=()):
 
 def who5_block(course, records):
     points = []
+    who5 = None
     for record in sorted(records, key=lambda r: r.filled_on):
         if record.instrument != "star" or record.status != Record.Status.COMPLETED:
             continue
-        index = scores.who5_index(engine.values(record.definition, record.get_answers()))
+        who5 = who5 or codebook.current("star").score("who5_index")
+        index = who5.of(engine.values(record.definition, record.get_answers()))
         if index is None:
             continue
         points.append((date_format(record.filled_on, "SHORT_DATE_FORMAT"), (record.filled_on - records_start(records)).days, index))

@@ -12,23 +12,21 @@ so that every measure reads the same de-duplicated data:
   per course × phase code; the end form is the latest ``cti_end``; the registration is the
   citizen's latest.
 
-Answers stay interchange strings; ``code``/``codes``/``number`` parse one item.
+Answers stay interchange strings; ``code``/``codes``/``number`` parse one item. What an
+item means — multiple choice or not, its missing codes, the WHO-5 index and the star's
+mean over its dimensions — is the codebook's (``Meaning``), never restated here.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import methodcaller
 
 from overgang.courses.schedule import Pause
-
-DIMENSIONS = (
-    "dim_motivation", "dim_selfcare", "dim_money", "dim_network", "dim_substance",
-    "dim_physical", "dim_mental", "dim_time", "dim_housing", "dim_offending",
-)
-WHO5_ITEMS = ("who5_1", "who5_2", "who5_3", "who5_4", "who5_5")
-MISSING = frozenset({88, 99})
+from overgang.evaluation import stats, vocabulary
+from overgang.instruments import codebook as codebook_module
 
 
 # ---------------------------------------------------------------------------- answers
@@ -70,41 +68,68 @@ def codes(answers, item):
     return parsed or None
 
 
-def valid(value, missing=MISSING) -> bool:
-    """An answer that enters a denominator: not missing, not a missing code."""
-    if value is None:
-        return False
-    if isinstance(value, tuple):
-        return any(v not in missing for v in value)
-    return value not in missing
+class Meaning:
+    """What the report needs to know of the codebook (``instruments.codebook``): per item
+    name whether it is multiple choice and its missing codes, and the star's scores."""
 
+    def __init__(self, codebooks=None):
+        self.codebooks = codebooks if codebooks is not None else codebook_module.repository()
 
-MULTIPLE_ITEMS = frozenset({"income", "end_reasons", "arenas", "payment", "mental_challenges", "paid_motives",
-                            "considered_motives", "physical_conditions"})
+    def multiple(self, item) -> bool:
+        return self.codebooks.item(item).handler.multiple
+
+    def missing(self, item) -> frozenset:
+        return self.codebooks.item(item).missing_codes
+
+    def valid(self, item, value) -> bool:
+        """An answer that enters a denominator: given, and not only missing codes."""
+        return not stats.is_missing(value, self.missing(item))
+
+    def read(self, answers, item):
+        """One item's answer as a code (int) or, for a multiple choice, a tuple of codes."""
+        return codes(answers, item) if self.multiple(item) else code(answers, item)
+
+    @cached_property
+    def who5(self):
+        return self.codebooks["star"].score("who5_index")
+
+    @cached_property
+    def star_mean(self):
+        return self.codebooks["star"].score("star_mean")
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The star's dimensions: the items of its mean."""
+        return self.star_mean.items
+
+    def forms(self, rows=()) -> Forms:
+        return Forms(rows, self)
 
 
 class Forms(list):
     """A list of answer dicts that parses each item once, however many rows ask for it.
 
-    ``column(item)`` holds the item's valid answers: a Counter of codes for a single
-    choice, a list of code tuples for a multiple choice (``MULTIPLE_ITEMS``)."""
+    ``column(item)`` counts the item's answers: codes for a single choice, code tuples
+    for a multiple choice (``Meaning.multiple``), missing codes included (the
+    statistics leave them out: ``stats.share_of_counts``)."""
 
-    def __init__(self, items=()):
+    def __init__(self, items=(), meaning: Meaning | None = None):
         super().__init__(items)
+        self.meaning = meaning or Meaning()
         self._columns = {}
 
     def column(self, item) -> Counter:
-        """Counter of the item's valid answers (codes, or code tuples for a multiple
-        choice). The raw strings are counted first, so each distinct text is parsed once."""
+        """Counter of the item's answers. The raw strings are counted first, so each
+        distinct text is parsed once."""
         found = self._columns.get(item)
         if found is None:
-            multiple = item in MULTIPLE_ITEMS
             found = Counter()
+            read = self.meaning.read
             for raw, n in Counter(map(methodcaller("get", item), self)).items():
                 if raw is None:
                     continue
-                value = codes({item: raw}, item) if multiple else code({item: raw}, item)
-                if valid(value):
+                value = read({item: raw}, item)
+                if value is not None:
                     found[value] += n
             self._columns[item] = found
         return found
@@ -119,38 +144,19 @@ class Star:
     __slots__ = ("record", "course", "code", "citizen_led", "filled_on", "who5", "dims", "mean", "n_dims",
                  "dim_sum", "paid", "considered", "motives")
 
-    def __init__(self, record, course, point_code, citizen_led, filled_on, answers):
+    def __init__(self, record, course, point_code, citizen_led, filled_on, answers, scores):
         self.record = record
         self.course = course
         self.code = point_code
         self.citizen_led = citizen_led
         self.filled_on = filled_on
-        get = answers.get
-        try:
-            items = [int(get(name)) for name in WHO5_ITEMS]
-            self.who5 = 4 * sum(items) if all(0 <= v <= 5 for v in items) else None
-        except (TypeError, ValueError):
-            self.who5 = None
-        dims = []
-        total = answered = 0
-        for name in DIMENSIONS:
-            raw = get(name)
-            v = None
-            if raw is not None:
-                try:
-                    v = int(raw)
-                except ValueError:
-                    v = None
-                if v is not None and not 1 <= v <= 10:
-                    v = None
-            if v is not None:
-                total += v
-                answered += 1
-            dims.append(v)
-        self.dims = tuple(dims)
-        self.n_dims = answered
-        self.dim_sum = total
-        self.mean = total / answered if answered else None
+        (who5, read_who5), (star_mean, read_dims) = scores
+        self.who5 = who5.compute(read_who5(answers))
+        self.dims = read_dims(answers)
+        mean = star_mean.compute(self.dims)
+        self.n_dims = mean.count
+        self.dim_sum = mean.total
+        self.mean = mean.as_float
         self.paid = code(answers, "paid_last_month")
         self.considered = code(answers, "considered") if self.paid == 2 else None
         self.motives = codes(answers, "paid_motives") if self.paid == 1 else None
@@ -176,6 +182,7 @@ class CourseUnit:
 
 @dataclass
 class Cohort:
+    meaning: Meaning = field(default_factory=Meaning)
     municipalities: dict = field(default_factory=dict)  # id -> name
     citizens: dict = field(default_factory=dict)  # id -> municipality id
     courses: dict = field(default_factory=dict)  # id -> CourseUnit
@@ -190,6 +197,9 @@ class Cohort:
 
     def star_at(self, point_code) -> dict:
         return self.stars.get(point_code, {})
+
+    def forms(self, rows=()) -> Forms:
+        return self.meaning.forms(rows)
 
     def registration_of_course(self, course) -> dict:
         unit = self.courses.get(course)
@@ -217,7 +227,9 @@ def _rows(raw, consume):
 def build(raw, definitions, *, consume=False) -> Cohort:
     """The cohort of ``raw`` (a ``reports.Raw``) under ``definitions``; ``consume``
     empties ``raw.records`` on the way (report_json.compute, to keep memory down)."""
-    cohort = Cohort(municipalities=dict(raw.municipalities), citizens=dict(raw.citizens))
+    meaning = Meaning(getattr(raw, "codebooks", None))
+    cohort = Cohort(meaning=meaning, municipalities=dict(raw.municipalities), citizens=dict(raw.citizens))
+    scores = ((meaning.who5, meaning.who5.reader()), (meaning.star_mean, meaning.star_mean.reader()))
     for pk, citizen, status, start, end in raw.courses:
         if citizen in cohort.citizens:
             cohort.courses[pk] = CourseUnit(pk, citizen, status, start, end)
@@ -231,7 +243,7 @@ def build(raw, definitions, *, consume=False) -> Cohort:
         "registration_duplicates": 0, "start_from_ongoing": 0, "records_without_course": 0,
     }
     stars: dict = {}
-    start_forms, end_forms, registrations, first_phase1 = {}, {}, {}, {}
+    start_forms, end_forms, registrations, first_phase1, not_started = {}, {}, {}, {}, []
     ongoing: dict = {}
     start_counts, end_counts, registration_counts = {}, {}, {}
     courses = cohort.courses
@@ -243,7 +255,7 @@ def build(raw, definitions, *, consume=False) -> Cohort:
             continue
         if instrument == "not_started":
             if citizen in cohort.citizens:
-                cohort.not_started.append(answers)
+                not_started.append((filled_on, pk, answers))
             continue
         unit = courses.get(course)
         if unit is None:
@@ -263,7 +275,7 @@ def build(raw, definitions, *, consume=False) -> Cohort:
                 flags["stars_without_time_point"] += 1
                 days = (filled_on - unit.start).days - sum(p.days_before(filled_on) for p in unit.pauses)
                 point = definitions.time_point_code(days)
-            star = Star(pk, course, point, respondent == "citizen", filled_on, answers)
+            star = Star(pk, course, point, respondent == "citizen", filled_on, answers, scores)
             bucket = stars.setdefault(point, {})
             kept = bucket.get(course)
             if kept is not None:
@@ -296,13 +308,19 @@ def build(raw, definitions, *, consume=False) -> Cohort:
         if course not in start_forms:
             start_forms[course] = value
             flags["start_from_ongoing"] += 1
-    revealed = raw.reveal([v[1] for v in start_forms.values()]) if getattr(raw, "reveal", None) else {}
-    cohort.start_forms = {
-        c: ({**v[2], **revealed[v[1]]} if v[1] in revealed else v[2]) for c, v in start_forms.items()
-    }
-    cohort.end_forms = {c: v[2] for c, v in end_forms.items()}
-    cohort.registrations = {c: v[2] for c, v in registrations.items()}
-    cohort.ongoing = {phase: {c: v[2] for c, v in bucket.items()} for phase, bucket in ongoing.items()}
+
+    def reveal(role, chosen: dict) -> dict:
+        """The chosen records' answers, with the sealed ones the report reads in ``role``
+        (vocabulary.sealed_needs) opened: only the records picked, only when needed."""
+        needs = vocabulary.sealed_needs(role, meaning.codebooks)
+        opened = raw.reveal([v[1] for v in chosen.values()], needs) if needs and getattr(raw, "reveal", None) else {}
+        return {k: ({**v[2], **opened[v[1]]} if v[1] in opened else v[2]) for k, v in chosen.items()}
+
+    cohort.start_forms = reveal("start", start_forms)
+    cohort.end_forms = reveal("end", end_forms)
+    cohort.registrations = {c: v[2] for c, v in registrations.items()}  # opened in reports.load
+    cohort.ongoing = {phase: reveal("ongoing", bucket) for phase, bucket in ongoing.items()}
+    cohort.not_started = list(reveal("not_started", dict(enumerate(not_started))).values())
     cohort.ongoing_all = [(c, a) for bucket in cohort.ongoing.values() for c, a in bucket.items()]
     flags["start_form_duplicates"] = sum(1 for n in start_counts.values() if n > 1)
     flags["end_form_duplicates"] = sum(1 for n in end_counts.values() if n > 1)

@@ -24,6 +24,8 @@ from types import MappingProxyType
 
 from django.utils.translation import gettext as _
 
+from overgang.instruments import codebook, registry
+
 #: Report points and the star ``time_point`` code each one takes (codes 3 and 5 are
 #: transitions: stored and exported, never a report point).
 POINT_CODES = MappingProxyType({"start": 1, "phase1": 2, "phase2": 4, "phase3": 6, "end": 7})
@@ -120,6 +122,24 @@ def _fixed(default):
     return field(default_factory=lambda: default, init=False, metadata={"fixed": True})
 
 
+def _from_codebook(read):
+    """A fixed definition that is the codebook's, not the report's: echoed as read."""
+    return field(default_factory=read, init=False, metadata={"fixed": True})
+
+
+def _star_dimensions() -> int:
+    return len(registry.get_instrument("star").score("star_mean").items)
+
+
+def _missing_codes() -> tuple:
+    return tuple(sorted(codebook.general_missing_codes(registry.all_instruments().values())))
+
+
+def _paid_trend_missing_codes() -> tuple:
+    own = registry.get_instrument("star").item("paid_trend").missing_codes
+    return tuple(sorted(set(_missing_codes()) | own))
+
+
 # ---------------------------------------------------------------------------- the definitions
 
 
@@ -164,9 +184,12 @@ class Definitions:
     dropout_groups: MappingProxyType = _fixed(DROPOUT_GROUPS)
     progression_no_change: float = _fixed(0.25)  # |Δ| ≤ this is "no change"
     progression_large: float = _fixed(1.0)  # Δ above this (or at it, large_inclusive) is "large"
-    star_min_dimensions: int = _fixed(10)  # a star with fewer answered dim_* is flagged
-    missing_codes: tuple = _fixed((88, 99))
-    paid_trend_missing_codes: tuple = _fixed((8, 88, 99))
+    # A star with fewer answered dimensions than the star has is flagged (the codebook's).
+    star_min_dimensions: int = _from_codebook(_star_dimensions)
+    # Echoed from the codebook: the codes that are missing in every list that has them,
+    # and those with paid_trend's own (where 8 is "ved ikke"); the report reads each item's.
+    missing_codes: tuple = _from_codebook(_missing_codes)
+    paid_trend_missing_codes: tuple = _from_codebook(_paid_trend_missing_codes)
     significance_levels: tuple = _fixed((0.05, 0.01, 0.001))
     mean_test: str = _fixed("t_test_equal_variances")
     share_test: str = _fixed("z_test_pooled")
@@ -235,7 +258,7 @@ class Definitions:
         Δ < −0.25 regression; −0.25 ≤ Δ ≤ 0.25 no change; 0.25 < Δ ≤ 1 moderate; Δ > 1
         large (Δ ≥ 1 with ``large_inclusive``). A float Δ is rounded to 9 decimals first
         (evaluation.md Fine print) so 1.0000000001 from float sums stays "moderate";
-        a Fraction (``scores.star_mean``) is used as is."""
+        an exact difference of star means (a Fraction) is used as is."""
         if not isinstance(delta, Fraction):
             delta = Fraction(str(round(float(delta), 9)))
         bound, large = Fraction(str(self.progression_no_change)), Fraction(str(self.progression_large))

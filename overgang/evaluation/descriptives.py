@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from overgang.evaluation.cohort import Forms, code, codes, valid
+from overgang.evaluation.cohort import code, codes
 from overgang.evaluation.measures import share, share_of_answers, z_p
 
 # (row key, item, success codes); a table is a list of these over one source.
@@ -86,11 +86,12 @@ def age_rows(cohort) -> dict:
 def debt(starts) -> dict:
     out = {"has_debt": share_of_answers(starts, "debt", {1})}
     with_debt = [a for a in starts if code(a, "debt") == 1]
+    meaning = starts.meaning
     for key, items in DEBT_TYPES:
         n = hits = 0
         for answers in with_debt:
             values = [code(answers, item) for item in items]
-            if not any(valid(v) for v in values):
+            if not any(meaning.valid(item, v) for item, v in zip(items, values)):
                 continue
             n += 1
             hits += any(v == 1 for v in values)
@@ -103,7 +104,7 @@ def family(starts) -> dict:
         "partner": share_of_answers(starts, "partner", {1}),
         "children": share_of_answers(starts, "children", {1}),
     }
-    with_children = [a for a in starts if code(a, "children") == 1]
+    with_children = starts.meaning.forms(a for a in starts if code(a, "children") == 1)
     out["youngest_lives_with"] = share_of_answers(with_children, "child1_lives_with", {1, 2, 3})
     out["youngest_not_with"] = share_of_answers(with_children, "child1_lives_with", {4})
     for item in KNOWS:
@@ -114,8 +115,9 @@ def family(starts) -> dict:
 def not_started_table(contacts) -> dict:
     """Table 4.5 as instruments.md §10 maps it: gender over valid answers; citizenship and
     referral over every contact ("Andet / ukendt" takes an unanswered citizenship, "Nej,
-    eller ikke angivet" every contact not referred on and not free to come back)."""
-    out = rows(Forms(contacts), T4_5_GENDER)
+    eller ikke angivet" every contact not referred on and not free to come back).
+    ``contacts`` is a ``Forms``."""
+    out = rows(contacts, T4_5_GENDER)
     n = len(contacts)
     danish = sum(1 for a in contacts if code(a, "citizenship") == 1 and code(a, "citizenship_dual") != 1)
     dual = sum(1 for a in contacts if code(a, "citizenship") == 1 and code(a, "citizenship_dual") == 1)
@@ -137,7 +139,7 @@ def contact_route(starts) -> dict:
 def end_reasons(cohort) -> dict:
     early = [a for a in cohort.end_forms.values() if (99 if code(a, "months") is None else code(a, "months")) <= 11]
     answered = [codes(a, "end_reasons") for a in early]
-    answered = [v for v in answered if valid(v)]
+    answered = [v for v in answered if cohort.meaning.valid("end_reasons", v)]
     out = {"n": len(answered), "ended_before12": len(early), "codes": {}}
     for reason in END_REASONS:
         out["codes"][str(reason)] = share(sum(1 for v in answered if reason in v), len(answered))
@@ -158,11 +160,11 @@ def attrition_profile(cohort, groups) -> dict:
     for course, group in groups.items():
         members[group].append(course)
     sources = {
-        (group, "registration"): Forms(cohort.registration_of_course(c) for c in courses)
+        (group, "registration"): cohort.forms(cohort.registration_of_course(c) for c in courses)
         for group, courses in members.items()
     }
     sources.update({
-        (group, "start"): Forms(cohort.start_forms[c] for c in courses if c in cohort.start_forms)
+        (group, "start"): cohort.forms(cohort.start_forms[c] for c in courses if c in cohort.start_forms)
         for group, courses in members.items()
     })
     out = {}
@@ -187,15 +189,15 @@ def by_municipality(cohort) -> dict:
 
 
 def descriptives(cohort, groups) -> dict:
-    registrations = Forms(cohort.registration_of_course(c) for c in cohort.courses)
-    starts = Forms(cohort.start_forms[c] for c in cohort.courses if c in cohort.start_forms)
-    goal_life = Forms(r for r in registrations if code(r, "goal") == 2)
-    substance_yes = Forms(a for a in starts if code(a, "substance") == 1)
+    registrations = cohort.forms(cohort.registration_of_course(c) for c in cohort.courses)
+    starts = cohort.forms(cohort.start_forms[c] for c in cohort.courses if c in cohort.start_forms)
+    goal_life = cohort.forms(r for r in registrations if code(r, "goal") == 2)
+    substance_yes = cohort.forms(a for a in starts if code(a, "substance") == 1)
     return {
         "table_4_1": by_municipality(cohort),
         "table_4_3": end_reasons(cohort),
         "table_4_4": attrition_profile(cohort, groups),
-        "table_4_5": not_started_table(cohort.not_started),
+        "table_4_5": not_started_table(cohort.forms(cohort.not_started)),
         "table_4_6": rows(registrations, T4_6),
         "table_4_7": rows(registrations, T4_7),
         "table_4_8": {**rows(registrations, T4_8), **age_rows(cohort)},

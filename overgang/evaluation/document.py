@@ -7,6 +7,10 @@ definition. The same document feeds the page, the PDF and the workbook, so the t
 always agree. With ``suppress`` (project leaders, security.md) every count below
 ``small`` and every share or mean resting on one is shown as "<5", and charts leave such
 points out. Chapters 6 and 7 are in ``document_outcomes.py``.
+
+Words come from two places only: the report's own (titles, definitions, rows that group
+codes — gettext, Danish in the code) and the codebook's (``Labels``: an item's label, a
+code's label, the star's dimensions), in the language the report is rendered in.
 """
 
 from __future__ import annotations
@@ -15,11 +19,48 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from overgang.evaluation import stats
+from overgang.instruments import codebook
 
 POINTS = ("start", "phase1", "phase2", "phase3", "end")
+
+
+class Labels:
+    """The codebook's words for the items and codes a table shows, in the language of
+    the report being rendered (the repository's definitions: the newest wording)."""
+
+    def __init__(self, codebooks=None):
+        self.codebooks = codebooks if codebooks is not None else codebook.repository()
+        self.lang = "en" if (get_language() or "da").startswith("en") else "da"
+
+    def _item(self, name, instrument):
+        return self.codebooks[instrument].item(name) if instrument else self.codebooks.item(name)
+
+    def item(self, name, instrument=None) -> str:
+        """An item's label (a grid row such as ``debt_bank``, a star dimension), as the
+        given instrument words it (a name means the same everywhere; the wording of a
+        question may differ between forms)."""
+        return self._item(name, instrument).label.get(self.lang)
+
+    def code(self, item, code, instrument=None) -> str:
+        """The label of one code of an item's choice list."""
+        return self._item(item, instrument).choices.get(int(code)).label.get(self.lang)
+
+    def answer(self, item, code, instrument=None) -> str:
+        """"Item: code", for a row that is one answer to a short-labelled item."""
+        return _("%(item)s: %(code)s") % {"item": self.item(item, instrument), "code": self.code(item, code, instrument)}
+
+    def dimensions(self) -> list[tuple[str, str]]:
+        """(name, label) of the star's dimensions, in the star's order."""
+        return [(name, self.item(name)) for name in self.codebooks["star"].score("star_mean").items]
+
+
+def no_data() -> str:
+    """Shown instead of a chart the data cannot support."""
+    return _("Der er endnu ikke data nok til at vise figuren.")
 
 
 def point_labels():
@@ -346,16 +387,17 @@ def _simple(number, title, table, labels, definition, key, fmt, note=""):
                  _rows(table, labels), note=note, key=key)
 
 
-def chapter4(report, fmt) -> Section:
+def chapter4(report, fmt, words=None) -> Section:
     from overgang.evaluation import document_chapter4
 
-    return document_chapter4.chapter4(report, fmt)
+    return document_chapter4.chapter4(report, fmt, words)
 
 
 def build(report, *, suppress=False, small=5) -> Document:
     from overgang.evaluation import document_chapter5, document_outcomes
 
     fmt = Format(suppress=suppress, small=small)
-    sections = [chapter3(report, fmt), chapter4(report, fmt), document_chapter5.chapter5(report, fmt),
-                *document_outcomes.sections(report, fmt)]
+    words = Labels()
+    sections = [chapter3(report, fmt), chapter4(report, fmt, words), document_chapter5.chapter5(report, fmt, words),
+                *document_outcomes.sections(report, fmt, words)]
     return Document(_("Evaluering af CTI-forløb"), summary(report, fmt), sections, fmt, report)

@@ -1,6 +1,8 @@
 """Chapter 4 of the human report: the citizens in CTI courses.
 
-Titles are SFI's (sfi-analyses.md §4); each block reads ``report["descriptives"]``.
+Titles are SFI's (sfi-analyses.md §4); each block reads ``report["descriptives"]``. A row
+that is one code (or one item of a grid) is labelled by the codebook (``Labels``); a
+row that groups codes is the report's own.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from overgang.evaluation.document import (
-    Block, Section, _n_of, _rows, _simple, count, pct, pval, share_columns, share_row, text,
+    Block, Labels, Section, _n_of, _rows, _simple, count, pct, pval, share_columns, share_row, text,
 )
 from overgang.lib import charts
 
@@ -27,8 +29,9 @@ def _distribution_chart(table, keys, labels, title, fmt):
     return charts.bar_chart(labels, [("", shares)], title=title, y_max=100)
 
 
-def chapter4(report, fmt) -> Section:
+def chapter4(report, fmt, words: Labels | None = None) -> Section:
     d = report["descriptives"]
+    words = words or Labels()
     blocks = []
     # Table 4.1
     t41 = d["table_4_1"]
@@ -58,11 +61,7 @@ def chapter4(report, fmt) -> Section:
     ))
     # Table 4.3
     t43 = d["table_4_3"]
-    reasons = {"8": _("Andet (fx CTI-medarbejder stoppet eller projektstop)"), "5": _("Der er ikke længere kontakt til borgeren"),
-               "1": _("Borgeren har ikke længere behov for CTI-støtte"), "4": _("Borgeren ønsker at afbryde forløbet"),
-               "6": _("Borgeren har behov for en anden form for støtte"),
-               "3": _("Borgeren er bortrejst, indlagt, flyttet el. lign."), "2": _("12 måneders forløb afsluttes"),
-               "7": _("Død")}
+    reasons = {k: words.code("end_reasons", k) for k in t43["codes"]}
     blocks.append(Block(
         _("Tabel 4.3"), _("CTI-forløb, afsluttet før 12 måneder af kendte årsager, fordelt efter årsager. Antal."),
         "N = %s" % fmt.show(count(t43["n"])),
@@ -71,9 +70,11 @@ def chapter4(report, fmt) -> Section:
     ))
     # Table 4.4
     t44 = d["table_4_4"]
-    labels = [("female", _("Køn: kvinde")), ("male", _("Køn: mand")), ("trans", _("Køn: transperson")),
-              ("danish", _("Statsborgerskab: dansk")), ("other_citizenship", _("Andet statsborgerskab")),
-              ("goal_exit", _("Målsætning: exit fra prostitution")), ("goal_life", _("Forbedrede livsvilkår")),
+    labels = [("female", words.answer("gender", 1, "registration")), ("male", words.answer("gender", 2, "registration")),
+              ("trans", words.answer("gender", 3, "registration")),
+              ("danish", words.answer("citizenship", 1, "registration")),
+              ("other_citizenship", words.answer("citizenship", 2, "registration")),
+              ("goal_exit", words.code("goal", 1)), ("goal_life", words.code("goal", 2)),
               ("school_basic", _("Uddannelse: grundskole eller tiende klasse")),
               ("school_upper", _("Almen gymnasial uddannelse")),
               ("sex_income", _("Forsørgelse: salg af seksuelle ydelser")), ("substance", _("Misbrug af alkohol eller stoffer"))]
@@ -95,8 +96,10 @@ def chapter4(report, fmt) -> Section:
     ))
     # Table 4.5
     t45 = d["table_4_5"]
-    labels = [("female", _("Køn: kvinde")), ("male", _("Køn: mand")), ("trans", _("Køn: transperson")),
-              ("danish", _("Statsborgerskab: dansk")), ("danish_other", _("Statsborgerskab: dansk / andet")),
+    labels = [("female", words.answer("gender", 1, "not_started")), ("male", words.answer("gender", 2, "not_started")),
+              ("trans", words.answer("gender", 3, "not_started")),
+              ("danish", words.answer("citizenship", 1, "not_started")),
+              ("danish_other", _("Statsborgerskab: dansk / andet")),
               ("other_citizenship", _("Statsborgerskab: andet / ukendt")),
               ("referred", _("Sendt videre: ja, eller borgeren kan henvende sig igen")),
               ("not_referred", _("Sendt videre: nej, eller ikke angivet"))]
@@ -114,10 +117,8 @@ def chapter4(report, fmt) -> Section:
          ("debut_under1y", _("Debut: under 1 år siden")), ("last_over2y", _("Sidst: over 2 år siden")),
          ("last_1_2y", _("Sidst: 1–2 år siden")), ("last_under1y", _("Sidst: under 1 år siden"))],
         _("Registreringens spørgsmål om første og seneste betaling for en seksuel ydelse."), "t4-6", fmt))
-    arenas = {1: _("På klinik"), 5: _("I kundens hjem"), 2: _("På gaden"), 3: _("I eget hjem"), 6: _("På hotelværelser"),
-              4: _("Privat/diskret"), 7: _("Kabiner på fx barer, sexsaunaer, toiletter el.lign.")}
-    payments = {1: _("Penge"), 2: _("Stoffer"), 4: _("Overnatningsmulighed"), 5: _("Mad"), 6: _("Beskyttelse"),
-                3: _("Alkohol")}
+    arenas = {c: words.code("arenas", c) for c in (1, 5, 2, 3, 6, 4, 7)}
+    payments = {c: words.code("payment", c) for c in (1, 2, 4, 5, 6, 3)}
     blocks.append(_simple(
         _("Tabel 4.7"),
         _("Andelen af borgere med prostitutionserfaring, der har solgt sex på specifikke lokationer, og andelen, "
@@ -127,8 +128,10 @@ def chapter4(report, fmt) -> Section:
     blocks.append(_simple(
         _("Tabel 4.8"), _("Borgere i projektet, fordelt efter køn, statsborgerskab og alder. Antal og procent."),
         d["table_4_8"],
-        [("female", _("Kvinde")), ("male", _("Mand")), ("trans", _("Transperson")), ("danish", _("Dansk")),
-         ("other_citizenship", _("Andet statsborgerskab")), ("age_under18", _("Under 18 år")), ("age_18_25", _("18–25 år")), ("age_26_30", _("26–30 år")),
+        [("female", words.code("gender", 1)), ("male", words.code("gender", 2)), ("trans", words.code("gender", 3)),
+         ("danish", words.answer("citizenship", 1, "registration")),
+         ("other_citizenship", words.answer("citizenship", 2, "registration")),
+         ("age_under18", _("Under 18 år")), ("age_18_25", _("18–25 år")), ("age_26_30", _("26–30 år")),
          ("age_31_35", _("31–35 år")), ("age_36_40", _("36–40 år")), ("age_41_50", _("41–50 år")),
          ("age_over50", _("Over 50 år"))],
         _("Alder ved forløbets start, beregnet fra fødselsdatoen i registreringen."), "t4-8", fmt))
@@ -137,50 +140,44 @@ def chapter4(report, fmt) -> Section:
         _("Borgere i projektet, fordelt efter højeste, færdiggjorte skoleuddannelse og højeste, færdiggjorte "
           "kompetencegivende uddannelse. Antal og procent."),
         d["table_4_9"],
-        [("school_0_6", _("1.–6. klasse eller ingen")), ("school_7_10", _("7.–10. klasse")),
-         ("school_upper", _("Gymnasial uddannelse")), ("voc_none", _("Ingen erhvervskompetencegivende uddannelse")),
-         ("voc_vocational", _("Erhvervsuddannelse")), ("voc_higher", _("Videregående uddannelse"))],
+        [("school_0_6", _("1.–6. klasse eller ingen")), ("school_7_10", words.code("school_edu", 3)),
+         ("school_upper", _("Gymnasial uddannelse")), ("voc_none", words.code("voc_edu", 1)),
+         ("voc_vocational", words.code("voc_edu", 2)), ("voc_higher", _("Videregående uddannelse"))],
         _("Registreringens spørgsmål om skole- og erhvervsuddannelse."), "t4-9", fmt))
-    incomes = {5: _("Kontanthjælp"), 1: _("Salg af sex"), 6: _("Førtidspension"), 3: _("SU"), 2: _("Løn"),
-               4: _("Arbejdsløshedsdagpenge eller sygedagpenge"), 7: _("Folkepension"), 8: _("Ingen indtægt"), 9: _("Andet")}
+    incomes = {c: words.code("income", c) for c in (5, 1, 6, 3, 2, 4, 7, 8, 9)}
     blocks.append(_simple(
         _("Tabel 4.10"),
         _("Andelen af borgere i projektet, der har specifikke primære forsørgelsesgrundlag, og samme borgere, "
           "fordelt efter beskæftigelse. Antal og procent."),
         d["table_4_10"],
         [(f"income_{c}", v) for c, v in incomes.items()] + [
-            ("unemployed", _("Ledig")), ("sick_outside", _("Sygemeldt eller uden for arbejdsmarkedet")),
-            ("activation", _("Aktivering el. særlige vilkår")), ("education", _("Under uddannelse")),
+            ("unemployed", words.code("employment", 5)), ("sick_outside", _("Sygemeldt eller uden for arbejdsmarkedet")),
+            ("activation", _("Aktivering el. særlige vilkår")), ("education", words.code("employment", 7)),
             ("employed", _("Beskæftiget"))],
         _("Opstartsskemaet (eller skemaet for 1. fase); forsørgelse har flere svar muligt."), "t4-10", fmt))
     blocks.append(_simple(
         _("Tabel 4.11"),
         _("Andelen af borgere i projektet, der har gæld ved opstart, samt fordelt efter gældstype. Antal og procent."),
         d["table_4_11"],
-        [("has_debt", _("Har gæld ved opstart")), ("debt_public", _("Gæld til det offentlige, fx SKAT")),
-         ("debt_consumer", _("Forbrugsgæld")), ("debt_bank", _("Pengeinstitut")),
+        [("has_debt", _("Har gæld ved opstart")), ("debt_public", words.item("debt_public")),
+         ("debt_consumer", words.item("debt_consumer")), ("debt_bank", words.item("debt_bank")),
          ("debt_private", _("Gæld til venner/familie, kæreste/samlever/ægtefælle, andre")),
          ("debt_milieu", _("Gæld til personer inden for misbrugs- eller prostitutionsmiljøet"))],
         _("Gældstyper er andele af borgerne med gæld, der har svaret på typen."), "t4-11", fmt))
-    levels = [("level_1", _("I høj grad")), ("level_2", _("I nogen grad")), ("level_3", _("I mindre grad")),
-              ("level_4", _("Slet ikke"))]
-    for number, key, title, item_text in (
-        (_("Figur 4.1"), "figure_4_1",
+    for number, key, item, title, item_text in (
+        (_("Figur 4.1"), "figure_4_1", "housing_cost_difficulty",
          _("Borgere i projektet, fordelt efter grad af vanskelighed ved betaling af boligomkostninger. Procent."),
          _("Opstartsskemaets spørgsmål 2.4; 'ved ikke' og 'har ikke bolig' tæller ikke med.")),
-        (_("Figur 4.2"), "figure_4_2",
+        (_("Figur 4.2"), "figure_4_2", "network_lacking",
          _("Borgere i projektet, fordelt efter, i hvor høj grad de giver udtryk for manglende/svagt socialt netværk. Procent."),
          _("Opstartsskemaets spørgsmål 4.1; 'ved ikke' tæller ikke med.")),
     ):
+        levels = [(f"level_{c}", words.code(item, c)) for c in (1, 2, 3, 4)]
         block = _simple(number, title, d[key], levels, item_text, number.lower().replace(" ", "").replace(".", "-"), fmt)
         block.chart = _distribution_chart(d[key], [k for k, _l in levels], [l for _k, l in levels], title, fmt)
         block.empty = "" if block.chart else _("Der er ikke data nok til at vise figuren.")
         blocks.append(block)
-    challenges = {2: _("Stress, fobier, angst, OCD, PTSD"), 1: _("Depression, mani og bipolar lidelse"),
-                  5: _("Søvnløshed"), 4: _("Personlighedsforstyrrelse, herunder borderline"), 11: _("Dobbeltliv"),
-                  9: _("ADHD, ADD el.lign."), 10: _("Spiseforstyrrelse"), 7: _("Lidelser grundet brug af alkohol eller stoffer"),
-                  6: _("Stemmehøring, skizofreni og psykose"), 3: _("Svære koncentrationsproblemer"),
-                  8: _("Autisme, Aspergers syndrom e.l."), 12: _("Andre psykiske problemstillinger")}
+    challenges = {c: words.code("mental_challenges", c) for c in (2, 1, 5, 4, 11, 9, 10, 7, 6, 3, 8, 12)}
     blocks.append(_simple(
         _("Tabel 4.12"),
         _("Andelen af borgere i projektet, der giver udtryk for psykiske problemer, andelen af disse, der udtrykker "
@@ -211,15 +208,14 @@ def chapter4(report, fmt) -> Section:
         [("partner", _("Har en ægtefælle eller kæreste")), ("children", _("Har børn")),
          ("youngest_lives_with", _("Bor sammen med yngste barn hele tiden eller noget af tiden")),
          ("youngest_not_with", _("Bor slet ikke sammen med yngste barn")),
-         ("knows_friends", _("Kendskab: venner uden for prostitutionsmiljøet")),
-         ("knows_partner", _("Kendskab: kæreste/samlever/ægtefælle")), ("knows_parents", _("Kendskab: forældre")),
-         ("knows_siblings", _("Kendskab: søskende")), ("knows_children", _("Kendskab: børn")),
-         ("knows_other_family", _("Kendskab: anden familie"))],
+         *((name, _("Kendskab: %(who)s") % {"who": words.item(name)}) for name in (
+             "knows_friends", "knows_partner", "knows_parents", "knows_siblings", "knows_children",
+             "knows_other_family"))],
         _("'Irrelevant' og 'ved ikke' tæller ikke med; bopæl med yngste barn er af borgere med børn."), "t4-14", fmt))
     t415 = d["table_4_15"]
     blocks.append(_simple(
         _("Tabel 4.15"), _("Borgere i projektet, fordelt efter målsætning med CTI-forløb ved opstart. Antal og procent."),
-        t415, [("goal_exit", _("Exit fra prostitution")), ("goal_life", _("Forbedrede livsvilkår")),
+        t415, [("goal_exit", words.code("goal", 1)), ("goal_life", words.code("goal", 2)),
                ("life_not_paid_last_year", _("Forbedrede livsvilkår: ikke modtaget betaling det seneste år"))],
         _("Målsætningen i registreringen ved oprettelse."), "t4-15", fmt))
     needs = {"need_mental": _("Psykisk helbred"), "need_employment": _("Beskæftigelse eller uddannelse"),

@@ -17,11 +17,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from overgang.evaluation import chapter5 as definitions
-from overgang.evaluation.document import Block, Cell, Section, _n_of, _rows, count, mean, share_columns, text
+from overgang.evaluation.document import (
+    Block, Cell, Labels, Section, _n_of, _rows, count, mean, no_data, share_columns, text,
+)
 from overgang.lib import charts
-
-NO_DATA = "Der er endnu ikke data nok til at vise figuren."
-
 
 def _lang():
     return get_language() or "da"
@@ -65,17 +64,19 @@ def _by_phase_block(number, title, definition, table, spec, key, fmt):
         [choice_label(spec, c) for c in drawn], series, title=title)
     return Block(number, title, _phases_n(fmt, table, definitions.PHASES), definition,
                  ["", *(f"{labels[p]}, " + _("pct.") for p in definitions.PHASES)], rows, chart=chart,
-                 empty="" if chart else _(NO_DATA), key=key,
+                 empty="" if chart else no_data(), key=key,
                  note=_("Flere svar muligt; andelene summerer derfor ikke til 100."))
 
 
-def chapter5(report, fmt) -> Section:
+def chapter5(report, fmt, words: Labels | None = None) -> Section:
     c5 = report["chapter5"]
     d = report["descriptives"]
+    words = words or Labels()
     blocks = []
-    routes = [("ngo", _("NGO")), ("municipal", _("Kommunal aktør el. kommunal opsøgende indsats")),
-              ("kc", _("Kompetencecenter Prostitution (KC)")), ("self", _("Borger selv, ofte gennem en ven")),
-              ("unknown", _("Ved ikke")), ("other", _("Politi, læge, Center mod Menneskehandel mv."))]
+    # One code per row is the codebook's label; SFI's merged rows are the report's own.
+    routes = [("ngo", words.code("contact_route", 1)), ("municipal", _("Kommunal aktør el. kommunal opsøgende indsats")),
+              ("kc", words.code("contact_route", 2)), ("self", words.code("contact_route", 5)),
+              ("unknown", words.code("contact_route", 99)), ("other", _("Politi, læge, Center mod Menneskehandel mv."))]
     blocks.append(Block(
         _("Tabel 5.1"),
         _("Etablering af kontakt til borgere i projektet, fordelt efter hvordan de har fået kendskab til projektet. "
@@ -178,5 +179,5 @@ def hours_block(report, fmt) -> Block:
         _("Timer den seneste måned (spørgsmål 1.6) i skemaerne for igangværende forløb i fasen og i "
           "afslutningsskemaet; gennemsnit over de skemaer, der har svaret. Guiden: støtten trappes ned, mens "
           "koordineringen fortsætter."),
-        ["", *(labels[p] for p in points)], rows, chart=chart, empty="" if chart else _(NO_DATA), key="f7-1b",
+        ["", *(labels[p] for p in points)], rows, chart=chart, empty="" if chart else no_data(), key="f7-1b",
     )

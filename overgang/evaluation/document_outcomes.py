@@ -1,7 +1,9 @@
 """Chapters 6 and 7 of the human report: progression, attrition, fidelity and subgroups.
 
 Titles are SFI's (sfi-analyses.md §6) and, for chapter 7, cti-method.md §2's tables and
-figures named in SFI's style. Every figure has its numbers in a table beside it.
+figures named in SFI's style. Every figure has its numbers in a table beside it. The
+star's dimensions and every row that is one code are labelled by the codebook
+(``Labels``), in the report's language.
 """
 
 from __future__ import annotations
@@ -10,23 +12,12 @@ from django.utils.translation import gettext as _
 
 from overgang.evaluation import document_chapter5
 from overgang.evaluation.document import (
-    POINTS, Block, Cell, Section, count, mean, one_decimal, p_text, pct, point_labels, pval, share_columns, share_row,
-    text,
+    POINTS, Block, Cell, Labels, Section, count, mean, no_data, one_decimal, p_text, pct, point_labels, pval,
+    share_columns, share_row, text,
 )
 from overgang.lib import charts
 
 LATER = POINTS[1:]
-DIMENSION_LABELS = {
-    "dim_motivation": "Motivation og ansvar", "dim_selfcare": "Livsmestring og egenomsorg",
-    "dim_money": "Administration af økonomi", "dim_network": "Socialt netværk og relationer",
-    "dim_substance": "Alkohol- og stofmisbrug", "dim_physical": "Fysisk helbred", "dim_mental": "Psykisk helbred",
-    "dim_time": "Meningsfuldt tidsforbrug", "dim_housing": "Administration af bolig", "dim_offending": "Kriminel adfærd",
-}
-NO_DATA = "Der er endnu ikke data nok til at vise figuren."
-
-
-def _dimension_labels():
-    return {key: _(label) for key, label in DIMENSION_LABELS.items()}
 
 
 def _n_text(fmt, by_point, points=POINTS):
@@ -52,7 +43,7 @@ def _share_figure(number, title, definition, by_point, points, fmt, *, key, note
     chart = "" if all(v is None for v in values) else charts.bar_chart(
         [labels[p] for p in points], [("", values)], title=title, counts=_counts(fmt, by_point, points))
     return Block(number, title, _n_text(fmt, by_point, points), definition, ["", *share_columns()], rows,
-                 chart=chart, note=note, empty="" if chart else _(NO_DATA), key=key)
+                 chart=chart, note=note, empty="" if chart else no_data(), key=key)
 
 
 def _test_note(label, p):
@@ -65,7 +56,7 @@ def _test_note(label, p):
 # ---------------------------------------------------------------------------- chapter 6
 
 
-def chapter6(report, fmt) -> Section:
+def chapter6(report, fmt, words: Labels) -> Section:
     who5, star = report["who5"], report["star"]
     labels = point_labels()
     blocks = []
@@ -81,7 +72,7 @@ def chapter6(report, fmt) -> Section:
         _("Figur 6.1"), title, _n_text(fmt, by),
         _("WHO-5-indeks (0–100) = 4 × summen af de fem svar, kun når alle fem er besvaret."),
         ["", _("N"), _("Gennemsnit")], [[text(labels[p]), count(by[p]["n"]), mean(by[p]["mean"], by[p]["n"])] for p in POINTS],
-        chart=chart, empty="" if chart else _(NO_DATA), key="f6-1",
+        chart=chart, empty="" if chart else no_data(), key="f6-1",
         note=" ".join([
             _test_note(_("t-test, opstart mod afslutning"), who5["start_vs_end"]["mean_p"]),
             _("Borgere med måling ved både opstart og afslutning (N = %(n)s): %(a)s ved opstart og %(b)s ved afslutning.") % {
@@ -131,13 +122,7 @@ def chapter6(report, fmt) -> Section:
         note=_test_note(_("z-test, opstart mod afslutning"), considered["start_vs_end"]["p"]),
     ))
     motives = report["motives"]
-    motive_labels = {
-        "2": _("Jeg mangler penge til basale leveomkostninger"), "1": _("Det er almindeligt i det sociale miljø, jeg færdes i"),
-        "4": _("Jeg mangler penge til at kunne dække et misbrug"), "8": _("Jeg kan ikke se et alternativ"),
-        "3": _("Jeg mangler penge til at dække gæld"), "9": _("Jeg kan lide at få betaling for seksuelle ydelser"),
-        "5": _("For at skaffe penge til forbrugsgoder"), "6": _("Jeg bliver presset til det af andre"),
-        "7": _("For at skaffe penge til uddannelse"), "10": _("For at få bekræftelse"), "11": _("Andre grunde"),
-    }
+    motive_labels = {k: words.code("paid_motives", k) for k in ("2", "1", "4", "8", "3", "9", "5", "6", "7", "10", "11")}
     blocks.append(Block(
         _("Tabel 6.1"),
         _("Andelen af borgere i projektet, der har modtaget betaling for seksuelle ydelser inden for den seneste "
@@ -158,11 +143,11 @@ def chapter6(report, fmt) -> Section:
         _("Stjernens gennemsnit = gennemsnittet af de besvarede dimensioner (1–10) i én stjerne."),
         ["", _("N"), _("Gennemsnit"), _("Færre end 10 dimensioner")],
         [[text(labels[p]), count(sb[p]["n"]), mean(sb[p]["mean"], sb[p]["n"]), count(sb[p]["incomplete"])] for p in POINTS],
-        chart=chart, empty="" if chart else _(NO_DATA), key="f6-6",
+        chart=chart, empty="" if chart else no_data(), key="f6-6",
         note=_test_note(_("t-test, opstart mod afslutning"), star["start_vs_end"]["mean_p"]),
     ))
     blocks.append(_progression(report, fmt))
-    blocks.extend(_dimensions(report, fmt))
+    blocks.extend(_dimensions(report, fmt, words))
     blocks.append(_staff_ratings(report, fmt))
     blocks.extend(_dropout(report, fmt))
     return Section(_("Kapitel 6. Borgernes progression"), "", blocks)
@@ -191,14 +176,14 @@ def _progression(report, fmt) -> Block:
         _("Tabel 6.2"), title, "N = " + ", ".join(fmt.show(count(prog[p]["n"])) for p in LATER),
         _("Δ = stjernens gennemsnit i fasen minus ved opstart: regression Δ < −0,25; ingen ændring −0,25 til 0,25; "
           "moderat 0,25 til 1; betydelig Δ %(large)s.") % {"large": large},
-        ["", *[l for _k, l in classes], _("N")], rows, chart=chart, empty="" if chart else _(NO_DATA), key="t6-2",
+        ["", *[l for _k, l in classes], _("N")], rows, chart=chart, empty="" if chart else no_data(), key="t6-2",
         note=_test_note(_("Andelen med betydelig progression ved afslutning mod 0 (z-test)"), prog["end"]["large_p_vs_zero"]),
     )
 
 
-def _dimensions(report, fmt) -> list:
+def _dimensions(report, fmt, words) -> list:
     dims = report["star"]["dimensions"]
-    names = _dimension_labels()
+    names = dict(words.dimensions())
     labels = point_labels()
     start = [fmt.visible(v["start_mean"], v["start_n"]) for v in dims.values()]
     end = [fmt.visible(v["end_mean"], v["end_n"]) for v in dims.values()]
@@ -219,7 +204,7 @@ def _dimensions(report, fmt) -> list:
             "e": fmt.show(count(report["star"]["by_point"]["end"]["n"]))},
         _("Gennemsnit pr. dimension (1–10); p fra t-test af forskellen mellem opstart og afslutning."),
         ["", _("Opstart"), _("Afslutning"), _("Forskel"), _("p")], rows, chart=chart,
-        empty="" if chart else _(NO_DATA), key="f6-7",
+        empty="" if chart else no_data(), key="f6-7",
     )
     table = Block(
         _("Tabel 6.3"),
@@ -296,7 +281,7 @@ def _dropout(report, fmt) -> list:
         ["", *[f"{label} N" for _k, label in series_labels], *[label for _k, label in series_labels], _("p (fastholdte mod frafaldne)")],
         [[text(labels[p]), *[count(att[k][p]["n"]) for k, _l in series_labels],
           *[mean(att[k][p]["mean"], att[k][p]["n"]) for k, _l in series_labels], pval(att["p"][p])] for p in POINTS],
-        chart=chart, empty="" if chart else _(NO_DATA), key="f6-8",
+        chart=chart, empty="" if chart else no_data(), key="f6-8",
     )
     rows = [[text(label), pct(dropout[k]["sex_income_start"]), count(dropout[k]["sex_income_start"]["n"]),
              pct(dropout[k]["sex_income_end"]), count(dropout[k]["sex_income_end"]["n"])] for k, label in groups]
@@ -317,7 +302,7 @@ def _dropout(report, fmt) -> list:
 # ---------------------------------------------------------------------------- chapter 7
 
 
-def chapter7(report, fmt) -> Section:
+def chapter7(report, fmt, words: Labels) -> Section:
     fid = report["fidelity"]
     blocks = []
     tm = fid["transition_month"]
@@ -332,8 +317,7 @@ def chapter7(report, fmt) -> Section:
         key="t7-1",
     ))
     meetings = fid["weekly_meetings"]
-    freq = [("1", _("Dagligt")), ("2", _("2–3 gange om ugen")), ("3", _("Ca. én gang om ugen")),
-            ("4", _("Ca. hver 14. dag")), ("5", _("Én gang om måneden eller sjældnere"))]
+    freq = [(c, words.code("meeting_frequency", c)) for c in ("1", "2", "3", "4", "5")]
     phase_labels = [("phase1", _("1. fase")), ("phase2", _("2. fase")), ("phase3", _("3. fase"))]
     bars = []
     for key, label in phase_labels:
@@ -350,7 +334,7 @@ def chapter7(report, fmt) -> Section:
           "gang om ugen."),
         ["", _("Ugentligt eller oftere, antal"), _("Pct."), _("N")],
         [share_row(label, meetings[k]) for k, label in phase_labels], chart=chart,
-        empty="" if chart else _(NO_DATA), key="f7-1",
+        empty="" if chart else no_data(), key="f7-1",
     ))
     blocks.append(document_chapter5.hours_block(report, fmt))
     plan = fid["plan"]
@@ -366,7 +350,7 @@ def chapter7(report, fmt) -> Section:
         ["", *share_columns()], [share_row(label, plan[k]) for k, label in elements], key="t7-2",
     ))
     needs = plan["needs_met"]
-    levels = [("1", _("I høj grad")), ("2", _("I nogen grad")), ("3", _("I mindre grad")), ("4", _("Slet ikke"))]
+    levels = [(c, words.code("plan_needs_met", c)) for c in ("1", "2", "3", "4")]
     n = sum(needs["distribution"].values())
     rows = [share_row(label, {"n": n, "count": needs["distribution"][c], "share": (needs["distribution"][c] / n if n else None)})
             for c, label in levels]
@@ -377,7 +361,7 @@ def chapter7(report, fmt) -> Section:
     blocks.append(Block(
         _("Figur 7.2"), title, "N = %s" % fmt.show(count(n)),
         _("Skemaer for igangværende forløb i 2. fase med en aktivitetsplan."), ["", *share_columns()], rows,
-        chart=chart, empty="" if chart else _(NO_DATA), key="f7-2",
+        chart=chart, empty="" if chart else no_data(), key="f7-2",
         note=_("I høj eller nogen grad: %(share)s %%.") % {"share": fmt.show(pct(needs))},
     ))
     subgroups = report["subgroups"]
@@ -417,10 +401,11 @@ def chapter7(report, fmt) -> Section:
                 "a": fmt.show(count(group["yes"]["courses"])), "y": yes_label.lower(),
                 "b": fmt.show(count(group["no"]["courses"])), "n": no_label.lower()},
             definition, ["", f"{yes_label} N", _("Gennemsnit"), f"{no_label} N", _("Gennemsnit")], rows,
-            chart=chart, empty="" if chart else _(NO_DATA), note=note, key=number.lower().replace(" ", "").replace(".", "-"),
+            chart=chart, empty="" if chart else no_data(), note=note, key=number.lower().replace(" ", "").replace(".", "-"),
         ))
     return Section(_("Kapitel 7. Implementering og fidelitet"), "", blocks)
 
 
-def sections(report, fmt) -> list:
-    return [chapter6(report, fmt), chapter7(report, fmt)]
+def sections(report, fmt, words: Labels | None = None) -> list:
+    words = words or Labels()
+    return [chapter6(report, fmt, words), chapter7(report, fmt, words)]

@@ -9,12 +9,11 @@ evaluation.md's Fine print says, except ``counts.citizens``.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from fractions import Fraction
 
 from overgang.evaluation import stats
-from overgang.evaluation.cohort import DIMENSIONS, MULTIPLE_ITEMS, Forms, code, number, point_stars, valid
+from overgang.evaluation.cohort import Forms, code, number, point_stars
 
 POINTS = ("start", "phase1", "phase2", "phase3", "end")
 LATER_POINTS = POINTS[1:]
@@ -39,29 +38,9 @@ STAFF_RATINGS = {
 
 
 def summary(values) -> dict:
-    """{"n", "mean", "sd"} of clean numbers (sample SD; None below two values).
-
-    Whole numbers (WHO-5 indices, star dimensions) are summed exactly in integers:
-    mean = Σx/n, s² = (nΣx² − (Σx)²) / (n(n − 1)); other numbers with ``math.fsum``. A
-    constant sample has SD exactly 0."""
-    values = values if isinstance(values, list) else list(values)
-    n = len(values)
-    if not n:
-        return {"n": 0, "mean": None, "sd": None}
-    if set(map(type, values)) == {int}:
-        total = sum(values)
-        mean = total / n
-        if n < 2:
-            return {"n": n, "mean": mean, "sd": None}
-        spread = n * sum(v * v for v in values) - total * total
-        return {"n": n, "mean": mean, "sd": math.sqrt(spread / (n * (n - 1)))}
-    mean = math.fsum(values) / n
-    if n < 2:
-        return {"n": n, "mean": float(mean), "sd": None}
-    if all(v == values[0] for v in values):
-        return {"n": n, "mean": float(values[0]), "sd": 0.0}
-    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
-    return {"n": n, "mean": float(mean), "sd": sd}
+    """{"n", "mean", "sd"} of clean numbers: ``stats.mean_of`` (sample SD, None below two
+    values; whole numbers summed exactly)."""
+    return stats.mean_of(values).to_dict()
 
 
 def t_p(a: dict, b: dict):
@@ -70,26 +49,18 @@ def t_p(a: dict, b: dict):
 
 
 def share(count, n) -> dict:
-    return {"n": n, "count": count, "share": (count / n if n else None)}
+    return stats.share(count, n).to_dict()
 
 
 def z_p(a: dict, b: dict):
     return stats.two_proportion_ztest(a["count"], a["n"], b["count"], b["n"]).p
 
 
-def share_of_answers(forms, item, success) -> dict:
+def share_of_answers(forms: Forms, item, success) -> dict:
     """Share of the valid answers to ``item`` (single or multiple choice) that hit
-    ``success``; 88, 99 and unanswered are not in n. ``forms`` is a ``Forms`` (parsed
-    once) or any list of answer dicts."""
-    if not isinstance(forms, Forms):
-        forms = Forms(forms)
-    column = forms.column(item)
-    n = sum(column.values())
-    if item in MULTIPLE_ITEMS:
-        hits = sum(k for v, k in column.items() if any(c in success for c in v))
-    else:
-        hits = sum(column[c] for c in success)
-    return share(hits, n)
+    ``success``: ``stats.share_of_counts`` over the parsed column; the item's missing
+    codes (codebook) and unanswered are not in n."""
+    return stats.share_of_counts(forms.column(item), success, missing=forms.meaning.missing(item)).to_dict()
 
 
 # ---------------------------------------------------------------------------- counts
@@ -172,7 +143,7 @@ def _pairs(points, attribute) -> dict:
 # ---------------------------------------------------------------------------- the star
 
 
-def star(points, d) -> dict:
+def star(points, d, dimensions) -> dict:
     means = {p: [s.mean for s in points[p].values() if s.mean is not None] for p in POINTS}
     summaries = {p: summary(float(m) for m in means[p]) for p in POINTS}
     by_point = {
@@ -183,11 +154,11 @@ def star(points, d) -> dict:
         for p in POINTS
     }
     # One column per dimension and point, transposed in C rather than indexed per star.
-    columns = {p: list(zip(*(s.dims for s in points[p].values()))) or [()] * len(DIMENSIONS) for p in POINTS}
-    dimensions = {}
-    for i, name in enumerate(DIMENSIONS):
+    columns = {p: list(zip(*(s.dims for s in points[p].values()))) or [()] * len(dimensions) for p in POINTS}
+    by_dimension = {}
+    for i, name in enumerate(dimensions):
         per_point = {p: summary([v for v in columns[p][i] if v is not None]) for p in POINTS}
-        dimensions[name] = {
+        by_dimension[name] = {
             "start_n": per_point["start"]["n"], "start_mean": per_point["start"]["mean"],
             "end_n": per_point["end"]["n"], "end_mean": per_point["end"]["mean"],
             "p": t_p(per_point["start"], per_point["end"]),
@@ -215,7 +186,7 @@ def star(points, d) -> dict:
     return {
         "by_point": by_point,
         "start_vs_end": {"mean_p": t_p(summaries["start"], summaries["end"])},
-        "dimensions": dimensions,
+        "dimensions": by_dimension,
         "progression": progression,
     }
 
@@ -248,7 +219,7 @@ def paid(points) -> tuple[dict, dict]:
 def motives(cohort) -> dict:
     """Table 6.1: motives over every star (any point) with ``paid_last_month`` = 1."""
     stars = [s for bucket in cohort.stars.values() for s in bucket.values() if s.paid == 1]
-    answered = [s for s in stars if valid(s.motives)]
+    answered = [s for s in stars if cohort.meaning.valid("paid_motives", s.motives)]
     n = len(answered)
     out = {"n": n, "stars_paid": len(stars), "courses": len({s.course for s in answered}), "codes": {}}
     tally = Counter(value for s in answered for value in set(s.motives))
@@ -298,9 +269,9 @@ def dropout(cohort, points, d, groups) -> dict:
             "courses": len(courses),
             "who5_start_n": who["n"], "who5_start_mean": who["mean"], "who5_start_sd": who["sd"],
             "sex_income_start": share_of_answers(
-                [cohort.start_forms[c] for c in courses if c in cohort.start_forms], "income", {1}
+                cohort.forms(cohort.start_forms[c] for c in courses if c in cohort.start_forms), "income", {1}
             ),
-            "sex_income_end": share_of_answers(list(ends.values()), "income", {1}),
+            "sex_income_end": share_of_answers(cohort.forms(ends.values()), "income", {1}),
         }
     b, f = out["before10"], out["from10"]
     out["who5_start_p"] = stats.ttest_from_summary(
@@ -313,8 +284,8 @@ def dropout(cohort, points, d, groups) -> dict:
 
 
 def staff_ratings(cohort, groups) -> dict:
-    starts = Forms(cohort.start_forms.values())
-    ends = Forms(a for c, a in cohort.end_forms.items() if groups.get(c) == "from10")
+    starts = cohort.forms(cohort.start_forms.values())
+    ends = cohort.forms(a for c, a in cohort.end_forms.items() if groups.get(c) == "from10")
     out = {}
     for key, (item, success) in STAFF_RATINGS.items():
         start = share_of_answers(starts, item, success)
@@ -356,7 +327,7 @@ def fidelity(cohort, d) -> dict:
         transition[key] = {"n": s["n"], "mean": s["mean"], "sd": s["sd"]}
     meetings = {}
     for key, phase_code in d.ongoing_phase_codes.items():
-        forms = list(ongoing.get(phase_code, {}).values())
+        forms = cohort.forms(ongoing.get(phase_code, {}).values())
         result = share_of_answers(forms, "meeting_frequency", {1, 2, 3})
         distribution = {str(v): 0 for v in range(1, 6)}
         for a in forms:
@@ -364,10 +335,10 @@ def fidelity(cohort, d) -> dict:
             if value is not None and str(value) in distribution:
                 distribution[str(value)] += 1
         meetings[key] = {**result, "distribution": distribution}
-    phase1 = list(ongoing.get(1, {}).values())
-    phase2 = list(ongoing.get(3, {}).values())
-    with_plan1 = [a for a in phase1 if code(a, "plan_exists") == 1]
-    with_plan2 = [a for a in phase2 if code(a, "plan_exists") == 1]
+    phase1 = cohort.forms(ongoing.get(1, {}).values())
+    phase2 = cohort.forms(ongoing.get(3, {}).values())
+    with_plan1 = cohort.forms(a for a in phase1 if code(a, "plan_exists") == 1)
+    with_plan2 = cohort.forms(a for a in phase2 if code(a, "plan_exists") == 1)
     needs = {str(v): 0 for v in range(1, 5)}
     for a in with_plan2:
         value = code(a, "plan_needs_met")
@@ -436,7 +407,7 @@ def measures(cohort, d) -> dict:
     return {
         "counts": counts(cohort, points),
         "who5": who5(points, d),
-        "star": star(points, d),
+        "star": star(points, d, cohort.meaning.dimensions),
         "paid_last_month": paid_last_month,
         "paid_or_considered": paid_or_considered,
         "motives": motives(cohort),

@@ -7,8 +7,11 @@ computation (``cohort.py``, ``measures.py``, ``descriptives.py``) is pure functi
 those rows. Answers come as the stored interchange strings (``"5"``, ``"1 3 9"``); the
 report parses the few items it uses itself, which is much cheaper than building every
 record through the instrument engine. Answers are read through the answer codec
-(``measurements.codec``): the plain part in the bulk query, the sealed part only for the
-records the report picks (``reveal``), and free text never.
+(``measurements.codec``): the plain part in the bulk query, and the sealed answers the
+report reads (``vocabulary.sealed_needs``) only where it reads them — of every star and
+registration when those are sealed, of the other forms only for the records the report
+picks (``reveal``) — and free text never. What the answers mean comes with the rows:
+``Raw.codebooks``, the codebook of every instrument across its published versions.
 """
 
 from __future__ import annotations
@@ -23,12 +26,12 @@ from django.db.models.functions import Cast
 from overgang.accounts.models import Municipality
 from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, Pause
-from overgang.instruments import registry
+from overgang.evaluation import vocabulary
+from overgang.instruments import codebook
 from overgang.measurements import codec
 from overgang.measurements.models import Record
 
-#: The instruments the report reads.
-INSTRUMENTS = ("registration", "star", "cti_start", "cti_ongoing", "cti_end", "not_started")
+#: ``--goal``: the codes of the registration's ``goal`` (vocabulary.NAMES).
 GOALS = {"exit": 1, "life": 2}
 
 
@@ -79,9 +82,11 @@ class Raw:
     pauses: list = field(default_factory=list)
     # (id, citizen id, course id or None, instrument, filled_on, respondent, answers dict)
     records: list = field(default_factory=list)
-    # pks -> {pk: {item: answer}}: the sealed coded answers (e.g. who knows about the
-    # sale of sex) of the records the report reads them from (the start forms).
+    # (pks, item names) -> {pk: {item: answer}}: those sealed answers of those records
+    # (e.g. who knows about the sale of sex, read from the start forms).
     reveal: object = None
+    # instrument name -> codebook (instruments.codebook.Codebooks); None: the repository's.
+    codebooks: object = None
 
 
 class UnknownMunicipality(ValueError):
@@ -115,7 +120,7 @@ def load(filters: Filters, municipalities=None) -> Raw:
     munis = Municipality.objects.all()
     if municipalities is not None:
         munis = munis.filter(pk__in=[getattr(m, "pk", m) for m in municipalities])
-    raw = Raw(municipalities=dict(munis.values_list("pk", "name")))
+    raw = Raw(municipalities=dict(munis.values_list("pk", "name")), codebooks=codebook.all_current())
     ids = list(raw.municipalities)
     if not ids:
         return raw  # a fresh installation: every measure n 0
@@ -130,7 +135,7 @@ def load(filters: Filters, municipalities=None) -> Raw:
         .values_list("course_id", "start_date", "end_date")
     )
     records = Record.objects.filter(
-        citizen__municipality_id__in=ids, status=Record.Status.COMPLETED, instrument__in=INSTRUMENTS
+        citizen__municipality_id__in=ids, status=Record.Status.COMPLETED, instrument__in=list(raw.codebooks)
     ).order_by()
     # The date as text: the driver's date converter ran once per row; here each distinct
     # day is converted once (_fetch_records).
@@ -138,17 +143,29 @@ def load(filters: Filters, municipalities=None) -> Raw:
     raw.records = _fetch_records(
         records.values_list("pk", "citizen_id", "course_id", "instrument", "day", "respondent", codec.PLAIN)
     )
-    raw.reveal = reveal_sealed_codes
+    raw.reveal = reveal_sealed
+    _open_every(raw, "star")
+    _open_every(raw, "registration")
     return apply_filters(raw, filters)
 
 
-def reveal_sealed_codes(pks) -> dict:
-    """The sealed coded answers of the records ``pks`` (stored encrypted with the
-    citizen's data key). Only the records the report picks are decrypted — one start
-    form per course — and free text is dropped at once: the report never reads it."""
-    free_text = {item.name for instrument in registry.all_instruments().values()
-                 for item in instrument.items if item.handler.free_text}
-    return codec.AnswerCodec().unseal_records(pks, keep=lambda name: name not in free_text)
+def reveal_sealed(pks, names) -> dict:
+    """The sealed answers ``names`` of the records ``pks`` (stored encrypted with the
+    citizen's data key); everything else in them, free text first, stays closed."""
+    return codec.AnswerCodec().unseal_records(pks, keep=frozenset(names).__contains__)
+
+
+def _open_every(raw, role):
+    """Merge the sealed answers the report reads in ``role`` into every such record:
+    stars are judged (``possible``, time point) before any is picked, and registrations
+    decide the goal filter. Nothing is decrypted while none of them is sealed."""
+    needs = vocabulary.sealed_needs(role, raw.codebooks)
+    if not needs:
+        return
+    instruments = vocabulary.ROLES[role]
+    opened = reveal_sealed([row[0] for row in raw.records if row[3] in instruments], needs)
+    if opened:
+        raw.records = [row[:6] + ({**row[6], **opened[row[0]]},) if row[0] in opened else row for row in raw.records]
 
 
 def _fetch_records(queryset) -> list:
@@ -217,6 +234,7 @@ def apply_filters(raw: Raw, filters: Filters) -> Raw:
             records.append(row)
     return Raw(
         reveal=raw.reveal,
+        codebooks=raw.codebooks,
         municipalities=raw.municipalities,
         citizens={c: m for c, m in raw.citizens.items() if c in citizens},
         courses=courses,

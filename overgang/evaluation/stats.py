@@ -17,9 +17,13 @@ with a non-zero difference) ``p`` is ``None``, which the JSON report writes as `
 The two rules evaluation.md fixes are kept: a pooled share of 0 or 1 gives p = 1, and the
 same holds, by the same argument, when all observations of a t-test are equal.
 
-Missing codes (88, 99; and 8 in ``paid_trend`` only — instruments.md §2.6) are answers,
-but never enter a mean or a denominator; ``mean_of`` and ``share_of`` skip them and report
-the n they used.
+Missing codes are answers, but never enter a mean or a denominator (instruments.md
+§2.6); which codes they are is the codebook's (``Item.missing_codes``: 88 and 99, and 8
+in ``paid_trend`` only), passed in as ``missing``. ``mean_of`` and ``share_of`` skip them
+and report the n they used.
+
+The report computes every mean, SD and share here: whole numbers (WHO-5 indices, star
+dimensions) are summed exactly in integers, other numbers with ``math.fsum``.
 
 References: Stata Base Reference Manual, ``ttest`` and ``prtest`` (Methods and
 formulas); Agresti, *Categorical Data Analysis*, 3rd ed., §1.3–1.4 and §3.1.4; scipy
@@ -30,15 +34,12 @@ tests check every function.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import asdict, dataclass
 
 from scipy import stats as _dist
 
-#: Codes that are answers but never statistics (instruments.md §2.6).
-MISSING_CODES = frozenset({88, 99})
-#: ``paid_trend`` is the one item where the star printed 8 for "ved ikke".
-PAID_TREND_MISSING_CODES = frozenset({8, 88, 99})
+_NO_CODES = frozenset()
 
 #: Levels the report names (evaluation.md "tests": "report p and the level reached
 #: (0.05/0.01/0.001)"; SFI's figure notes "signifikant … på et 0,001-niveau").
@@ -59,6 +60,9 @@ class Mean:
     mean: float | None
     sd: float | None
 
+    def to_dict(self) -> dict:
+        return asdict(self)
+
 
 @dataclass(frozen=True)
 class Share:
@@ -67,6 +71,9 @@ class Share:
     n: int
     count: int
     share: float | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -116,10 +123,17 @@ class OneProportionTest:
 # ---------------------------------------------------------------------------- helpers
 
 
-def _number(value) -> float | None:
-    """A finite float, or None for None, NaN, ±inf and anything that is not a number."""
+#: Whole numbers are kept exact below this size (a float holds them exactly up to it).
+_EXACT_MAX = 2**53
+
+
+def _number(value) -> int | float | None:
+    """A whole number as it is (summed exactly), anything else numeric as a finite float,
+    or None for None, NaN, ±inf and anything that is not a number."""
     if value is None or isinstance(value, (str, bytes)):
         return None
+    if type(value) is int and -_EXACT_MAX < value < _EXACT_MAX:
+        return value
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
@@ -127,8 +141,14 @@ def _number(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _finite(*values) -> bool:
-    return all(v is not None and math.isfinite(v) for v in values)
+def _plain_numbers(values: list) -> bool:
+    """Every value already a clean number (the report's case), so no per-value checks."""
+    kinds = set(map(type, values))
+    if not kinds <= {int, float}:
+        return False
+    if float in kinds and not all(map(math.isfinite, filter(lambda v: type(v) is float, values))):
+        return False
+    return int not in kinds or max(map(abs, filter(lambda v: type(v) is int, values))) < _EXACT_MAX
 
 
 def _sum_over(xs: list[float], n: int) -> float | None:
@@ -143,27 +163,54 @@ def _sum_over(xs: list[float], n: int) -> float | None:
         return result if math.isfinite(result) else None
 
 
-def _moments(xs: list[float]) -> tuple[int, float | None, float | None]:
-    """(n, mean, sample SD). A constant sample has SD exactly 0, whatever rounding would
-    give, so that "all values equal" is decided exactly. The deviations are scaled by
-    the largest one before squaring, so that neither huge nor tiny values overflow or
-    vanish; SD None means it does not fit in a float."""
+def _moments(xs: list) -> tuple[int, float | None, float | None]:
+    """(n, mean, sample SD) of clean numbers (``_number``).
+
+    Whole numbers are summed exactly: mean = Σx/n, s² = (nΣx² − (Σx)²) / (n(n − 1)), each
+    rounded once. Other numbers: mean = fsum(x)/n, s² = fsum((x − mean)²)/(n − 1). A
+    constant sample has SD exactly 0, whatever rounding would give, so that "all values
+    equal" is decided exactly. Where a square overflows or vanishes, the deviations are
+    scaled by the largest one before squaring; SD None means it does not fit in a float."""
     n = len(xs)
     if n == 0:
         return 0, None, None
-    if all(x == xs[0] for x in xs):
-        return n, xs[0], (0.0 if n > 1 else None)
+    if all(type(x) is int for x in xs):
+        total = sum(xs)
+        try:
+            mean = total / n
+        except OverflowError:
+            mean = None
+        if mean is not None:
+            if n < 2:
+                return n, mean, None
+            spread = n * sum(x * x for x in xs) - total * total
+            try:
+                return n, mean, math.sqrt(spread / (n * (n - 1)))
+            except OverflowError:
+                return n, mean, None
     mean = _sum_over(xs, n)
     if mean is None or n < 2:
         return n, mean, None
+    if all(x == xs[0] for x in xs):
+        return n, float(xs[0]), 0.0
+    try:
+        sd = math.sqrt(math.fsum((x - mean) ** 2 for x in xs) / (n - 1))
+    except OverflowError:
+        sd = math.inf
+    if sd == 0 or not math.isfinite(sd):
+        sd = _scaled_sd(xs, mean, n)
+    return n, mean, sd
+
+
+def _scaled_sd(xs, mean, n) -> float | None:
     deviations = [x - mean for x in xs]
     scale = max(abs(d) for d in deviations)
     if not math.isfinite(scale):
-        return n, mean, None
+        return None
     if scale == 0:
-        return n, mean, 0.0
+        return 0.0
     sd = scale * math.sqrt(math.fsum((d / scale) ** 2 for d in deviations) / (n - 1))
-    return n, mean, (sd if math.isfinite(sd) else None)
+    return sd if math.isfinite(sd) else None
 
 
 def _two_sided_normal(z: float) -> float:
@@ -181,7 +228,7 @@ def _count(value) -> int | None:
 # ---------------------------------------------------------------------------- valid answers
 
 
-def is_missing(value, missing: Collection = MISSING_CODES) -> bool:
+def is_missing(value, missing: Collection = _NO_CODES) -> bool:
     """True for no answer (None, NaN, an empty multiple choice) and for a missing code.
 
     A multiple-choice answer (tuple, list, set) is missing when it holds only missing
@@ -202,43 +249,93 @@ def _in(value, codes: Collection) -> bool:
         return False
 
 
-def mean_of(values: Iterable, *, missing: Collection = MISSING_CODES) -> Mean:
+def mean_of(values: Iterable, *, missing: Collection = _NO_CODES) -> Mean:
     """Mean and sample SD of the valid numeric values.
 
     mean = Σx / n, sd = √(Σ(x − mean)² / (n − 1)) over the values that are numbers and
-    not missing codes (evaluation.md "valid answer": 88, 99 — pass
-    ``PAID_TREND_MISSING_CODES`` for ``paid_trend`` — and missing never enter a mean).
-    Fractions and Decimals (star means, decimal items) are taken as floats."""
-    xs = [x for x in (_number(v) for v in values if not is_missing(v, missing)) if x is not None]
+    not missing codes (evaluation.md "valid answer": the item's missing codes, from the
+    codebook, and no answer never enter a mean). Fractions and Decimals (star means,
+    decimal items) are taken as floats; whole numbers are summed exactly."""
+    values = values if isinstance(values, list) else list(values)
+    if _plain_numbers(values):
+        xs = values if not missing else [v for v in values if v not in missing]
+    else:
+        xs = [x for x in (_number(v) for v in values if not is_missing(v, missing)) if x is not None]
     n, mean, sd = _moments(xs)
     return Mean(n=n, mean=mean, sd=sd)
+
+
+def mean_of_counts(counted: Mapping | Iterable, *, missing: Collection = _NO_CODES) -> Mean:
+    """``mean_of`` over answers already counted: a mapping (or pairs) value → how many
+    times it was given, so that a column whose answers repeat (whole and half hours) is
+    summarised over its distinct values. None, NaN and missing codes are left out.
+
+        n = Σk,  mean = Σkx / n,  sd = √(Σk(x − mean)² / (n − 1))
+
+    Each product kx is rounded once, so the last bit may differ from ``mean_of`` over the
+    expanded values (the tests hold them together). A single distinct value has SD 0."""
+    pairs = counted.items() if isinstance(counted, Mapping) else counted
+    clean = []
+    for value, times in pairs:
+        if not times or is_missing(value, missing):
+            continue
+        number = _number(value)
+        if number is not None:
+            clean.append((float(number), times))
+    n = sum(times for _v, times in clean)
+    if not n:
+        return Mean(n=0, mean=None, sd=None)
+    mean = math.fsum(v * k for v, k in clean) / n
+    if n < 2:
+        return Mean(n=n, mean=mean, sd=None)
+    if len(clean) == 1:
+        return Mean(n=n, mean=clean[0][0], sd=0.0)
+    return Mean(n=n, mean=mean, sd=math.sqrt(math.fsum(k * (v - mean) ** 2 for v, k in clean) / (n - 1)))
+
+
+def share(count: int, n: int) -> Share:
+    """count / n as a ``Share`` (None when n = 0), for counts a caller tallied itself."""
+    return Share(n=n, count=count, share=(count / n if n else None))
 
 
 def share_of(
     values: Iterable,
     success: Collection | Callable[[object], bool],
     *,
-    missing: Collection = MISSING_CODES,
+    missing: Collection = _NO_CODES,
 ) -> Share:
     """Share of the valid answers that are a success: count / n.
 
     ``success`` is a collection of codes or a predicate. A single answer succeeds when
     its code is in the collection; a multiple-choice answer (a tuple of codes, as
     ``types.SelectMultiple`` stores it) when any of its codes is — "``income`` including
-    code 1" is ``share_of(incomes, {1})``. Missing answers and missing codes are left out
-    of n (sfi-analyses.md §2.4; evaluation.md "valid answer")."""
+    code 1" is ``share_of(incomes, {1})``. Missing answers and the item's missing codes
+    are left out of n (sfi-analyses.md §2.4; evaluation.md "valid answer")."""
+    return share_of_counts(((value, 1) for value in values), success, missing=missing)
+
+
+def share_of_counts(
+    counted: Mapping | Iterable,
+    success: Collection | Callable[[object], bool],
+    *,
+    missing: Collection = _NO_CODES,
+) -> Share:
+    """``share_of`` over answers already counted: a mapping (or pairs) answer → how many
+    times it was given, e.g. a ``collections.Counter`` of a column, so that each
+    distinct answer is judged once however many records gave it."""
+    pairs = counted.items() if isinstance(counted, Mapping) else counted
     n = count = 0
-    for value in values:
+    for value, times in pairs:
         if is_missing(value, missing):
             continue
-        n += 1
+        n += times
         if callable(success):
             hit = bool(success(value))
         elif isinstance(value, (tuple, list, set, frozenset)):
             hit = any(_in(code, success) for code in value)
         else:
             hit = _in(value, success)
-        count += hit
+        count += times * hit
     return Share(n=n, count=count, share=(count / n if n else None))
 
 
@@ -373,6 +470,7 @@ def one_proportion_ztest(count, n, p0=0.0, *, variance: str = "wald") -> OneProp
     When SE = 0 and the share equals p₀ there is nothing to test: z = 0, p = 1.
     """
     x, m, target = _count(count), _count(n), _number(p0)
+    target = None if target is None else float(target)
     target_out = target if target is not None else 0.0
     if variance not in ("wald", "null") or None in (x, m, target) or x > m or not 0 <= target <= 1:
         return OneProportionTest(x or 0, m or 0, None, target_out, variance, None, None, None)

@@ -122,11 +122,11 @@ def do_evaluator_export(directory, options: EvaluatorExportOptions, *, actor) ->
         raise PermissionDenied
     if options.format not in formats.WRITERS:
         raise ExportRefused("format")
-    tables, counts = extract.build_tables(
+    tables, counts, codebooks = extract.build_tables(
         options.municipalities, options.instruments, include_text=options.include_text, shift_dates=options.shift_dates,
     )
     files = formats.write_all(tables, directory, options.format)
-    formats.write_codebook(directory, options.instruments)
+    formats.write_codebook(directory, codebooks)
     formats.write_about(directory, options, counts)
     audit("evaluator.export", actor=actor, details={
         "purpose": purpose, "format": options.format, "instruments": list(options.instruments),

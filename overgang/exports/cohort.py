@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from decimal import Decimal
 
 from overgang.instruments import expressions, registry
+from overgang.instruments.types import Context
 
 from .writer import PackageWriter
 
@@ -124,7 +124,7 @@ def random_answers(instrument, filled_on, rng, profile: Profile = Profile()) -> 
     for item in instrument.items:
         if item.is_note or not expressions.evaluate(item.relevance, values):
             continue
-        if item.type == "text":
+        if item.handler.free_text:
             if rng.random() < profile.text_rate:
                 out[item.name] = rng.choice(NASTY_TEXTS)
             continue
@@ -141,39 +141,10 @@ def random_answers(instrument, filled_on, rng, profile: Profile = Profile()) -> 
 
 
 def _value(item, filled_on, values, rng):
-    c = item.constraint
-    if item.type == "select_one":
-        return rng.choice(item.choices.codes)
-    if item.type == "select_multiple":
-        exclusive = sorted(item.choices.exclusive_codes)
-        if exclusive and rng.random() < 0.15:
-            return (rng.choice(exclusive),)
-        plain = [code for code in item.choices.codes if code not in item.choices.exclusive_codes]
-        return tuple(sorted(rng.sample(plain, rng.randint(1, min(3, len(plain))))))
-    if item.type in ("integer", "decimal"):
-        lo = int(c.min) if c and c.min is not None else 0
-        hi = int(c.max) if c and c.max is not None else lo + 60
-        hi = min(hi, lo + 200)
-        if item.type == "integer":
-            return rng.randint(lo, hi)
-        return Decimal(rng.randint(lo * 100, hi * 100)) / 100
-    if item.type == "date":
-        lo = _bound(c.min if c else None, filled_on, values) or filled_on - dt.timedelta(days=700)
-        hi = _bound(c.max if c else None, filled_on, values) or lo + dt.timedelta(days=60)
-        if item.name == "birth_date":
-            lo = max(lo, filled_on - dt.timedelta(days=365 * 60))
-            hi = filled_on - dt.timedelta(days=365 * 18)
-        if hi < lo:
-            return None
-        return lo + dt.timedelta(days=rng.randrange(0, (hi - lo).days + 1))
-    return None
-
-
-def _bound(bound, filled_on, values):
-    if bound is None:
-        return None
-    if bound == "filled_on":
-        return filled_on
-    if str(bound).startswith("${"):
-        return values.get(str(bound)[2:-1])
-    return dt.date.fromisoformat(str(bound))
+    """Any answer the item allows (its type draws it); a birth date makes an adult."""
+    context = Context(filled_on=filled_on, answers=values)
+    if item.name == "birth_date":
+        lo, _hi = item.handler.limits(item, context)
+        lo = max(lo or filled_on - dt.timedelta(days=700), filled_on - dt.timedelta(days=365 * 60))
+        return item.handler.draw_any(item, rng, context, limits=(lo, filled_on - dt.timedelta(days=365 * 18)))
+    return item.handler.draw_any(item, rng, context)

@@ -9,6 +9,11 @@ Per export, never across exports:
 - with ``shift_dates`` every date of a citizen moves by the same random number of days
   (±183), so intervals within a citizen are kept while calendar dates are not.
 The municipality stays: the evaluator was granted it by name.
+
+An instrument's columns come from the codebook of every version present in the
+exported records (formpack's approach, ``codebook.of_versions``): an item a later
+version dropped keeps its column, filled for the records of the versions that asked
+it and skipped for the others; each record is read and judged against its own version.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from datetime import date, timedelta
 
 from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, Pause
-from overgang.instruments import engine, registry
+from overgang.instruments import codebook, engine, registry
 from overgang.instruments.models import InstrumentVersion
 from overgang.measurements import codec
 from overgang.measurements.models import Record
@@ -28,7 +33,6 @@ from .tables import SKIPPED, Column, Table
 
 MAX_SHIFT_DAYS = 183
 YES_NO = {0: "Nej", 1: "Ja"}
-SELECTED = {0: "Ikke valgt", 1: "Valgt"}
 BASE = {
     "record_id": "Registreringens id (tilfældigt i dette udtræk)",
     "citizen_id": "Borgerens id (tilfældigt i dette udtræk)",
@@ -89,7 +93,8 @@ class _Scope:
 
 
 def build_tables(municipalities, instruments, *, include_text=False, shift_dates=False, lang="da"):
-    """(tables, counts): courses, pauses, and a wide and a long table per instrument."""
+    """(tables, counts, codebooks): courses, pauses, and a wide and a long table per
+    instrument; the codebook each instrument's columns came from."""
     scope = _Scope(municipalities, shift_dates)
     births = _birth_dates(scope)
     courses = list(Course.objects.filter(citizen_id__in=scope.citizens).exclude(start_date=None)
@@ -100,11 +105,23 @@ def build_tables(municipalities, instruments, *, include_text=False, shift_dates
         first_start.setdefault(c["citizen_id"], c["start_date"])
     tables = [_courses_table(scope, courses, births), _pauses_table(scope, courses)]
     counts = {"citizens": len(scope.citizens), "courses": len(courses), "records": 0}
+    books = []
     for name in instruments:
-        wide, long, n = _instrument_tables(scope, name, births, first_start, include_text, lang)
+        book = _codebook(scope, name)
+        wide, long, n = _instrument_tables(scope, book, births, first_start, include_text, lang)
         tables += [wide, long]
+        books.append(book)
         counts["records"] += n
-    return tables, counts
+    return tables, counts, books
+
+
+def _codebook(scope, name) -> codebook.Codebook:
+    """The codebook of the versions of ``name`` in the exported records (the current
+    codebook when there are none: the columns an export of this instrument has)."""
+    present = (Record.objects.completed().filter(citizen_id__in=scope.citizens, instrument=name)
+               .order_by().values_list("instrument_version_id", flat=True).distinct())
+    versions = list(InstrumentVersion.objects.filter(pk__in=present))
+    return codebook.of_versions(versions) if versions else codebook.current(name)
 
 
 def _birth_dates(scope) -> dict:
@@ -150,26 +167,17 @@ def _pauses_table(scope, courses) -> Table:
 
 
 def _item_columns(item, lang):
-    """The wide table's columns for one item (instruments.md §2.6)."""
-    label = item.label.get(lang)
-    missing = tuple(sorted(item.choices.missing_codes)) if item.choices else ()
+    """The wide table's columns for one item (instruments.md §2.6), from its type; the
+    birth date is exported as the age at the course's start."""
     if item.name == "birth_date":
         return [Column("age_at_course_start", BASE["age_at_course_start"], "int")]
-    if item.type == "select_one":
-        return [Column(item.name, label, "int", item.handler.value_labels(item, lang), missing)]
-    if item.type == "select_multiple":
-        columns = [Column(item.name, f"{label} (koder)", "str")]
-        for choice in item.choices.choices:
-            columns.append(Column(f"{item.name}_{choice.code}", f"{label}: {choice.label.get(lang)}", "int", SELECTED))
-        columns[1:] = sorted(columns[1:], key=lambda c: int(c.name.rsplit("_", 1)[1]))
-        return columns
-    kind = {"integer": "int", "decimal": "float", "date": "date", "text": "str"}[item.type]
-    return [Column(item.name, label, kind)]
+    return item.handler.export_specs(item, lang)
 
 
-def _instrument_tables(scope, name, births, first_start, include_text, lang):
-    instrument = registry.get_instrument(name)
-    items = [i for i in instrument.items if not i.is_note and (include_text or i.type != "text")]
+def _instrument_tables(scope, book, births, first_start, include_text, lang):
+    name = book.name
+    instrument = book.newest
+    items = [i for i in book.items if not i.is_note and (include_text or not i.handler.free_text)]
     base = [Column(k, BASE[k], "str") for k in ("record_id", "citizen_id", "course_id", "municipality")]
     base += [Column("instrument_version", BASE["instrument_version"], "int"),
              Column("filled_on", BASE["filled_on"], "date"), Column("respondent", BASE["respondent"], "str"),
@@ -189,7 +197,7 @@ def _instrument_tables(scope, name, births, first_start, include_text, lang):
         pk, citizen_pk, course_pk, version_pk, filled_on, respondent, incomplete, plain, sealed = record
         if version_pk not in versions:
             version = InstrumentVersion.objects.get(pk=version_pk)
-            versions[version_pk] = (version.version, version.instrument())
+            versions[version_pk] = (version.version, codebook.built(version))
         number, definition = versions[version_pk]
         # The sealed part holds free text (left out below unless chosen) and the items
         # declared sealed (exported like any other answer).
@@ -216,24 +224,16 @@ def _instrument_tables(scope, name, births, first_start, include_text, lang):
 
 
 def _cells(item, value, scope, citizen_pk):
-    if item.type == "select_multiple":
-        return item.handler.export_values(item, value)
-    if item.type == "date":
-        return [scope.date(citizen_pk, value)]
-    return [value]
+    # Every date of a citizen moves by the same number of days (scope.date leaves any
+    # other value alone).
+    return [scope.date(citizen_pk, cell) for cell in item.handler.export_values(item, value)]
 
 
 def _long_cells(item, value, scope, citizen_pk, first_start, lang):
     if item.name == "birth_date":
         return ["age_at_course_start", _text(age_on(value, first_start.get(citizen_pk))), ""]
-    if item.type == "date":
-        return [item.name, scope.date(citizen_pk, value).isoformat(), ""]
-    text = item.handler.serialise(item, value)
-    label = ""
-    if item.choices:
-        codes = value if isinstance(value, tuple) else (value,)
-        label = "; ".join(item.choices.get(code).label.get(lang) for code in codes)
-    return [item.name, text, label]
+    text = item.handler.serialise(item, scope.date(citizen_pk, value))
+    return [item.name, text, item.handler.label_text(item, value, lang)]
 
 
 def _text(value):

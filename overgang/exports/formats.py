@@ -25,7 +25,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from overgang.instruments import codebook, registry
+from overgang.instruments import codebook
 
 from .tables import SKIPPED, Table
 
@@ -158,10 +158,11 @@ def write_all(tables, directory, fmt) -> list[Path]:
     return paths
 
 
-def write_codebook(directory, instruments):
-    chosen = [registry.get_instrument(name) for name in instruments]
-    Path(directory, "codebook.csv").write_text(codebook.render_csv(chosen), encoding="utf-8")
-    Path(directory, "codebook.md").write_text(codebook.render_markdown(chosen), encoding="utf-8")
+def write_codebook(directory, codebooks):
+    """The data dictionary of the exported columns: each instrument's codebook across the
+    versions its records were filled in against."""
+    Path(directory, "codebook.csv").write_text(codebook.render_csv(codebooks), encoding="utf-8")
+    Path(directory, "codebook.md").write_text(codebook.render_markdown(codebooks), encoding="utf-8")
 
 
 def write_about(directory, options, counts):

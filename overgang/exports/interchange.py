@@ -632,8 +632,10 @@ class _Judge:
                     issues.append(AnswerIssue("not_relevant", name, f"answered although hidden ({item.relevant})"))
             else:
                 issues.extend(self.handlers[name].check(item, value, context))
-                # Stored as the engine serialises it; only a decimal can be written two ways ("2.50").
-                canonical[name] = self.handlers[name].serialise(item, value) if item.type == "decimal" else raw[name]
+                # Stored as the engine serialises it; only a type whose answers can be written
+                # several ways ("2.50") needs serialising again.
+                handler = self.handlers[name]
+                canonical[name] = raw[name] if handler.canonical_text else handler.serialise(item, value)
         return canonical, incomplete, issues
 
 

@@ -1,7 +1,8 @@
 """The one table model every evaluator-export writer is fed (style.md rule 12).
 
 A ``Table`` is a name, a label, typed ``Column``s (with the variable label, value
-labels and the codes that are missing values, taken from the codebook) and rows of
+labels and the codes that are missing values: the item's type handler gives them,
+``types.ExportColumn``, so an item's columns are the codebook's) and rows of
 plain Python values. A cell is a value, ``None`` (unanswered: relevant, no answer) or
 ``SKIPPED`` (the skip logic hid the item). Writers decide how each format shows these:
 Stata ``.s`` for skipped and ``.`` for unanswered, SPSS system-missing, empty cells in
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-KINDS = ("int", "float", "str", "date")
+from overgang.instruments.types import ExportColumn as Column
 
 
 class _Skipped:
@@ -26,19 +27,6 @@ class _Skipped:
 
 
 SKIPPED = _Skipped()
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    label: str
-    kind: str  # one of KINDS
-    value_labels: dict = field(default_factory=dict)
-    missing_codes: tuple = ()
-
-    def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown column kind {self.kind!r}")
 
 
 @dataclass

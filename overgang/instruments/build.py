@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import expressions
+from .scores import Score
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,11 @@ class Item:
         return not self.handler.answerable
 
     @property
+    def missing_codes(self) -> frozenset[int]:
+        """The codes that are answers but never enter a mean or a denominator (§2.6)."""
+        return self.choices.missing_codes if self.choices else frozenset()
+
+    @property
     def is_sealed(self) -> bool:
         """Whether an answer to this item is stored sealed (encrypted with the citizen's
         data key): declared on the item, or implied by its type (every free text)."""
@@ -166,6 +172,7 @@ class Instrument:
     choice_lists: tuple[ChoiceList, ...]
     source: str = ""
     ladder: tuple[LadderStage, ...] = ()
+    scores: tuple[Score, ...] = ()
 
     @cached_property
     def items(self) -> tuple[Item, ...]:
@@ -190,6 +197,13 @@ class Instrument:
     def choice_list(self, name: str) -> ChoiceList:
         return next(c for c in self.choice_lists if c.name == name)
 
+    def score(self, name: str) -> Score:
+        """A derived score the definition declares (KeyError if it declares none so)."""
+        for score in self.scores:
+            if score.name == name:
+                return score
+        raise KeyError(f"{self.name} declares no score {name!r}")
+
     def to_dict(self) -> dict:
         """The canonical plain-data form: stored as the version's JSON and hashed."""
         return {
@@ -197,6 +211,7 @@ class Instrument:
             "pages": [p.to_dict() for p in self.pages],
             "choices": {c.name: c.to_dict() for c in self.choice_lists},
             **({"ladder": [stage.to_dict() for stage in self.ladder]} if self.ladder else {}),
+            **({"scores": [score.to_dict() for score in self.scores]} if self.scores else {}),
         }
 
     def canonical_json(self) -> str:
@@ -254,11 +269,18 @@ def build(definition: dict) -> Instrument:
                 relevance=expressions.parse(relevant),
             ))
         pages.append(Page(name=page["name"], label=_text(page["label"]), items=tuple(items)))
+    by_name = {item.name: item for page in pages for item in page.items}
     return Instrument(
         name=definition["name"], title=_text(definition["title"]), pages=tuple(pages),
         choice_lists=tuple(used.values()), source=str(definition.get("source") or ""),
         ladder=tuple(
             LadderStage(low=int(s["low"]), high=int(s["high"]), title=_text(s["title"]), text=_text(s["text"]))
             for s in definition.get("ladder") or ()
+        ),
+        scores=tuple(
+            Score(name=raw["name"], label=_text(raw["label"]), formula=raw["formula"], items=tuple(raw["items"]),
+                  factor=raw.get("factor", 1) if raw["formula"] == "sum" else 1,
+                  item_defs=tuple(by_name[name] for name in raw["items"]))
+            for raw in definition.get("scores") or ()
         ),
     )

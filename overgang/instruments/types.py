@@ -1,10 +1,12 @@
 """The one registry of question types (instruments.md §2.2).
 
 Every place that needs to know what a type means — parsing a submitted or imported
-string, serialising an answer for `answers.csv`, checking a constraint, naming export
-columns and value labels, describing the type in the codebook — asks the object in
-``TYPES``. Adding a type is adding one class here, not editing a chain of ``if``s
-across the code base (pyxform's QUESTION_CLASSES, formpack's fields).
+string, serialising an answer for `answers.csv`, checking a constraint, the form field
+and how a submitted value reads, showing an answer in words, the export columns with
+their value labels and cells, describing the type in the codebook, drawing a valid
+answer for generated data — asks the object in ``TYPES`` (``item.handler``). Adding a
+type is adding one class here, not editing a chain of ``if``s across the code base
+(pyxform's QUESTION_CLASSES, formpack's fields).
 
 Python values of answers:
 
@@ -26,6 +28,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.utils import translation
+from django.utils.translation import gettext_noop
 
 TEXT_MAX = 2000
 DECIMAL_PLACES = 2
@@ -51,6 +56,31 @@ class AnswerError(ValueError):
         super().__init__(f"{item}: {message}")
 
 
+EXPORT_KINDS = ("int", "float", "str", "date")
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column of an evaluator table: its name, variable label, kind (``int``,
+    ``float``, ``str`` or ``date``), value labels and the codes that are missing values."""
+
+    name: str
+    label: str
+    kind: str
+    value_labels: dict = field(default_factory=dict)
+    missing_codes: tuple = ()
+
+    def __post_init__(self):
+        if self.kind not in EXPORT_KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+def _translated(text: str, lang: str) -> str:
+    """A user-facing word of the registry (Danish in the code) in ``lang``."""
+    with translation.override(lang):
+        return translation.gettext(text)
+
+
 @dataclass(frozen=True)
 class Context:
     """What a constraint may refer to besides the value: the record's date and its answers."""
@@ -61,14 +91,19 @@ class Context:
 
 class QuestionType:
     name = ""
-    answerable = True
+    answerable = True  # False for a note: shown, never answered
     has_choices = False
-    numeric = False  # may be compared with < <= > >= in relevance
+    multiple = False  # the answer is a set of codes
     constraint_kind = None  # "number", "date" or None: what `constraint` bounds may hold
     # Free text: may name anyone and anything, so it is always stored sealed (encrypted
     # with the citizen's key, instruments.md §2.2) and never enters a statistic.
     free_text = False
     sealed = False
+    # ``parse`` accepts only the canonical text, so an accepted string is stored as it
+    # came; a type whose answers can be written several ways ("2.50") stores
+    # ``serialise(parse(text))``.
+    canonical_text = True
+    export_kind = "str"  # the evaluator column kind (``ExportColumn.kind``)
 
     def parse(self, item, raw: str):
         """An interchange/form string → the Python answer. Raises AnswerError."""
@@ -82,15 +117,83 @@ class QuestionType:
         """Hard constraints (§2.5): ranges, date order, codes, exclusivity, length."""
         return []
 
+    # ------------------------------------------------------------------ export
+
     def export_columns(self, item) -> list[str]:
-        return [item.name]
+        return [column.name for column in self.export_specs(item)]
+
+    def export_specs(self, item, lang: str = "da") -> list[ExportColumn]:
+        """The evaluator table's columns for this item (instruments.md §2.6)."""
+        return [ExportColumn(item.name, item.label.get(lang), self.export_kind)]
 
     def export_values(self, item, value) -> list:
-        """One value per export column; None for no answer."""
-        return [None if value is None else self.serialise(item, value)]
+        """One cell per export column, as a Python value (a date stays a date, a decimal
+        a Decimal); None for no answer."""
+        return [value]
 
     def value_labels(self, item, lang: str = "da") -> dict[int, str]:
         return {}
+
+    def finite_values(self, item) -> dict | None:
+        """Every valid interchange string → its answer, where the type can list them
+        (codes, a bounded integer), else None."""
+        return None
+
+    def label_text(self, item, value, lang: str = "da") -> str:
+        """The answer's choice labels in words ("" for a type without choices)."""
+        return ""
+
+    # ------------------------------------------------------------------ showing
+
+    def display(self, item, value, lang: str = "da") -> str:
+        """The answer as a reader sees it on a record's page."""
+        if value is None:
+            return ""
+        return self.serialise(item, value)
+
+    # ------------------------------------------------------------------ the form
+
+    form_layout = "field"  # how the page template lays the field out: field, choices or ladder
+
+    def layout(self, item) -> str:
+        return self.form_layout
+
+    def form_field(self, item, lang: str = "da"):
+        """The Django form field for one item; every field is optional in the form (a
+        draft may be half done; required items are enforced at completion)."""
+        from django import forms
+
+        return forms.CharField(label=item.label.get(lang), help_text=_hint(item, lang), required=False,
+                               max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def submitted(self, data, item):
+        """The item's raw value in a submitted form (a QueryDict)."""
+        return data.get(item.name)
+
+    def form_text(self, item, raw) -> str:
+        """A submitted or cleaned form value → the interchange text ``parse`` reads; ""
+        for no answer."""
+        if raw is None:
+            return ""
+        return str(raw).strip()
+
+    def form_initial(self, item, value):
+        """A stored answer → the form field's initial value."""
+        if value is None:
+            return None
+        return self.serialise(item, value)
+
+    # ------------------------------------------------------------------ generated data
+
+    def draw_any(self, item, rng, context: Context):
+        """Any valid answer (missing codes, exclusive codes and wide ranges included),
+        for generated packages; None where the type has none."""
+        return None
+
+    def draw_plausible(self, item, rng, context: Context):
+        """A plausible answer for the demo (no missing codes, small numbers, recent
+        dates); None where the type has none."""
+        return None
 
     def describe_constraint(self, item) -> str:
         c = item.constraint
@@ -108,9 +211,31 @@ class QuestionType:
 
 class _Choice(QuestionType):
     has_choices = True
+    export_kind = "int"
+    form_layout = "choices"
 
     def value_labels(self, item, lang="da"):
         return {c.code: c.label.get(lang) for c in item.choices.choices}
+
+    def _codes(self, value):
+        return value if isinstance(value, tuple) else (value,)
+
+    def finite_values(self, item):
+        return None if self.multiple else {str(code): code for code in item.choices.codes}
+
+    def label_text(self, item, value, lang="da"):
+        return "; ".join(item.choices.get(code).label.get(lang) for code in self._codes(value))
+
+    def display(self, item, value, lang="da"):
+        if value is None:
+            return ""
+        return "; ".join(
+            f"{choice.label.get(lang)} ({code})" if (choice := item.choices.get(code)) else str(code)
+            for code in self._codes(value)
+        )
+
+    def _form_choices(self, item, lang):
+        return [(str(c.code), c.label.get(lang)) for c in item.choices.choices]
 
     def describe_constraint(self, item):
         return ""
@@ -140,9 +265,26 @@ class SelectOne(_Choice):
             return [AnswerIssue("unknown_code", item.name, f"{value!r} is not a code of {item.choices.name}")]
         return []
 
+    def export_specs(self, item, lang="da"):
+        return [ExportColumn(item.name, item.label.get(lang), "int", self.value_labels(item, lang),
+                             tuple(sorted(item.choices.missing_codes)))]
+
+    def form_field(self, item, lang="da"):
+        from django import forms
+
+        return forms.ChoiceField(label=item.label.get(lang), help_text=_hint(item, lang),
+                                 choices=self._form_choices(item, lang), required=False, widget=forms.RadioSelect)
+
+    def draw_any(self, item, rng, context):
+        return rng.choice(item.choices.codes)
+
+    def draw_plausible(self, item, rng, context):
+        return rng.choice([c.code for c in item.choices.choices if not c.missing])
+
 
 class SelectMultiple(_Choice):
     name = "select_multiple"
+    multiple = True
 
     def parse(self, item, raw):
         raw = _stripped(self, item, raw)
@@ -172,14 +314,55 @@ class SelectMultiple(_Choice):
             return [AnswerIssue("exclusive_code", item.name, f"code {code} must be the only code")]
         return []
 
-    def export_columns(self, item):
-        return [item.name] + [f"{item.name}_{c}" for c in sorted(item.choices.codes)]
+    def export_specs(self, item, lang="da"):
+        """The codes as text, then one 0/1 column per code in code order (§2.6)."""
+        label = item.label.get(lang)
+        selected = {0: _translated(gettext_noop("Ikke valgt"), lang), 1: _translated(gettext_noop("Valgt"), lang)}
+        codes = _translated(gettext_noop("koder"), lang)
+        return [ExportColumn(item.name, f"{label} ({codes})", "str")] + [
+            ExportColumn(f"{item.name}_{c.code}", f"{label}: {c.label.get(lang)}", "int", selected)
+            for c in sorted(item.choices.choices, key=lambda c: c.code)
+        ]
 
     def export_values(self, item, value):
         if value is None:
             return [None] * (1 + len(item.choices.codes))
         chosen = set(value)
         return [self.serialise(item, value)] + [1 if c in chosen else 0 for c in sorted(item.choices.codes)]
+
+    def form_field(self, item, lang="da"):
+        from django import forms
+
+        return forms.MultipleChoiceField(label=item.label.get(lang), help_text=_hint(item, lang),
+                                         choices=self._form_choices(item, lang), required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+
+    def submitted(self, data, item):
+        return data.getlist(item.name)
+
+    def form_text(self, item, raw):
+        if raw is None:
+            return ""
+        # Checkbox values are codes; anything else (a tampered request) stays as it came,
+        # so that ``parse`` refuses it with its message instead of a crash here.
+        values = [str(c).strip() for c in raw]
+        if all(re.fullmatch(r"[0-9]{1,9}", v) for v in values):
+            return " ".join(str(code) for code in sorted({int(v) for v in values}))
+        return " ".join(values)
+
+    def form_initial(self, item, value):
+        return None if value is None else [str(code) for code in value]
+
+    def draw_any(self, item, rng, context):
+        exclusive = sorted(item.choices.exclusive_codes)
+        if exclusive and rng.random() < 0.15:
+            return (rng.choice(exclusive),)
+        plain = [code for code in item.choices.codes if code not in item.choices.exclusive_codes]
+        return tuple(sorted(rng.sample(plain, rng.randint(1, min(3, len(plain))))))
+
+    def draw_plausible(self, item, rng, context):
+        codes = [c.code for c in item.choices.choices if not c.missing and not c.exclusive]
+        return tuple(sorted(rng.sample(codes, k=min(len(codes), rng.randint(1, 2)))))
 
 
 #: Every number answer lies strictly between -LIMIT and LIMIT: no count, amount of hours
@@ -193,8 +376,8 @@ def _out_of_range(item, value):
 
 
 class _Number(QuestionType):
-    numeric = True
     constraint_kind = "number"
+    input_mode = "numeric"
 
     def _digits(self, item, raw):
         if len(raw.lstrip("-").split(".")[0]) > 12:
@@ -210,9 +393,40 @@ class _Number(QuestionType):
             return [AnswerIssue("above_max", item.name, f"{value} is above {c.max}")]
         return []
 
+    def form_field(self, item, lang="da"):
+        from django import forms
+
+        return forms.CharField(label=item.label.get(lang), help_text=_hint(item, lang), required=False, max_length=20,
+                               widget=forms.TextInput(attrs={"inputmode": self.input_mode, "autocomplete": "off"}))
+
+    def form_text(self, item, raw):
+        if raw is None:
+            return ""
+        # Danish users write 2,5 and 1 000; the interchange form is 2.5 and 1000.
+        return str(raw).replace(" ", "").replace("\u00a0", "").replace(",", ".").strip()
+
+    def _bounds(self, item):
+        c = item.constraint
+        low = c.min if c and isinstance(c.min, (int, float)) else None
+        high = c.max if c and isinstance(c.max, (int, float)) else None
+        return low, high
+
+    def draw_plausible(self, item, rng, context):
+        low, high = self._bounds(item)
+        low = 0 if low is None else low
+        high = low + 10 if high is None else high
+        return rng.randint(int(low), int(min(high, low + 10)))
+
+    def _draw_range(self, item):
+        c = item.constraint
+        lo = int(c.min) if c and c.min is not None else 0
+        hi = int(c.max) if c and c.max is not None else lo + 60
+        return lo, min(hi, lo + 200)
+
 
 class Integer(_Number):
     name = "integer"
+    export_kind = "int"
 
     def parse(self, item, raw):
         raw = _stripped(self, item, raw)
@@ -229,9 +443,35 @@ class Integer(_Number):
             return [AnswerIssue("not_an_integer", item.name, f"{value!r} is not a whole number")]
         return super().check(item, value, context)
 
+    def layout(self, item):
+        return "ladder" if item.appearance == "ladder" else self.form_layout
+
+    def finite_values(self, item):
+        c = item.constraint
+        if c and isinstance(c.min, int) and isinstance(c.max, int) and c.max - c.min <= 1000:
+            return {str(v): v for v in range(c.min, c.max + 1)}
+        return None
+
+    def form_field(self, item, lang="da"):
+        if item.appearance != "ladder":
+            return super().form_field(item, lang)
+        from django import forms
+
+        # The star's 1–10 ladder: one radio per step, grouped by stage in the template.
+        steps = [(str(n), str(n)) for n in range(int(item.constraint.min), int(item.constraint.max) + 1)]
+        return forms.ChoiceField(label=item.label.get(lang), help_text=_hint(item, lang), choices=steps,
+                                 required=False, widget=forms.RadioSelect)
+
+    def draw_any(self, item, rng, context):
+        lo, hi = self._draw_range(item)
+        return rng.randint(lo, hi)
+
 
 class DecimalType(_Number):
     name = "decimal"
+    canonical_text = False
+    export_kind = "float"
+    input_mode = "decimal"
 
     def parse(self, item, raw):
         raw = _stripped(self, item, raw)
@@ -259,10 +499,25 @@ class DecimalType(_Number):
             return [AnswerIssue("too_many_decimals", item.name, f"{value} has more than {DECIMAL_PLACES} decimals")]
         return super().check(item, value, context)
 
+    def display(self, item, value, lang="da"):
+        if value is None:
+            return ""
+        text = self.serialise(item, value)
+        return text.replace(".", ",") if lang == "da" else text
+
+    def form_initial(self, item, value):
+        # The form is written the Danish way (2,5); form_text reads both.
+        return None if value is None else self.serialise(item, value).replace(".", ",")
+
+    def draw_any(self, item, rng, context):
+        lo, hi = self._draw_range(item)
+        return Decimal(rng.randint(lo * 100, hi * 100)) / 100
+
 
 class Date(QuestionType):
     name = "date"
     constraint_kind = "date"
+    export_kind = "date"
 
     def parse(self, item, raw):
         raw = _stripped(self, item, raw)
@@ -288,6 +543,42 @@ class Date(QuestionType):
             return [AnswerIssue("above_max", item.name, f"{value} is after {c.max} ({hi})")]
         return []
 
+    def display(self, item, value, lang="da"):
+        from django.utils.formats import date_format
+
+        return "" if value is None else date_format(value, "SHORT_DATE_FORMAT")
+
+    def form_field(self, item, lang="da"):
+        from django import forms
+
+        return forms.CharField(label=item.label.get(lang), help_text=_hint(item, lang), required=False, max_length=10,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def limits(self, item, context):
+        """The item's bounds as dates (None where there is none or it is unknown)."""
+        c = item.constraint
+        return (date_bound(c.min, context) if c else None), (date_bound(c.max, context) if c else None)
+
+    def draw_any(self, item, rng, context, limits=None):
+        """Within the item's bounds (``limits`` = (lo, hi) narrows them); None when they
+        leave no day."""
+        lo, hi = limits or self.limits(item, context)
+        lo = lo or context.filled_on - datetime.timedelta(days=700)
+        hi = hi or lo + datetime.timedelta(days=60)
+        if hi < lo:
+            return None
+        return lo + datetime.timedelta(days=rng.randrange(0, (hi - lo).days + 1))
+
+    def draw_plausible(self, item, rng, context):
+        day = context.filled_on - datetime.timedelta(days=rng.randint(0, 30))
+        # Within the item's bounds (e.g. "not before the last contact").
+        low, high = self.limits(item, context)
+        if low is not None and day < low:
+            day = low + datetime.timedelta(days=rng.randint(0, max(0, ((high or low) - low).days)))
+        if high is not None and day > high:
+            day = high
+        return day
+
 
 class TextType(QuestionType):
     name = "text"
@@ -312,6 +603,9 @@ class TextType(QuestionType):
     def describe_constraint(self, item):
         return f"≤ {TEXT_MAX} characters"
 
+    def draw_plausible(self, item, rng, context):
+        return "Eksempeltekst" if item.required else None
+
 
 class Note(QuestionType):
     name = "note"
@@ -326,11 +620,21 @@ class Note(QuestionType):
     def check(self, item, value, context=None):
         return [AnswerIssue("note_has_answer", item.name, "a note never has an answer")]
 
-    def export_columns(self, item):
+    def export_specs(self, item, lang="da"):
         return []
 
     def export_values(self, item, value):
         return []
+
+    def display(self, item, value, lang="da"):
+        return ""
+
+    def form_field(self, item, lang="da"):
+        return None
+
+
+def _hint(item, lang) -> str:
+    return item.hint.get(lang) if item.hint else ""
 
 
 def _stripped(qtype, item, raw) -> str:

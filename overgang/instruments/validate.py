@@ -37,6 +37,8 @@ bad_operator                an operator the referenced type does not allow
 unknown_code                a code in relevant that the referenced list lacks
 bad_constraint              a malformed constraint for the item's type
 inconsistent_name           (across instruments) one name with two types or lists
+bad_score                   a malformed ``scores`` entry: name, formula, factor or an item
+                            that is not a select_one, integer or decimal
 ==========================  ======================================================
 """
 
@@ -47,13 +49,14 @@ from dataclasses import dataclass
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 NAME_MAX = 32
-_TOP_KEYS = {"name", "title", "source", "pages", "choices", "ladder"}
+_TOP_KEYS = {"name", "title", "source", "pages", "choices", "ladder", "scores"}
 _PAGE_KEYS = {"name", "label", "items"}
 _ITEM_KEYS = {"name", "type", "paper", "fixed", "label", "hint", "required", "relevant", "constraint", "appearance",
               "sealed"}
 _LADDER_KEYS = {"low", "high", "title", "text"}
 APPEARANCES = {"ladder"}
 _CHOICE_KEYS = {"code", "label", "missing", "exclusive", "added"}
+_SCORE_KEYS = {"name", "label", "formula", "items", "factor"}
 
 
 @dataclass(frozen=True)
@@ -230,7 +233,51 @@ def validate(definition: dict) -> list[Problem]:
             if isinstance(name, str) and name and name not in earlier:
                 earlier[name] = (base, list_name)
     _check_ladder(definition.get("ladder"), inst, add)
+    _check_scores(definition.get("scores"), inst, earlier, add)
     return problems
+
+
+def _check_scores(scores, inst, items, add):
+    """Derived scores: a formula of scores.FORMULAS over numeric items of this instrument."""
+    from .scores import FORMULAS, SCORABLE_TYPES
+
+    if scores in (None, []):
+        return
+    if not isinstance(scores, list):
+        add("bad_score", f"{inst}.scores", "scores is a list of mappings")
+        return
+    seen = set()
+    for number, score in enumerate(scores, 1):
+        if not isinstance(score, dict):
+            add("bad_score", f"{inst}.scores[{number}]", "a score is a mapping of name, label, formula and items")
+            continue
+        name = score.get("name")
+        where = f"{inst}.scores.{name}" if isinstance(name, str) else f"{inst}.scores[{number}]"
+        for key in sorted(set(score) - _SCORE_KEYS, key=str):
+            add("unknown_key", where, f"unknown key {key!r}")
+        if not isinstance(name, str) or not NAME.match(name):
+            add("bad_name", where, f"score name {name!r} must match {NAME.pattern}")
+        elif name in seen or name in items:
+            add("duplicate_name", where, f"{name!r} names another score or an item")
+        seen.add(name)
+        _label(score.get("label"), where, "label", add)
+        formula = score.get("formula")
+        if formula not in FORMULAS:
+            add("bad_score", where, f"formula {formula!r}; known: {', '.join(FORMULAS)}")
+        factor = score.get("factor")
+        if factor is not None and (formula != "sum" or isinstance(factor, bool) or not isinstance(factor, (int, float))):
+            add("bad_score", where, "factor is a number, and only for formula sum")
+        names = score.get("items")
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            add("bad_score", where, "items is a non-empty list of item names")
+            continue
+        if len(set(names)) != len(names):
+            add("bad_score", where, "an item is named twice")
+        for ref in names:
+            if ref not in items:
+                add("unknown_reference", where, f"score refers to unknown item {ref!r}")
+            elif items[ref][0] not in SCORABLE_TYPES:
+                add("bad_score", where, f"{ref!r} is a {items[ref][0]}; a score adds {', '.join(SCORABLE_TYPES)} items")
 
 
 def _check_ladder(ladder, inst, add):

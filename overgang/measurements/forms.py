@@ -7,7 +7,6 @@ exports accept exactly the same answers.
 """
 
 import datetime
-import re
 
 from django import forms
 from django.utils.translation import get_language
@@ -21,31 +20,6 @@ from overgang.measurements.models import Record
 
 def _lang():
     return "en" if (get_language() or "da").startswith("en") else "da"
-
-
-def _field_for(item, lang):
-    label = item.label.get(lang)
-    help_text = item.hint.get(lang) if item.hint else ""
-    if item.type == "select_one":
-        choices = [(str(c.code), c.label.get(lang)) for c in item.choices.choices]
-        return forms.ChoiceField(label=label, help_text=help_text, choices=choices, required=False, widget=forms.RadioSelect)
-    if item.type == "select_multiple":
-        choices = [(str(c.code), c.label.get(lang)) for c in item.choices.choices]
-        return forms.MultipleChoiceField(
-            label=label, help_text=help_text, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
-        )
-    if getattr(item, "appearance", "") == "ladder":
-        choices = [(str(n), str(n)) for n in range(1, 11)]
-        return forms.ChoiceField(label=label, help_text=help_text, choices=choices, required=False, widget=forms.RadioSelect)
-    if item.type in ("integer", "decimal"):
-        mode = "numeric" if item.type == "integer" else "decimal"
-        return forms.CharField(label=label, help_text=help_text, required=False, max_length=20,
-                               widget=forms.TextInput(attrs={"inputmode": mode, "autocomplete": "off"}))
-    if item.type == "date":
-        return forms.CharField(label=label, help_text=help_text, required=False, max_length=10,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    return forms.CharField(label=label, help_text=help_text, required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class PageForm(forms.Form):
@@ -69,11 +43,11 @@ class PageForm(forms.Form):
         for item in self.items:
             if item.is_note:
                 continue
-            field = _field_for(item, lang)
+            field = item.handler.form_field(item, lang)
             field.item = item
             self.fields[item.name] = field
             if not self.is_bound:
-                self.initial[item.name] = _initial(item, answers.get(item.name))
+                self.initial[item.name] = item.handler.form_initial(item, answers.get(item.name))
 
     def _visible(self, instrument, page, answers):
         """Relevance with this page's submitted values taken into account, in form order.
@@ -86,8 +60,7 @@ class PageForm(forms.Form):
             for item in page.items:
                 if item.is_note or not engine.relevance(instrument, provisional)[item.name]:
                     continue
-                raw = self.data.getlist(item.name) if item.type == "select_multiple" else self.data.get(item.name)
-                text = _raw_text(item, raw or None)
+                text = item.handler.form_text(item, item.handler.submitted(self.data, item) or None)
                 try:
                     provisional[item.name] = item.handler.parse(item, text) if text else None
                 except AnswerError:
@@ -100,10 +73,12 @@ class PageForm(forms.Form):
         lang = _lang()
         rows = []
         for item in self.items:
+            layout = item.handler.layout(item)
             row = {"item": item, "label": item.label.get(lang), "hint": item.hint.get(lang) if item.hint else "",
-                   "field": None if item.is_note else self[item.name], "kind": item.type}
-            if getattr(item, "appearance", "") == "ladder" and ladder:
-                row["kind"] = "ladder"
+                   "field": None if item.is_note else self[item.name],
+                   # A ladder without the instrument's stages is shown as plain radios.
+                   "kind": layout if layout != "ladder" or ladder else "field"}
+            if row["kind"] == "ladder":
                 radios = list(row["field"])
                 row["stages"] = [
                     {**stage, "radios": [r for r in radios if stage["low"] <= int(r.data["value"]) <= stage["high"]]}
@@ -119,8 +94,7 @@ class PageForm(forms.Form):
         for item in self.items:
             if item.is_note or item.name not in self.fields:
                 continue
-            raw = cleaned.get(item.name)
-            text = _raw_text(item, raw)
+            text = item.handler.form_text(item, cleaned.get(item.name))
             if text == "":
                 changes[item.name] = None
                 continue
@@ -148,33 +122,6 @@ class PageForm(forms.Form):
         cleaned["changes"] = changes
         cleaned["shown"] = set((cleaned.get("shown") or "").split())
         return cleaned
-
-
-def _raw_text(item, raw):
-    if raw is None:
-        return ""
-    if item.type == "select_multiple":
-        # Checkbox values are codes; anything else (a tampered request) stays as it came,
-        # so the type's parser refuses it with its message instead of a crash here.
-        values = [str(c).strip() for c in raw]
-        if all(re.fullmatch(r"[0-9]{1,9}", v) for v in values):
-            return " ".join(str(code) for code in sorted({int(v) for v in values}))
-        return " ".join(values)
-    text = str(raw)
-    if item.type in ("integer", "decimal"):
-        # Danish users write 2,5 and 1 000; the interchange form is 2.5 and 1000.
-        text = text.replace(" ", "").replace("\u00a0", "").replace(",", ".")
-    return text.strip() if item.type != "text" else text.strip()
-
-
-def _initial(item, value):
-    if value is None:
-        return None
-    if item.type == "select_multiple":
-        return [str(code) for code in value]
-    if item.type == "decimal":
-        return item.handler.serialise(item, value).replace(".", ",")
-    return item.handler.serialise(item, value)
 
 
 class StartForm(forms.Form):

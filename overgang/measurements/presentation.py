@@ -5,7 +5,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from overgang.citizens.access import can_read_notes, can_write
-from overgang.instruments import engine, scores
+from overgang.instruments import codebook, engine
 from overgang.lib import charts
 from overgang.measurements.forms import _lang
 from overgang.measurements.models import Record
@@ -36,24 +36,6 @@ def ladder(instrument, lang):
     ]
 
 
-def display_value(item, value, lang):
-    if value is None:
-        return ""
-    if item.type == "select_one":
-        choice = item.choices.get(value)
-        return f"{choice.label.get(lang)} ({value})" if choice else str(value)
-    if item.type == "select_multiple":
-        return "; ".join(
-            f"{item.choices.get(code).label.get(lang)} ({code})" if item.choices.get(code) else str(code) for code in value
-        )
-    if item.type == "date":
-        return date_format(value, "SHORT_DATE_FORMAT")
-    if item.type == "decimal":
-        text = item.handler.serialise(item, value)
-        return text.replace(".", ",") if lang == "da" else text
-    return item.handler.serialise(item, value)
-
-
 def answer_pages(record, answers, *, show_text):
     lang = _lang()
     instrument = record.definition
@@ -65,10 +47,10 @@ def answer_pages(record, answers, *, show_text):
             if item.is_note or not relevant[item.name]:
                 continue
             value = answers.get(item.name)
-            if item.type == "text" and value is not None and not show_text:
+            if item.handler.free_text and value is not None and not show_text:
                 shown = _("(fritekst – kun for den ansvarlige medarbejder)")
             else:
-                shown = display_value(item, value, lang)
+                shown = item.handler.display(item, value, lang)
             rows.append({"item": item, "label": item.label.get(lang), "value": shown,
                          "missing": item.required and not engine.is_answered(value)})
         if rows:
@@ -87,10 +69,11 @@ def star_series(record):
         .select_related("instrument_version", "citizen")
         .order_by("-filled_on", "-created")
     )
+    dimensions = codebook.current("star").score("star_mean")
     series = []
     for star in [record, *earlier]:
         values = engine.values(star.definition, star.get_answers())
-        if values.get("possible") != 1:
+        if not dimensions.of(values).count:  # not filled in (``possible`` ≠ 1): no dimensions
             continue
         series.append((star, values))
         if len(series) == 3:
@@ -100,15 +83,15 @@ def star_series(record):
 
 def star_chart(record):
     lang = _lang()
-    instrument = record.definition
     series = star_series(record)
     if not series or series[0][0] != record:
         return None
-    axes = [instrument.item(name).label.get(lang) for name in scores.DIMENSIONS]
+    dimensions = codebook.current("star").score("star_mean")
+    axes = [item.label.get(lang) for item in dimensions.item_defs]
     rows = []
     for star, values in series:
         label = date_format(star.filled_on, "SHORT_DATE_FORMAT")
-        rows.append((label, [values.get(name) for name in scores.DIMENSIONS]))
+        rows.append((label, list(dimensions.values(values))))
     svg = charts.radar(axes, rows, title=_("Stjernen %(date)s sammenlignet med tidligere stjerner") % {"date": rows[0][0]})
     table = {
         "headers": [label for label, _values in rows],
@@ -119,7 +102,7 @@ def star_chart(record):
 
 def who5(record):
     values = engine.values(record.definition, record.get_answers())
-    index = scores.who5_index(values)
+    index = codebook.current("star").score("who5_index").of(values)
     if index is None:
         return None
     if index <= WHO5_DEPRESSION_MAX:

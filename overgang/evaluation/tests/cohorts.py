@@ -8,6 +8,7 @@ import datetime as dt
 
 from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, Pause
+from overgang.instruments import registry
 from overgang.instruments.models import current_version
 from overgang.measurements.codec import AnswerCodec
 from overgang.measurements.models import Record
@@ -52,9 +53,8 @@ def star(of, day, *, tp=None, who5=None, dims=None, paid=None, considered=None, 
         items = who5 if isinstance(who5, tuple) else (who5,) * 5
         answers.update({f"who5_{i + 1}": v for i, v in enumerate(items)})
     if dims is not None:
-        from overgang.evaluation.cohort import DIMENSIONS
-
-        answers.update({name: dims for name in DIMENSIONS if name not in missing_dims})
+        dimensions = registry.get_instrument("star").score("star_mean").items
+        answers.update({name: dims for name in dimensions if name not in missing_dims})
     answers.update({"paid_last_month": paid, "considered": considered, "paid_motives": motives})
     return record(of.citizen, "star", day, answers, of=of, respondent=respondent)
 

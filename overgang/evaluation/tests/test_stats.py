@@ -20,12 +20,14 @@ from scipy import stats as scipy_stats
 from statsmodels.stats.proportion import proportions_ztest
 
 from overgang.evaluation.stats import (
-    PAID_TREND_MISSING_CODES,
     SFI_TABLE_LEVELS,
     is_missing,
     mean_of,
     one_proportion_ztest,
+    mean_of_counts,
+    share,
     share_of,
+    share_of_counts,
     significance_level,
     stars,
     ttest_from_summary,
@@ -322,8 +324,13 @@ def test_sfi_tables_stop_at_two_stars():
 # ---------------------------------------------------------------------------- valid answers
 
 
+#: The codebook's missing codes of most items (instruments.md §2.6), and of paid_trend.
+MISSING_CODES = frozenset({88, 99})
+PAID_TREND_MISSING_CODES = frozenset({8, 88, 99})
+
+
 def test_mean_skips_missing_codes_and_reports_n():
-    result = mean_of([40, 99, None, 60, 88, float("nan")])
+    result = mean_of([40, 99, None, 60, 88, float("nan")], missing=MISSING_CODES)
     # (40 + 60)/2 = 50; sd = √((10² + 10²)/1) = 14.142136
     assert (result.n, result.mean) == (2, 50.0)
     assert result.sd == pytest.approx(math.sqrt(200), rel=1e-12)
@@ -331,35 +338,54 @@ def test_mean_skips_missing_codes_and_reports_n():
 
 
 def test_eight_is_a_value_except_in_paid_trend():
-    assert mean_of([8, 10]).mean == 9.0  # a star dimension of 8 counts
+    assert mean_of([8, 10], missing=MISSING_CODES).mean == 9.0  # a star dimension of 8 counts
     assert mean_of([8, 1, 3], missing=PAID_TREND_MISSING_CODES).n == 2
 
 
 def test_mean_of_nothing_is_n_0_and_none():
-    assert mean_of([]) == mean_of([99, None])
-    result = mean_of([99, 88, None])
+    assert mean_of([]) == mean_of([99, None], missing=MISSING_CODES)
+    result = mean_of([99, 88, None], missing=MISSING_CODES)
     assert (result.n, result.mean, result.sd) == (0, None, None)
     assert mean_of([7]).sd is None
 
 
 def test_share_over_valid_answers():
     # debt 2.3: 1 ja, 5 nej, 99 ved ikke → 2 of 3 valid
-    assert share_of([1, 5, 99, 1, None], {1}) == share_of([1, 1, 5], {1})
-    result = share_of([1, 5, 99, 1, None], {1})
+    assert share_of([1, 5, 99, 1, None], {1}, missing=MISSING_CODES) == share_of([1, 1, 5], {1})
+    result = share_of([1, 5, 99, 1, None], {1}, missing=MISSING_CODES)
     assert (result.n, result.count, result.share) == (3, 2, 2 / 3)
-    assert share_of([99, None], {1}).share is None
+    assert share_of([99, None], {1}, missing=MISSING_CODES).share is None
+    assert share_of([99], {1}).n == 1  # without missing codes, 99 is an answer like any
+
+
+def test_share_of_counted_answers_is_the_share_of_the_answers():
+    answers = [1, 5, 99, 1, None, (1, 5), (99,), 5]
+    counted = {1: 2, 5: 2, 99: 1, None: 1, (1, 5): 1, (99,): 1}
+    assert share_of_counts(counted, {1}, missing=MISSING_CODES) == share_of(answers, {1}, missing=MISSING_CODES)
+    assert share_of_counts(counted, {1}, missing=MISSING_CODES) == share(3, 5)
+    assert share(0, 0).share is None
 
 
 def test_share_of_multiple_choice_answers():
     # income 2.1 "including code 1"; (99,) is "ved ikke" as a whole
     incomes = [(1, 5), (5,), (99,), (2, 8), (), (1,)]
-    result = share_of(incomes, {1})
+    result = share_of(incomes, {1}, missing=MISSING_CODES)
     assert (result.n, result.count) == (4, 2)
-    assert is_missing((99,)) and is_missing(()) and not is_missing((1, 99))
+    assert is_missing((99,), MISSING_CODES) and is_missing(()) and not is_missing((1, 99), MISSING_CODES)
+
+
+def test_mean_of_counted_values_agrees_with_numpy_frequency_weights():
+    values, times = [2.5, 0.0, 99.0, 7.25], [3, 1, 2, 1]
+    result = mean_of_counts(dict(zip(values, times)))
+    # numpy: the weighted mean, and the unbiased SD with frequency weights.
+    assert result.n == 7
+    assert result.mean == pytest.approx(np.average(values, weights=times), rel=1e-12)
+    assert result.sd == pytest.approx(math.sqrt(np.cov(values, fweights=times)), rel=1e-12)
+    assert mean_of_counts({40: 2, 99: 5, None: 1}, missing=MISSING_CODES).to_dict() == {"n": 2, "mean": 40.0, "sd": 0.0}
 
 
 def test_share_with_a_predicate():
-    result = share_of([0, 4, 8, 50, 99], lambda index: index <= 50)
+    result = share_of([0, 4, 8, 50, 99], lambda index: index <= 50, missing=MISSING_CODES)
     assert (result.n, result.count) == (4, 4)
 
 
@@ -407,8 +433,8 @@ def test_stars_never_raise(p):
 def test_mean_and_share_never_raise(items):
     mean = mean_of(items)
     assert mean.mean is None or math.isfinite(mean.mean)
-    share = share_of(items, {1})
-    assert share.share is None or 0 <= share.share <= 1
+    result = share_of(items, {1})
+    assert result.share is None or 0 <= result.share <= 1
 
 
 @settings(max_examples=100, deadline=None)

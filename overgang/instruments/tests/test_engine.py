@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overgang.instruments import engine, registry, scores
+from overgang.instruments import engine, registry
 from overgang.instruments.types import Context
 
 CASCADE = registry.compile_text("""
@@ -117,7 +117,7 @@ def test_it_saves_only_the_time_point_when_the_star_is_not_possible():
     assert engine.serialise_answers(STAR, kept) == {"time_point": "3", "possible": "4"}
     assert cleared == ["goal", "dim_money", "paid_last_month", "who5_1"]
     assert engine.missing_required(STAR, kept) == []
-    assert scores.who5_index(engine.values(STAR, kept)) is None
+    assert STAR.score("who5_index").of(engine.values(STAR, kept)) is None
 
 
 def test_it_asks_for_a_reason_when_the_star_is_paused_or_declined():
@@ -129,7 +129,7 @@ def full_star(**overrides):
     answers = {"time_point": 1, "possible": 1, "goal": 1, "paid_last_month": 1, "paid_count": 4, "paid_trend": 88,
                "paid_motives": (2, 11), "paid_motives_other": "husleje", "who5_1": 3, "who5_2": 2, "who5_3": 5,
                "who5_4": 0, "who5_5": 1}
-    answers.update({name: 6 for name in scores.DIMENSIONS})
+    answers.update({name: 6 for name in STAR.score("star_mean").items})
     answers.update(overrides)
     return answers
 
@@ -150,8 +150,8 @@ def test_it_completes_a_full_star_and_scores_it():
     assert engine.missing_required(STAR, answers) == []
     assert engine.check_answers(STAR, answers) == []
     assert engine.progress(STAR, answers).percent == 100
-    assert scores.who5_index(answers) == 4 * (3 + 2 + 5 + 0 + 1)
-    assert scores.star_mean(answers).mean == 6 and scores.star_mean(answers).complete
+    assert STAR.score("who5_index").of(answers) == 4 * (3 + 2 + 5 + 0 + 1)
+    assert STAR.score("star_mean").of(answers).value == 6 and STAR.score("star_mean").of(answers).complete
     assert engine.serialise_answers(STAR, answers)["paid_motives"] == "2 11"
 
 
@@ -265,11 +265,14 @@ def test_it_leaves_no_hidden_answer_in_any_real_instrument(case):
 
 
 def test_it_computes_who5_only_from_five_valid_answers():
+    who5_index, star_mean = STAR.score("who5_index"), STAR.score("star_mean")
     five = {f"who5_{k}": 5 for k in range(1, 6)}
-    assert scores.who5_index(five) == 100
-    assert scores.who5_index({**five, "who5_5": 0}) == 80
-    assert scores.who5_index({**five, "who5_3": None}) is None
-    assert scores.who5_index({**five, "who5_3": 6}) is None
-    assert scores.star_mean({"dim_money": 3, "dim_time": 4}).mean == Decimal("3.5")
-    assert not scores.star_mean({"dim_money": 3}).complete
-    assert scores.star_mean({}).mean is None
+    assert who5_index.of(five) == 100
+    assert who5_index.of({**five, "who5_5": 0}) == 80
+    assert who5_index.of({**five, "who5_3": None}) is None
+    assert who5_index.of({**five, "who5_3": 6}) is None
+    assert who5_index.of({**five, "who5_3": True}) is None
+    assert star_mean.of({"dim_money": 3, "dim_time": 4}).value == Decimal("3.5")
+    assert star_mean.of({"dim_money": 3, "dim_time": 11}).count == 1  # 11 is no step of the ladder
+    assert not star_mean.of({"dim_money": 3}).complete
+    assert star_mean.of({}).value is None
