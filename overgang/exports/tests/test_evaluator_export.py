@@ -1,5 +1,7 @@
 """Evaluator exports: labels and missing codes read back, pseudonymised per export, audited."""
 
+import datetime
+import shutil
 
 import pandas as pd
 import pyreadstat
@@ -152,3 +154,51 @@ def test_date_shifting_keeps_a_date_at_the_end_of_the_calendar(world):
         scope.shift[pk] = shift
         assert scope.date(pk, datetime.date(2026, 1, 1)) == datetime.date(2026, 1, 1) + shift
         assert scope.date(pk, edge) == edge  # no OverflowError
+
+
+def _versioned_record(citizen, version, answers):
+    from overgang.measurements.codec import AnswerCodec
+    from overgang.measurements.models import Record
+
+    return Record.objects.create(
+        citizen=citizen, instrument=version.name, instrument_version=version, status="completed",
+        filled_on=datetime.date(2026, 3, 1), **AnswerCodec().encode(version.instrument(), answers, citizen.data_key))
+
+
+def test_an_answer_stays_in_the_export_when_a_later_version_drops_its_item(world, tmp_path, monkeypatch):
+    """formpack's approach: the columns of every version present in the data, not only
+    of the newest definition (here the repository's, which no longer asks voc_edu)."""
+    from overgang.citizens.models import Citizen
+    from overgang.instruments import load
+    from overgang.instruments.models import sync_definitions
+
+    definitions = tmp_path / "definitions"
+    shutil.copytree(load.DEFINITIONS_DIR, definitions)
+    first = sync_definitions(definitions)["registration"]
+    yaml = definitions / "registration.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    dropped = text[text.index("  - name: voc_edu\n"):text.index("  - name: first_paid\n")]
+    retired = "  - {code: 5, label: {da: Erhvervsgymnasial uddannelse (fx HTX), en: Vocational upper secondary (e.g. HTX)}}\n"
+    assert retired in text
+    yaml.write_text(text.replace(dropped, "").replace(retired, ""), encoding="utf-8")
+    second = sync_definitions(definitions)["registration"]
+    assert (first.version, second.version) == (1, 2) and not second.instrument().has_item("voc_edu")
+    monkeypatch.setattr(load, "DEFINITIONS_DIR", definitions)
+    _versioned_record(world.citizen, first, {"school_edu": "5", "voc_edu": "4", "gender": "1"})
+    later = Citizen.objects.create(municipality=world.a, pseudonym="Pil", worker=world.worker)
+    _versioned_record(later, second, {"school_edu": "3", "gender": "2"})
+
+    export(world, tmp_path / "csv", "csv", instruments=("registration",))
+    wide = pd.read_csv(tmp_path / "csv" / "registration_wide.csv", dtype=str, keep_default_na=False)
+    by_version = {row.instrument_version: row for row in wide.itertuples()}
+    assert by_version["1"].voc_edu == "4" and by_version["1"].school_edu == "5"
+    assert by_version["2"].voc_edu == "" and by_version["2"].school_edu == "3"
+    long = pd.read_csv(tmp_path / "csv" / "registration_long.csv", dtype=str, keep_default_na=False)
+    assert ("voc_edu", "4") in set(zip(long["item"], long["value"]))
+    assert "Erhvervsgymnasial uddannelse (fx HTX)" in set(long["value_label"])  # the retired code's label
+    book = (tmp_path / "csv" / "codebook.csv").read_text(encoding="utf-8")
+    assert ",voc_edu," in book and "Versions 1, 2" in (tmp_path / "csv" / "codebook.md").read_text(encoding="utf-8")
+
+    export(world, tmp_path / "sav", "sav", instruments=("registration",))
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "sav" / "registration_wide.sav"), user_missing=True)
+    assert "voc_edu" in meta.column_names and meta.variable_value_labels["school_edu"][5.0].startswith("Erhvervs")
