@@ -23,9 +23,6 @@ class AuditQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("audit events cannot be deleted")
 
-    def for_citizen(self, code):
-        return self.filter(citizen_code=str(code))
-
 
 class AuditEvent(models.Model):
     seq = models.BigIntegerField(unique=True)

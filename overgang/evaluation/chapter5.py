@@ -22,7 +22,6 @@ not only missing codes); "none" (code 0) is an answer with its own share.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from operator import methodcaller
 
@@ -177,7 +176,7 @@ def hours(cohort, d) -> dict:
         for key, reader in readers[instrument].items():
             name = reader.item.name
             answers = Counter(map(methodcaller("get", name), forms))
-            row[key] = weighted_mean((reader.value(raw), k) for raw, k in answers.items())
+            row[key] = stats.mean_of_counts((reader.value(raw), k) for raw, k in answers.items()).to_dict()
         first, second = (readers[instrument][k] for k in SUPPORT_KINDS)
         pairs = Counter(zip(map(methodcaller("get", first.item.name), forms),
                             map(methodcaller("get", second.item.name), forms)))
@@ -185,26 +184,9 @@ def hours(cohort, d) -> dict:
         for (a, b), k in pairs.items():
             x, y = first.value(a), second.value(b)
             sums.append((None if x is None or y is None else x + y, k))
-        row["support"] = weighted_mean(sums)
+        row["support"] = stats.mean_of_counts(sums).to_dict()
         out[point] = row
     return out
-
-
-def weighted_mean(pairs) -> dict:
-    """``{"n", "mean", "sd"}`` of values given as (value, count), None values left out:
-    the same numbers as ``stats.mean_of`` over the expanded values (mean = Σkx / n,
-    sample sd = √(Σk(x − mean)² / (n − 1)), None below two values; tested against it).
-    Hours have no missing codes: 99 hours is an answer like any other."""
-    pairs = [(float(v), k) for v, k in pairs if v is not None and k]
-    n = sum(k for _v, k in pairs)
-    if not n:
-        return {"n": 0, "mean": None, "sd": None}
-    mean = math.fsum(v * k for v, k in pairs) / n
-    if n < 2:
-        return {"n": n, "mean": mean, "sd": None}
-    if len(pairs) == 1:
-        return {"n": n, "mean": pairs[0][0], "sd": 0.0}
-    return {"n": n, "mean": mean, "sd": math.sqrt(math.fsum(k * (v - mean) ** 2 for v, k in pairs) / (n - 1))}
 
 
 def chapter5(cohort, d) -> dict:

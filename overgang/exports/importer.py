@@ -38,11 +38,6 @@ from .problems import problem
 BATCH = 2000
 
 
-def export_id(obj) -> str:
-    """The id a course or record has in a package: its import id, else its code."""
-    return obj.external_id or str(obj.code)
-
-
 @dataclass
 class Summary:
     created: dict = field(default_factory=lambda: defaultdict(int))

@@ -317,14 +317,14 @@ def test_a_mean_is_rounded_half_up_not_cut_off():
         assert fmt.show(document.mean(6.65, 10)) == "6.7"
 
 
-def test_the_weighted_mean_of_hours_is_stats_mean_of_the_expanded_values():
+def test_the_mean_of_counted_hours_is_stats_mean_of_the_expanded_values():
     from overgang.evaluation import stats
 
     pairs = [(2.5, 3), (0.0, 1), (99.0, 2), (None, 4), (7.25, 1)]
     expanded = [v for v, k in pairs for _i in range(k)]
     reference = stats.mean_of(expanded, missing=())
-    result = chapter5.weighted_mean(pairs)
-    assert result["n"] == reference.n == 7
-    assert result["mean"] == pytest.approx(reference.mean) and result["sd"] == pytest.approx(reference.sd)
-    assert chapter5.weighted_mean([(4.0, 3)]) == {"n": 3, "mean": 4.0, "sd": 0.0}
-    assert chapter5.weighted_mean([(None, 2)]) == {"n": 0, "mean": None, "sd": None}
+    result = stats.mean_of_counts(pairs)
+    assert result.n == reference.n == 7
+    assert result.mean == pytest.approx(reference.mean) and result.sd == pytest.approx(reference.sd)
+    assert stats.mean_of_counts([(4.0, 3)]).to_dict() == {"n": 3, "mean": 4.0, "sd": 0.0}
+    assert stats.mean_of_counts([(None, 2)]).to_dict() == {"n": 0, "mean": None, "sd": None}

@@ -111,3 +111,12 @@ def test_model_choice_fields_refuse_tampered_keys_as_form_errors(value):
     form = Form({"one": value, "many": [value]})
     assert not form.is_valid()
     assert set(form.errors) == {"one", "many"}
+
+
+def test_the_readme_names_every_module():
+    from pathlib import Path
+
+    lib = Path(__file__).resolve().parents[1]
+    readme = (lib / "README.md").read_text(encoding="utf-8")
+    modules = sorted(p.name for p in lib.glob("*.py") if p.name != "__init__.py")
+    assert modules and [m for m in modules if f"`{m}`" not in readme] == []
