@@ -180,7 +180,7 @@ def _fetch_records(queryset) -> list:
     # The codec parses the plain part with the JSON scanner itself and one string object
     # per item name (interned, so it is the very object the code's literals are): new
     # key strings per record doubled the memory (bench/report.py: 1.5 GB -> 0.7 GB).
-    plain = codec.AnswerCodec().plain
+    plain = codec.AnswerCodec().plain_reader()
     rows = []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)

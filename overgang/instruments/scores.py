@@ -25,15 +25,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 FORMULAS = ("sum", "mean")
 #: Item types whose answers are numbers a score can add up.
 SCORABLE_TYPES = ("select_one", "integer", "decimal")
 
 
-@dataclass(frozen=True)
-class Mean:
-    """An exact mean: ``total`` over ``count`` answered of ``of`` items."""
+class Mean(NamedTuple):
+    """An exact mean: ``total`` over ``count`` answered of ``of`` items. (A named tuple:
+    the report makes one per star, hundreds of thousands.)"""
 
     total: object
     count: int
@@ -82,6 +83,15 @@ class Score:
         for a bounded item every valid string is looked up, never parsed (the report
         reads hundreds of thousands of stars)."""
         tables = [(item, _value_table(item)) for item in self.item_defs]
+        if all(table is not None for _item, table in tables):
+            lookups = [(item.name, table.get) for item, table in tables]
+
+            def read_listed(answers: Mapping) -> tuple:
+                get = answers.get
+                # An unanswered item (None) is no key of any table.
+                return tuple([lookup(get(name)) for name, lookup in lookups])
+
+            return read_listed
 
         def read(answers: Mapping) -> tuple:
             get = answers.get
@@ -107,11 +117,11 @@ class Score:
         """The score of per-item ``values`` (as ``values``/``reader`` give them): an int
         (or number) for ``sum``, None unless all are valid; a ``Mean`` for ``mean``."""
         if self.formula == "sum":
-            if any(v is None for v in values):
+            if None in values:
                 return None
             return self.factor * sum(values)
         answered = [v for v in values if v is not None]
-        return Mean(total=sum(answered), count=len(answered), of=len(values))
+        return Mean(sum(answered), len(answered), len(values))
 
     def of(self, answers: Mapping):
         """The score of one record's answers (item → Python answer)."""
