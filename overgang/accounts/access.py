@@ -6,7 +6,7 @@ existence is not revealed.
 
 from django.http import Http404
 
-from overgang.accounts.models import Municipality, Role, User
+from overgang.accounts.models import Membership, Municipality, Role, User
 
 
 def get_municipality_for_admin(request, code) -> Municipality:
@@ -24,6 +24,16 @@ def get_user_for_admin(request, municipality, code) -> User:
     if user is None:
         raise Http404
     return user
+
+
+def get_worker_membership_for_admin(request, municipality, code) -> Membership:
+    """The CTI-worker role of a user in a municipality the requester administers (the
+    one that carries the worker's working time); 404 for anyone else."""
+    found = Membership.objects.select_related("user", "municipality").filter(
+        user__code=code, municipality=municipality, role=Role.WORKER).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def users_of(municipality):

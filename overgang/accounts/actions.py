@@ -1,13 +1,14 @@
 """Every change to municipalities, users, roles and sessions, each with its audit event."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from overgang.accounts.models import LoginFailure, Membership, Municipality, User
+from overgang.accounts.models import LoginFailure, Membership, Municipality, Role, User
 from overgang.audit.log import record
 
 
@@ -80,6 +81,24 @@ def do_set_roles(user, municipality, roles, *, actor):
         municipality=municipality,
         details={"username": user.username, "old": sorted(old), "new": sorted(new)},
     )
+
+
+@transaction.atomic
+def do_set_working_time(membership, fraction, *, actor):
+    """Set a CTI worker's share of full time in one municipality (0.10–1.00), which the
+    caseload cap is multiplied by (``evaluation.fidelity``)."""
+    fraction = Decimal(fraction).quantize(Decimal("0.01"))
+    if membership.role != Role.WORKER:
+        raise ValueError("working time belongs to a CTI worker's membership")
+    if not Decimal("0.10") <= fraction <= Decimal("1.00"):
+        raise ValueError("working time must be between 0.10 and 1.00")
+    old = Membership.objects.values_list("working_time", flat=True).get(pk=membership.pk)
+    if old == fraction:
+        return
+    membership.working_time = fraction
+    membership.save(update_fields=["working_time"])
+    record("user.working_time_change", actor=actor, obj=membership.user, municipality=membership.municipality,
+           details={"working_time": [str(old), str(fraction)]})
 
 
 @transaction.atomic

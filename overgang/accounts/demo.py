@@ -1,5 +1,7 @@
 """Fictional demo data: one municipality, its staff and citizens. Safe to run again."""
 
+from decimal import Decimal
+
 from django.db import transaction
 
 from overgang.accounts import actions
@@ -17,6 +19,9 @@ STAFF = [
     ("evaluator", "Erik", "Evaluator", [Role.EVALUATOR]),
     ("admin", "Ada", "Administrator", [Role.ADMIN]),
 ]
+
+# Carla works half time on CTI courses: the fidelity view shows her cap as half the team's.
+WORKING_TIME = {"carla": Decimal("0.5")}
 
 CITIZENS = {
     "anna": ["Solsikke", "Havørn", "Måge", "Lærke"],
@@ -41,6 +46,8 @@ def seed():
             user = actions.do_create_user(
                 municipality, username, actor=None, roles=roles, password=DEMO_PASSWORD, first_name=first, last_name=last
             )
+            if username in WORKING_TIME:
+                actions.do_set_working_time(user.memberships.get(role=Role.WORKER), WORKING_TIME[username], actor=None)
         users[username] = user
     for username, pseudonyms in CITIZENS.items():
         for pseudonym in pseudonyms:

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -98,3 +100,22 @@ class ReminderForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not leader:
             del self.fields["reminder_team"]
+
+
+class WorkingTimeForm(forms.Form):
+    """A CTI worker's share of full time: "0,5" in Danish, "0.5" in English."""
+
+    working_time = forms.DecimalField(
+        label=_("Arbejdstid (andel af fuld tid)"), min_value=Decimal("0.1"), max_value=Decimal("1"), decimal_places=2,
+        max_digits=3, localize=True,
+        help_text=_("1 er fuld tid, 0,5 er halv tid (mellem 0,1 og 1). Medarbejderens loft over aktive forløb er "
+                    "kommunens loft pr. fuldtidsmedarbejder gange denne andel, rundet ned til hele forløb."),
+        error_messages={
+            "required": _("Skriv arbejdstiden, fx 0,75 (1 er fuld tid)."),
+            "invalid": _("Skriv et tal mellem 0,1 og 1, fx 0,75."),
+            "min_value": _("Arbejdstiden skal være mindst 0,1 (en tiendedel af fuld tid)."),
+            "max_value": _("Arbejdstiden kan højst være 1 (fuld tid)."),
+            "max_decimal_places": _("Brug højst to decimaler, fx 0,75."),
+            "max_digits": _("Skriv et tal mellem 0,1 og 1, fx 0,75."),
+        },
+    )

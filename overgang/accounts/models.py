@@ -1,6 +1,7 @@
 """Municipalities (hard tenant boundaries), users and their roles."""
 
 import uuid
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -99,15 +100,28 @@ class Membership(models.Model):
     # Where the role came from: given by an administrator here, or asserted by the
     # municipality's identity provider (then replaced at every login).
     source = models.CharField(_("kilde"), max_length=8, choices=RoleSource.choices, default=RoleSource.LOCAL)
+    # A CTI worker's share of full time in this municipality: the caseload cap is set per
+    # full-time worker (cti-method.md §1.6), so the worker's own cap is the cap times this.
+    # Set by the administrator; the identity provider never asserts it, so an SSO login
+    # that keeps the role keeps the fraction.
+    working_time = models.DecimalField(_("arbejdstid (andel af fuld tid)"), max_digits=3, decimal_places=2,
+                                       default=Decimal("1.00"))
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "municipality", "role"], name="membership_unique_role"),
+            models.CheckConstraint(condition=models.Q(working_time__gte=Decimal("0.10"), working_time__lte=Decimal("1.00")),
+                                   name="membership_working_time_range"),
         ]
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} ({self.municipality})"
+
+    @property
+    def share(self) -> Decimal:
+        """The working time as people write it: 1, 0.5, 0.75 (no trailing zeros)."""
+        return self.working_time.normalize()
 
 
 class LoginFailureQuerySet(models.QuerySet):

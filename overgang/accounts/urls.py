@@ -20,6 +20,11 @@ urlpatterns = [
         views.admin_user_reset_totp,
         name="admin_user_reset_totp",
     ),
+    path(
+        "administration/<uuid:municipality>/brugere/<uuid:code>/arbejdstid/",
+        views.admin_user_working_time,
+        name="admin_user_working_time",
+    ),
     path("administration/<uuid:municipality>/kommune/", views.admin_municipality, name="admin_municipality"),
     path("administration/<uuid:municipality>/evaluatorer/", views.admin_grant_evaluator, name="admin_grant_evaluator"),
 ]

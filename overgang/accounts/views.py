@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from overgang.accounts import actions
 from overgang.accounts.access import get_municipality_for_admin, get_user_for_admin, users_of
+from overgang.accounts.access import get_worker_membership_for_admin
 from overgang.accounts.auth import (
     METHOD_KEY,
     complete_login,
@@ -32,6 +33,7 @@ from overgang.accounts.forms import (
     TokenForm,
     UserCreateForm,
     UserEditForm,
+    WorkingTimeForm,
 )
 from overgang.accounts.models import Membership, Role, RoleSource
 from overgang.accounts.totp import qr_svg
@@ -344,6 +346,7 @@ def admin_user_edit(request, municipality, code):
             messages.success(request, _("Ændringerne er gemt."))
             return redirect("accounts:admin_users", municipality=municipality.code)
     context = {"municipality": municipality, "target": target, "form": form, "login": _login_kind(target)}
+    context["worker_membership"] = Membership.objects.filter(user=target, municipality=municipality, role=Role.WORKER).first()
     return render(request, "accounts/admin_user_edit.html", context)
 
 
@@ -388,3 +391,19 @@ def admin_grant_evaluator(request, municipality):
 def _municipality_context(municipality, form, grant_form):
     evaluators = users_of(municipality).filter(memberships__role=Role.EVALUATOR, memberships__municipality=municipality)
     return {"municipality": municipality, "form": form, "grant_form": grant_form, "evaluators": evaluators}
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def admin_user_working_time(request, municipality, code):
+    """A CTI worker's share of full time, which their caseload cap is multiplied by."""
+    municipality = get_municipality_for_admin(request, municipality)
+    membership = get_worker_membership_for_admin(request, municipality, code)
+    form = WorkingTimeForm(request.POST or None, initial={"working_time": membership.working_time.normalize()})
+    if request.method == "POST":
+        if form.is_valid():
+            actions.do_set_working_time(membership, form.cleaned_data["working_time"], actor=request.user)
+            messages.success(request, _("Arbejdstiden er gemt."))
+            return redirect("accounts:admin_user_edit", municipality=municipality.code, code=membership.user.code)
+    context = {"municipality": municipality, "target": membership.user, "membership": membership, "form": form}
+    return render(request, "accounts/admin_user_working_time.html", context, status=400 if form.errors else 200)

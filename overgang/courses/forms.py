@@ -203,6 +203,9 @@ class CourseSettingsForm(forms.ModelForm):
     class Meta:
         model = CourseSettings
         fields = ["contact_warning_days", "caseload_cap"]
+        help_texts = {"caseload_cap": _(
+            "Den enkelte medarbejders loft er dette tal gange medarbejderens arbejdstid (andel af fuld tid, sat under "
+            "Brugere), rundet ned til hele forløb.")}
 
     def clean(self):
         cleaned = super().clean()

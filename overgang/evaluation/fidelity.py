@@ -4,7 +4,11 @@ Pure functions: ``fidelity_queries.Rows`` and a day in, plain dicts out — per 
 for the team (every course shown). The measures (cti-method.md §1.6–§1.10, §2, §3.6):
 
 - **caseload**: running courses (and open contact periods) against the municipality's
-  cap per full-time worker (``CourseSettings.caseload_cap``, 10 by default);
+  cap per full-time worker (``CourseSettings.caseload_cap``, 10 by default) times the
+  worker's working time (``Membership.working_time``, a share of full time), rounded
+  down to whole courses (``caseload_cap``): a course cannot be split, and the method's
+  10 is a maximum, so a worker on 0.75 of full time may hold 7, not 8. The team's cap
+  is the sum of cap × working time over its workers, rounded down once;
 - **contact intensity per phase**, from the contact log: contacts per week in each phase
   the course has been in for at least ``MIN_PHASE_DAYS`` active days (pauses left out),
   and the share of those courses with physical contact at least weekly (Figure 7.1's
@@ -33,8 +37,10 @@ Nothing here reads free text or an answer; the unit of every share is a course.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from overgang.courses import schedule
 
@@ -60,6 +66,12 @@ PHASES = ("phase1", "phase2", "phase3")
 INSTRUMENTS = ("registration", "cti_start", "star", "cti_ongoing", "cti_end")
 ATTENTION = ("over_cap", "missing_start", "missing_end", "overdue", "handover_late", "evaluation_missing",
              "plan_missing", "plan_without_citizen", "phase1_low_contact")
+
+
+def caseload_cap(shares) -> int:
+    """The cap of a worker or a team: ``shares`` are (municipality's cap per full-time
+    worker, working time) pairs, one per worker role; the sum, rounded down."""
+    return math.floor(sum((Decimal(cap) * Decimal(time) for cap, time in shares), Decimal(0)))
 
 
 def share(count, n) -> dict:
@@ -216,7 +228,7 @@ def course_measures(course, today) -> dict:
 # ---------------------------------------------------------------------------- a group of courses
 
 
-def summarise(courses, measures, *, cap=None, workers=1) -> dict:
+def summarise(courses, measures, *, cap=None, working_time=None) -> dict:
     """The measures of a group of courses (one worker's, or the team's)."""
     started = [c for c in courses if c.started]
     m = [measures[c.pk] for c in started]
@@ -243,8 +255,7 @@ def summarise(courses, measures, *, cap=None, workers=1) -> dict:
     active = sum(1 for c in courses if c.status == "active")
     return {
         "caseload": {"active": active, "contact": sum(1 for c in courses if c.status == "contact"),
-                     "cap": cap * workers if cap is not None else None,
-                     "over_cap": cap is not None and active > cap * workers},
+                     "cap": cap, "working_time": working_time, "over_cap": cap is not None and active > cap},
         "intensity": intensity,
         "plan_with_citizen": share(sum(1 for x in with_plan if x["plan_with_citizen"]), len(with_plan)),
         "evaluated_phase2": share(sum(1 for x in due if x["evaluated"]), len(due)),
@@ -269,21 +280,24 @@ def compute(rows, today) -> dict:
         by_worker[course.worker].append(course)
     caps = rows.caps
     workers = {}
-    for user, municipality, username, first, last, code in rows.workers:
+    shares = defaultdict(list)  # worker -> [(cap, working time)], one per municipality
+    for user, municipality, username, first, last, code, working_time in rows.workers:
         entry = workers.setdefault(user, {"id": user, "username": username, "name": f"{first} {last}".strip(),
                                           "code": str(code), "municipalities": []})
         entry["municipalities"].append(municipality)
+        shares[user].append((caps[municipality], working_time))
     out = []
     for user, entry in workers.items():
-        cap = min(caps[m] for m in entry["municipalities"])
-        summary = summarise(by_worker.get(user, []), measures, cap=cap)
+        # A worker in two of the municipalities shown: the courses of both against the
+        # sum of both caps (each for the working time there).
+        summary = summarise(by_worker.get(user, []), measures, cap=caseload_cap(shares[user]),
+                            working_time=sum((t for _c, t in shares[user]), Decimal(0)))
         out.append({**entry, **summary})
     if by_worker.get(None):
         out.append({"id": None, "username": "", "name": "", "code": "", "municipalities": [],
                     **summarise(by_worker[None], measures)})
-    team_cap = sum(caps[m] * sum(1 for w in workers.values() if m in w["municipalities"]) for m in caps)
-    team = summarise(list(courses.values()), measures)
-    team["caseload"]["cap"] = team_cap
-    team["caseload"]["over_cap"] = team["caseload"]["active"] > team_cap
+    everyone = [pair for pairs in shares.values() for pair in pairs]
+    team = summarise(list(courses.values()), measures, cap=caseload_cap(everyone),
+                     working_time=sum((t for _c, t in everyone), Decimal(0)))
     return {"today": today, "workers": out, "team": team, "workers_count": len(workers),
             "municipalities": sorted(rows.municipalities.values())}

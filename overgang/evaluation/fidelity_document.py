@@ -13,7 +13,9 @@ same number from one day to the next without being named.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -63,6 +65,16 @@ def _per_week(fmt, key, phase, *, team=False) -> Value:
                  flag=not team and key == "phase1" and weekly["share"] is not None and weekly["share"] < 1)
 
 
+def working_time_text(value) -> str:
+    """A share of full time as people write it: 1, 0,75, 2,5 (no trailing zeros)."""
+    if value is None:
+        return "–"
+    text = format(Decimal(value), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return number_format(Decimal(text))
+
+
 def _count(fmt, value, *, flag=False) -> Value:
     return Value(fmt.show(Cell("count", value)), flag=flag and bool(value))
 
@@ -93,7 +105,10 @@ def attention(result, labels) -> list:
     for worker in result["workers"]:
         items = []
         load = worker["caseload"]
-        if load["over_cap"]:
+        if load["over_cap"] and load["working_time"] not in (None, Decimal(1)):
+            items.append(_("%(active)s aktive forløb; loftet er %(cap)s ved arbejdstid %(time)s af fuld tid") % {
+                "active": load["active"], "cap": load["cap"], "time": working_time_text(load["working_time"])})
+        elif load["over_cap"]:
             items.append(_("%(active)s aktive forløb; loftet er %(cap)s") % {"active": load["active"], "cap": load["cap"]})
         counts = worker["attention"]
         texts = {
@@ -132,8 +147,11 @@ def tables(result, labels, *, exact, small) -> list:
     units.append((_("Hele teamet"), result["team"], team_fmt, True))
     phase_labels = {"phase1": _("1. fase"), "phase2": _("2. fase"), "phase3": _("3. fase")}
     caseload = Table("caseload", _("Sagsbelastning"), _(
-        "Aktive forløb pr. medarbejder mod kommunens loft pr. fuldtidsmedarbejder (metodenotatet anbefaler 10)."),
-        [_("Medarbejder"), _("Aktive forløb"), _("Kontaktperioder"), _("Loft")])
+        "Aktive forløb pr. medarbejder mod kommunens loft pr. fuldtidsmedarbejder (metodenotatet anbefaler 10) gange "
+        "medarbejderens arbejdstid (1 er fuld tid), rundet ned til hele forløb, for et forløb kan ikke deles, og "
+        "loftet er et maksimum: ved et loft på 10 har en medarbejder på 0,75 af fuld tid loftet 7. Teamets loft er "
+        "summen af loft gange arbejdstid for alle medarbejdere, rundet ned én gang."),
+        [_("Medarbejder"), _("Aktive forløb"), _("Kontaktperioder"), _("Arbejdstid"), _("Loft")])
     contact = Table("contact", _("Kontaktintensitet"), _(
         "Kontakter pr. uge i hver fase efter kontaktloggen (pauser fraregnet; en fase tæller efter 14 dage), og "
         "andelen af forløb med fysisk kontakt mindst én gang om ugen. Et opsøgende forsøg, der ikke nåede borgeren, "
@@ -156,6 +174,7 @@ def tables(result, labels, *, exact, small) -> list:
         caseload.rows.append((label, [
             Value(fmt.show(Cell("count", load["active"])), flag=load["over_cap"] and not team),
             _count(fmt, load["contact"]),
+            Value(working_time_text(load["working_time"])),
             Value("–" if load["cap"] is None else str(load["cap"])),
         ], team))
         contact.rows.append((label, [_per_week(fmt, p, unit["intensity"][p], team=team) for p in PHASES], team))

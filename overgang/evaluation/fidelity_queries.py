@@ -29,7 +29,8 @@ class Rows:
     plan_events: list = field(default_factory=list)  # (course, kind, date)
     meetings: list = field(default_factory=list)  # (course, kind, date)
     records: list = field(default_factory=list)  # (course, record id, instrument, filled_on) — completed only
-    workers: list = field(default_factory=list)  # (user id, municipality id, username, first, last name, code)
+    # (user id, municipality id, username, first, last name, code, working time as a Decimal share of full time)
+    workers: list = field(default_factory=list)
     caps: dict = field(default_factory=dict)  # municipality id -> caseload cap
 
 
@@ -69,7 +70,8 @@ def load(municipalities, *, today: dt.date, period_months: int | None) -> Rows:
         .values_list("course_id", "pk", "instrument", "filled_on"))
     rows.workers = list(
         Membership.objects.filter(municipality_id__in=ids, role=Role.WORKER).order_by()
-        .values_list("user_id", "municipality_id", "user__username", "user__first_name", "user__last_name", "user__code"))
+        .values_list("user_id", "municipality_id", "user__username", "user__first_name", "user__last_name", "user__code",
+                     "working_time"))
     found = dict(CourseSettings.objects.filter(municipality_id__in=ids).values_list("municipality_id", "caseload_cap"))
     default = CourseSettings._meta.get_field("caseload_cap").default  # a municipality that kept the defaults
     rows.caps = {m: found.get(m, default) for m in ids}

@@ -93,6 +93,12 @@ MATRIX = {
         # A user of another municipality through one's own municipality's URL.
         ("foreign user", lambda w: {"municipality": w.a.code, "code": w.stranger.code}, logged_in(403, administrator=404, foreign_admin=404)),
     ],
+    "accounts:admin_user_working_time": [
+        ("own", lambda w: {"municipality": w.a.code, "code": w.worker.code}, ADMIN_ONLY),
+        # Only a CTI worker has a working time; another municipality's worker is not found.
+        ("leader", lambda w: {"municipality": w.a.code, "code": w.leader.code}, logged_in(403, administrator=404, foreign_admin=404)),
+        ("foreign user", lambda w: {"municipality": w.a.code, "code": w.stranger.code}, logged_in(403, administrator=404, foreign_admin=404)),
+    ],
     "accounts:admin_user_reset_totp": [("own", lambda w: {"municipality": w.a.code, "code": w.worker.code}, same(405))],
     "accounts:admin_municipality": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
     "accounts:admin_grant_evaluator": [("own", lambda w: {"municipality": w.a.code}, same(405))],

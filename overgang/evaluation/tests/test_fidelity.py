@@ -3,6 +3,7 @@ numbers are worked out in the comments, then the page (roles, suppression, names
 audit, query count)."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -57,8 +58,9 @@ def hand_rows():
         (1, 14, "star", D(2026, 3, 20)),  # due 1.3, window 15.2–15.3: late
         (1, 15, "cti_ongoing", D(2026, 3, 1)),
     ]
-    rows.workers = [(1, 1, "anna", "Anna", "Andersen", "b"), (2, 1, "bo", "Bo", "", "a"),
-                    (3, 1, "carla", "", "", "c")]
+    full = Decimal("1.00")
+    rows.workers = [(1, 1, "anna", "Anna", "Andersen", "b", full), (2, 1, "bo", "Bo", "", "a", full),
+                    (3, 1, "carla", "", "", "c", full)]
     return rows
 
 
@@ -113,12 +115,45 @@ def test_plans_handover_and_caseload():
     # was 15.3: late. A's deadline (1.11.2026) has not come.
     assert anna["handover_in_time"] == {"n": 1, "count": 0, "share": 0.0}
     # Caseload: Anna 1 running course (B ended), Bo 2 (C, E) and 1 contact period; cap 1.
-    assert anna["caseload"] == {"active": 1, "contact": 0, "cap": 1, "over_cap": False}
-    assert bo["caseload"] == {"active": 2, "contact": 1, "cap": 1, "over_cap": True}
+    assert anna["caseload"] == {"active": 1, "contact": 0, "cap": 1, "working_time": 1, "over_cap": False}
+    assert bo["caseload"] == {"active": 2, "contact": 1, "cap": 1, "working_time": 1, "over_cap": True}
     assert carla["courses"] == 0 and carla["caseload"]["active"] == 0
     # The course without a responsible worker is its own group.
     assert by_id(result)[None]["caseload"]["contact"] == 1
-    assert result["team"]["caseload"] == {"active": 3, "contact": 2, "cap": 3, "over_cap": False}
+    assert result["team"]["caseload"] == {"active": 3, "contact": 2, "cap": 3, "working_time": 3, "over_cap": False}
+
+
+def test_the_cap_follows_each_workers_working_time():
+    """Cap 4 per full-time worker. Anna 0.5 → 2 (1 running: fine); Bo 0.4 → 1.6, rounded
+    down to 1 (2 running: over); Carla 0.75 → 3. The team: 4 × 1.65 = 6.6 → 6."""
+    rows = hand_rows()
+    rows.caps = {1: 4}
+    rows.workers = [w[:6] + (Decimal(t),) for w, t in zip(rows.workers, ("0.50", "0.40", "0.75"))]
+    result = fidelity.compute(rows, TODAY)
+    anna, bo, carla = by_id(result)[1], by_id(result)[2], by_id(result)[3]
+    assert (anna["caseload"]["cap"], anna["caseload"]["over_cap"]) == (2, False)
+    assert (bo["caseload"]["cap"], bo["caseload"]["over_cap"]) == (1, True)
+    assert carla["caseload"]["cap"] == 3 and carla["caseload"]["working_time"] == Decimal("0.75")
+    assert result["team"]["caseload"]["cap"] == 6 and result["team"]["caseload"]["working_time"] == Decimal("1.65")
+
+
+def test_the_cap_is_exact_where_a_float_would_round_down_wrongly():
+    # 0.58 × 50 is 28.999999999999996 as a float; the cap is 29.
+    assert fidelity.caseload_cap([(50, Decimal("0.58"))]) == 29
+    assert fidelity.caseload_cap([(10, Decimal("0.75")), (10, Decimal("0.75"))]) == 15
+    assert fidelity.caseload_cap([]) == 0
+
+
+def test_a_worker_in_two_municipalities_has_both_caps():
+    """Bo works 0.5 in Aby (cap 4) and 0.5 in Bby (cap 2): 2 + 1 = 3, against his
+    courses in both; each municipality's own courses count only where shown."""
+    rows = hand_rows()
+    rows.municipalities[2] = "Bby Kommune"
+    rows.caps = {1: 4, 2: 2}
+    rows.workers = [(2, 1, "bo", "Bo", "", "a", Decimal("0.5")), (2, 2, "bo", "Bo", "", "a", Decimal("0.5"))]
+    bo = by_id(fidelity.compute(rows, TODAY))[2]
+    assert bo["municipalities"] == [1, 2]
+    assert bo["caseload"]["cap"] == 3 and bo["caseload"]["working_time"] == 1
 
 
 def test_measurements_on_time_and_missing_forms():
@@ -222,6 +257,27 @@ def test_it_shows_what_needs_attention(client, world, login):
     assert attention["Worker"] == ["2 aktive forløb; loftet er 1"]
     assert "1 forløb mangler CTI-startskema" in attention["Teammate"]
     assert "1 forløb i 1. fase har haft fysisk kontakt sjældnere end ugentligt" in attention["Teammate"]
+
+
+def test_a_part_time_workers_cap_shows_on_the_page(client, world, login):
+    """Cap 4 per full-time worker; the worker on 0.5 of full time has 3 running courses
+    against a cap of 2, and the leader reads both numbers and why."""
+    from overgang.accounts.actions import do_set_working_time
+
+    CourseSettings.objects.create(municipality=world.a, caseload_cap=4)
+    live_cohort(world, courses=3)
+    membership = Membership.objects.get(user=world.worker, municipality=world.a, role=Role.WORKER)
+    do_set_working_time(membership, Decimal("0.5"), actor=world.administrator)
+    login(world.leader)
+    response = client.get(reverse("evaluation:fidelity"))
+    rows = {label: dict((str(k), v.text) for k, v in values)
+            for label, values, _team in {t.key: t for t in response.context["tables"]}["caseload"].rows}
+    assert rows["Worker"] == {"Aktive forløb": "3", "Kontaktperioder": "0", "Arbejdstid": "0,5", "Loft": "2"}
+    # The team: worker 0.5 and teammate 1.0 → 4 × 1.5 = 6.
+    assert rows["Hele teamet"]["Arbejdstid"] == "1,5" and rows["Hele teamet"]["Loft"] == "6"
+    attention = dict(response.context["attention"])
+    assert attention["Worker"] == ["3 aktive forløb; loftet er 2 ved arbejdstid 0,5 af fuld tid"]
+    assert "rundet ned" in response.content.decode()
 
 
 def test_it_keeps_to_the_granted_municipalities(client, world, login):

@@ -90,3 +90,19 @@ def test_password_logins_are_unchanged_without_sso(client, world, settings):
     assert "kommunens login" not in page and "Nødadgang" not in page
     response = client.post(reverse("accounts:login"), {"username": "worker", "password": testing.PASSWORD})
     assert response["Location"] == reverse("accounts:totp_verify")
+
+
+def test_an_sso_login_keeps_the_working_time_the_administrator_set(client, world, idp):
+    """The identity provider asserts roles, not working time: a login that keeps the
+    worker role keeps the share of full time the administrator set."""
+    from decimal import Decimal
+
+    from django.test import Client
+
+    from overgang.accounts.actions import do_set_working_time
+
+    saml_login(Client(), idp, person(roles=("cti-medarbejder",)))
+    anna = User.objects.get(external_identity__subject="persistent-anna")
+    do_set_working_time(anna.memberships.get(role=Role.WORKER), Decimal("0.6"), actor=world.administrator)
+    saml_login(Client(), idp, person(roles=("cti-medarbejder", "projektleder")))
+    assert anna.memberships.get(role=Role.WORKER).working_time == Decimal("0.60")
