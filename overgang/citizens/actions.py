@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from overgang.audit.log import record
+from overgang.audit.log import record, record_many
 from overgang.citizens.models import Citizen
 
 
@@ -33,6 +33,19 @@ def do_create_citizen(municipality, pseudonym, *, actor, worker, identity_note="
         details={"has_identity_note": bool(identity_note)},
     )
     return citizen
+
+
+@transaction.atomic
+def do_import_citizens(citizens, *, actor):
+    """The bulk variant of ``do_create_citizen`` for an import: ``citizens`` are unsaved
+    ``Citizen`` rows (municipality, pseudonym, worker, data key, first day) checked by the
+    importer; written at once, each with its ``citizen.import`` event."""
+    Citizen.objects.bulk_create(citizens, batch_size=2000)
+    record_many([
+        dict(action="citizen.import", actor=actor, obj=citizen, citizen=citizen, municipality=citizen.municipality)
+        for citizen in citizens
+    ])
+    return citizens
 
 
 @transaction.atomic

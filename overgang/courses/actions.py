@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from overgang.accounts.models import Role
 from overgang.audit.log import record as audit
+from overgang.audit.log import record_many
+from overgang.citizens.models import Citizen
 from overgang.courses import phases, schedule
 from overgang.courses.models import (
     Activity,
@@ -75,6 +77,44 @@ def _template_version(citizen, template):
     if template not in offered:
         raise CourseError(_("Kommunen tilbyder ikke den valgte forløbsskabelon."))
     return current_template_version(template)
+
+
+def _citizen_codes(citizen_pks) -> dict:
+    """citizen pk → (citizen code, municipality code), one query for a batch."""
+    rows = Citizen.objects.filter(pk__in=set(citizen_pks)).values_list("pk", "code", "municipality__code")
+    return {pk: (str(code), str(municipality)) for pk, code, municipality in rows}
+
+
+@transaction.atomic
+def do_import_courses(courses, *, actor):
+    """The bulk variant of the course actions for an import: ``courses`` are unsaved
+    ``Course`` rows the importer checked (one open course per citizen, the template's
+    calendar); written at once, each with its ``course.import`` event."""
+    Course.objects.bulk_create(courses, batch_size=2000)
+    codes = _citizen_codes(course.citizen_id for course in courses)
+    record_many([
+        dict(action="course.import", actor=actor, obj=course, citizen=codes[course.citizen_id][0],
+             municipality=codes[course.citizen_id][1], details={"status": course.status})
+        for course in courses
+    ])
+    return courses
+
+
+@transaction.atomic
+def do_import_pauses(pauses, *, actor):
+    """The bulk variant of ``do_pause``/``do_resume`` for an import: ``pauses`` are unsaved
+    ``Pause`` rows of imported courses; written at once, each with its
+    ``course.pause_import`` event (on the pause, like ``course.pause``)."""
+    for pause in pauses:
+        pause.course_id = pause.course.pk
+    Pause.objects.bulk_create(pauses, batch_size=2000)
+    codes = _citizen_codes(pause.course.citizen_id for pause in pauses)
+    record_many([
+        dict(action="course.pause_import", actor=actor, obj=pause, citizen=codes[pause.course.citizen_id][0],
+             municipality=codes[pause.course.citizen_id][1], details={"open": pause.end_date is None})
+        for pause in pauses
+    ])
+    return pauses
 
 
 @transaction.atomic

@@ -127,7 +127,7 @@ def do_evaluator_export(directory, options: EvaluatorExportOptions, *, actor) ->
     )
     files = formats.write_all(tables, directory, options.format)
     formats.write_codebook(directory, codebooks)
-    formats.write_about(directory, options, counts)
+    formats.write_about(directory, options, counts, codebooks)
     audit("evaluator.export", actor=actor, details={
         "purpose": purpose, "format": options.format, "instruments": list(options.instruments),
         "municipalities": sorted(str(m.code) for m in options.municipalities),

@@ -165,8 +165,9 @@ def write_codebook(directory, codebooks):
     Path(directory, "codebook.md").write_text(codebook.render_markdown(codebooks), encoding="utf-8")
 
 
-def write_about(directory, options, counts):
-    """What the export is, for whoever finds the files later (no personal data)."""
+def write_about(directory, options, counts, codebooks=()):
+    """What the export is, for whoever finds the files later (no personal data). Which
+    codes are missing codes is the exported versions' codebooks' (``missing_codes_note``)."""
     about = {
         "created_at": timezone.now().isoformat(timespec="seconds"),
         "purpose": options.purpose.strip(),
@@ -179,12 +180,34 @@ def write_about(directory, options, counts):
         "notes": [
             "citizen_id, course_id and record_id are random and hold only within this export.",
             "Birth dates are replaced by age_at_course_start.",
-            "Codes 88, 99 (and 8 in paid_trend) are answers, never a mean or denominator: SPSS declares them "
-            "user-missing; Stata keeps them as labelled values and marks skipped items .s and unanswered ones .",
+            missing_codes_note(codebooks),
         ],
     }
     text = json.dumps(about, ensure_ascii=False, indent=2, default=_json)
     Path(directory, "export.json").write_text(text, encoding="utf-8")
+
+
+def missing_codes_note(codebooks) -> str:
+    """The export's missing codes in words, from the codebooks: the codes missing in every
+    list that has them, then any item's own ("Codes 88, 99 (and 8 in paid_trend) …")."""
+    general = codebook.general_missing_codes(codebooks)
+    own: dict[int, list[str]] = {}
+    for book in codebooks:
+        for item in book.items:
+            for code in sorted(item.missing_codes - general):
+                own.setdefault(code, [])
+                if item.name not in own[code]:
+                    own[code].append(item.name)
+    if not general and not own:
+        return "No missing codes. Stata marks skipped items .s and unanswered ones ."
+    codes = ", ".join(str(code) for code in sorted(general))
+    if own:
+        listed = "; ".join(f"{code} in {', '.join(names)}" for code, names in sorted(own.items()))
+        codes = f"{codes} (and {listed})" if codes else listed
+    several = len(general) + len(own) > 1
+    return (f"{'Codes' if several else 'Code'} {codes} {'are answers' if several else 'is an answer'}, never a mean "
+            f"or denominator: SPSS declares {'them' if several else 'it'} user-missing; Stata keeps "
+            f"{'them' if several else 'it'} as labelled values and marks skipped items .s and unanswered ones .")
 
 
 def _json(value):

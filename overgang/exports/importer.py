@@ -9,23 +9,27 @@ left alone (re-importing a package changes nothing); one that is there with diff
 values is a ``conflict``, never overwritten.
 
 The caller runs this inside a transaction and rolls it back when ``problems`` is not
-empty: writing stops at the first problem, validation goes on to the end.
+empty: writing stops at the first problem, validation goes on to the end. Every row is
+written through its app's actions, in bulk and audited as the apps audit: municipalities
+and placeholder workers (``accounts``), citizens (``citizens.do_import_citizens``),
+courses and pauses (``courses.do_import_courses``/``do_import_pauses``) and records
+(``measurements.do_import_records``, answers stored through the answer codec).
 """
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.utils import timezone
-
-from overgang.accounts.models import Membership, Municipality, Role, User
+from overgang.accounts import actions as account_actions
+from overgang.accounts.models import Municipality, Role, User
+from overgang.citizens import actions as citizen_actions
 from overgang.citizens.models import Citizen
+from overgang.courses import actions as course_actions
 from overgang.courses.models import Course, Pause
 from overgang.instruments.models import current_version
 from overgang.lib import crypto
+from overgang.measurements import actions as record_actions
 from overgang.measurements import codec
 from overgang.measurements.models import Record
 from overgang.programmes import offers
@@ -67,6 +71,7 @@ class Importer:
         self._municipalities = {m.name: m for m in Municipality.objects.all()}
         self._users: dict[str, User | None] = {}
         self._created_users: set[str] = set()
+        self._placed: set[tuple] = set()  # (username, municipality name) of placeholders given a membership
         self._citizens: dict[str, tuple] = {}  # citizen_id -> (pk, municipality pk, data key)
         self._courses: dict[str, tuple] = {}  # course_id -> (pk, citizen_id, existed)
         self._existing: dict[tuple, dict] = {}  # (kind, municipality pk) -> {key: row}
@@ -77,7 +82,7 @@ class Importer:
         self._fake_pk = 0
         self._reader = None
         self._codec = codec.AnswerCodec()  # each citizen's data key unwrapped once
-        self._records = _RecordInserts()
+        self._records = _RecordInserts(actor, self._codec)
 
     @property
     def writing(self):
@@ -112,9 +117,10 @@ class Importer:
             return self.only
         found = self._municipalities.get(row.municipality)
         if found is None:
-            found = Municipality(name=row.municipality)
             if self.writing:
-                found.save()
+                found = account_actions.do_create_municipality(row.municipality, actor=self.actor)
+            else:
+                found = Municipality(name=row.municipality)
             self._municipalities[row.municipality] = found
             self.summary.municipalities_created.append(row.municipality)
         return found
@@ -129,17 +135,22 @@ class Importer:
             self._problem("citizens.csv", row.line, "worker", "unknown_worker")
             return None
         if user is None:
-            user = User(username=row.worker, is_active=False)
-            user.set_unusable_password()
+            # A placeholder: inactive, no password, until an administrator takes it on.
             if self.writing:
-                user.save()
+                user = account_actions.do_create_user(municipality, row.worker, actor=self.actor, roles={Role.WORKER},
+                                                      active=False)
+                self._placed.add((row.worker, municipality.name))
+            else:
+                user = User(username=row.worker, is_active=False)
             self._users[row.worker] = user
             self._created_users.add(row.worker)
             self.summary.workers_created.append(row.worker)
         if row.worker in self._created_users:
             # A placeholder made by this import works wherever the package says it does.
-            if self.writing and user.pk and municipality.pk:
-                Membership.objects.get_or_create(user=user, municipality=municipality, role=Role.WORKER)
+            if self.writing and user.pk and (row.worker, municipality.name) not in self._placed:
+                roles = {Role.WORKER} | {m.role for m in user.memberships.filter(municipality=municipality)}
+                account_actions.do_set_roles(user, municipality, roles, actor=self.actor)
+                self._placed.add((row.worker, municipality.name))
             return user
         if not user.has_role(Role.WORKER, municipality):
             self._problem("citizens.csv", row.line, "worker", "worker_not_in_municipality")
@@ -279,8 +290,8 @@ class Importer:
             self._records.add(
                 external_id=row.record_id, citizen_id=citizen_pk, course_id=course[0], instrument=row.instrument,
                 instrument_version_id=version.pk, filled_on=row.filled_on, respondent=row.respondent,
-                incomplete=row.incomplete, created_by_id=getattr(self.actor, "pk", None),
-                **self._codec.encode(version.instrument(), row.answers, data_key),
+                incomplete=row.incomplete, instrument_definition=version.instrument(), answers=row.answers,
+                data_key=data_key,
             )
 
     def _version(self, name):
@@ -301,66 +312,35 @@ class Importer:
     def _flush(self):
         """Write the pending rows (parents first), or give them stand-in keys in a dry run."""
         self._records.flush()
-        for model in (Citizen, Course, Pause):
+        for model, write in ((Citizen, citizen_actions.do_import_citizens), (Course, course_actions.do_import_courses),
+                             (Pause, course_actions.do_import_pauses)):
             objects = self._pending.pop(model, [])
             if not objects:
                 continue
             if self.writing:
-                if model is Pause:
-                    for pause in objects:
-                        pause.course_id = pause.course.pk
-                model.objects.bulk_create(objects, batch_size=BATCH)
+                write(objects, actor=self.actor)
             else:
                 for obj in objects:
                     self._fake_pk -= 1
                     obj.pk = self._fake_pk
 
 
-# Field types whose Python value every database driver takes as it is.
-_PLAIN = frozenset({"CharField", "TextField", "BooleanField", "ForeignKey", "IntegerField", "PositiveIntegerField",
-                    "PositiveSmallIntegerField", "BigIntegerField", "SmallIntegerField"})
-
-
 class _RecordInserts:
-    """Completed records written with one ``executemany`` per batch.
+    """Completed records gathered into batches for ``measurements.do_import_records``."""
 
-    A package holds a hundred thousand records and more; building a model instance and
-    going through ``bulk_create``'s compiler per row took a third of an import. The
-    values are still prepared by each model field (``get_db_prep_save``), and every
-    concrete field of ``Record`` must be given here: a new field fails loudly.
-    """
-
-    def __init__(self):
+    def __init__(self, actor, codec):
         self._rows = []
-        now = timezone.now()
-        self._defaults = {"status": Record.Status.COMPLETED, "version": 1, "edit_token": "", "created": now,
-                          "updated": now, "completed_at": now}
-        self._fields = [f for f in Record._meta.concrete_fields if not f.primary_key]
-        self._sql = None
+        self._actor = actor
+        self._codec = codec
 
     def add(self, **values):
-        values = {**self._defaults, "code": uuid.uuid4(), **values}
-        if len(values) != len(self._fields):
-            given = set(values)
-            missing = [f.attname for f in self._fields if f.attname not in given]
-            raise RuntimeError(f"Record fields not written by the importer: {missing}")
         self._rows.append(values)
         if len(self._rows) >= BATCH:
             self.flush()
 
     def flush(self):
-        if not self._rows:
-            return
-        if self._sql is None:
-            columns = ", ".join(connection.ops.quote_name(f.column) for f in self._fields)
-            marks = ", ".join(["%s"] * len(self._fields))
-            self._sql = f"INSERT INTO {connection.ops.quote_name(Record._meta.db_table)} ({columns}) VALUES ({marks})"
-        db = connections[DEFAULT_DB_ALIAS]
-        prepare = [(f.attname, None if f.get_internal_type() in _PLAIN else f.get_db_prep_save) for f in self._fields]
-        params = [[row[name] if prep is None else prep(row[name], db) for name, prep in prepare] for row in self._rows]
-        self._rows = []
-        with db.cursor() as cursor:
-            cursor.executemany(self._sql, params)
+        rows, self._rows = self._rows, []
+        record_actions.do_import_records(rows, actor=self._actor, codec=self._codec)
 
 
 def _load_citizens(municipality_pk):

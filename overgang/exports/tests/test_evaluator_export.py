@@ -1,6 +1,7 @@
 """Evaluator exports: labels and missing codes read back, pseudonymised per export, audited."""
 
 import datetime
+import json
 import shutil
 
 import pandas as pd
@@ -102,6 +103,16 @@ def test_it_shifts_dates_per_citizen_keeping_intervals(cohort_world, tmp_path):
     true_gaps = sorted((r.filled_on - r.course.start_date).days
                        for c in stored for r in c.records.filter(instrument="star", status="completed"))
     assert gaps == true_gaps
+
+
+def test_export_json_names_the_missing_codes_of_the_exported_instruments(cohort_world, tmp_path):
+    export(cohort_world, tmp_path / "all", "csv")
+    notes = json.loads((tmp_path / "all" / "export.json").read_text(encoding="utf-8"))["notes"]
+    assert "Codes 88, 99 (and 8 in paid_trend) are answers, never a mean or denominator" in notes[-1]
+    export(cohort_world, tmp_path / "reg", "csv", instruments=("registration",))
+    notes = json.loads((tmp_path / "reg" / "export.json").read_text(encoding="utf-8"))["notes"]
+    # The registration has no paid_trend and no code 99: the note is its codebook's.
+    assert notes[-1].startswith("Code 88 is an answer, never a mean or denominator: SPSS declares it user-missing")
 
 
 def test_it_is_audited_with_its_purpose_and_refused_without(cohort_world, tmp_path):

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from overgang.accounts.models import Membership, Municipality, Role, User
+from overgang.audit.log import verify
 from overgang.audit.models import AuditEvent
 from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, Pause
@@ -36,6 +37,50 @@ def test_it_imports_a_package_and_audits_it(world, tmp_path):
     events = AuditEvent.objects.filter(action="interchange.import")
     assert events.count() == 1
     assert events.get().details["created"]["records"] == 2
+
+
+def test_it_writes_every_row_through_its_apps_action_each_audited(world, tmp_path):
+    citizens = add_rows("citizens.csv", "Bo,Cby Kommune,ny_medarbejder,", "Cille,Aby Kommune,ny_medarbejder,")
+    pauses = add_rows("pauses.csv", "F1,2016-03-01,2016-04-01")
+    result = do_import_package(write_package(tmp_path / "p", citizens_csv=citizens, pauses_csv=pauses),
+                               actor=world.administrator)
+    assert result.ok, result.problems
+    anna = Citizen.objects.get(pseudonym="Anna")
+    course = Course.objects.get(external_id="F1")
+    pause = Pause.objects.get(course=course)
+    by_action = {}
+    for event in AuditEvent.objects.exclude(action="interchange.import"):
+        by_action.setdefault(event.action, []).append(event)
+    # One event per row written, naming it, its citizen and municipality, as the apps' own actions do.
+    assert sorted(by_action) == ["citizen.import", "course.import", "course.pause_import", "municipality.create",
+                                 "record.import", "user.create", "user.roles_change"]
+    assert {e.object_code for e in by_action["citizen.import"]} == {
+        str(c.code) for c in Citizen.objects.filter(pseudonym__in=["Anna", "Bo", "Cille"])}
+    [course_event] = by_action["course.import"]
+    assert (course_event.object_code, course_event.citizen_code) == (str(course.code), str(anna.code))
+    assert course_event.municipality_code == str(world.a.code)
+    [pause_event] = by_action["course.pause_import"]
+    assert (pause_event.object_code, pause_event.citizen_code) == (str(pause.code), str(anna.code))
+    assert sorted(e.object_code for e in by_action["record.import"]) == sorted(
+        str(code) for code in Record.objects.values_list("code", flat=True))
+    assert {e.citizen_code for e in by_action["record.import"]} == {str(anna.code)}
+    assert {e.details["instrument"] for e in by_action["record.import"]} == {"star", "registration"}
+    # The placeholder worker: created inactive in Cby Kommune, given the worker role in Aby Kommune.
+    [created] = by_action["user.create"]
+    assert created.details == {"username": "ny_medarbejder", "roles": ["worker"], "active": False}
+    [roles] = by_action["user.roles_change"]
+    assert roles.municipality_code == str(world.a.code) and roles.details["new"] == ["worker"]
+    assert all(e.actor_code == str(world.administrator.code) for events in by_action.values() for e in events)
+    assert Record.objects.get(external_id="R1").created_by == world.administrator
+    assert verify().ok
+
+
+def test_a_refused_import_leaves_no_event_of_its_rows(world, tmp_path):
+    answers = add_rows("answers.csv", "R2,shoe_size,41")
+    before = AuditEvent.objects.count()
+    result = do_import_package(write_package(tmp_path / "p", answers_csv=answers))
+    assert [p.code for p in result.problems] == ["unknown_item"]
+    assert list(AuditEvent.objects.values_list("action", flat=True)[before:]) == ["interchange.import_rejected"]
 
 
 def test_it_writes_nothing_when_the_last_line_is_wrong(world, tmp_path):
