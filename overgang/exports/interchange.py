@@ -38,7 +38,7 @@ from .problems import answer_problem, problem, warning
 
 FORMAT = "overgang-interchange"
 VERSION = 1
-INSTRUMENTS = ("registration", "star", "cti_start", "cti_ongoing", "cti_end", "not_started")
+INSTRUMENTS = registry.INSTRUMENTS
 COURSE_INSTRUMENTS = frozenset({"star", "cti_start", "cti_ongoing", "cti_end"})
 COURSE_STATUSES = ("active", "ended")
 RESPONDENTS = ("citizen", "worker")

@@ -14,6 +14,12 @@ from .build import Instrument, build
 from .validate import Problem, validate_all
 
 
+#: Every instrument of the repository, in the order of a course (registration first, the
+#: not-started form last): the order of the interchange format, the course templates and
+#: the codebook. Named once, here; a test holds it against the definitions directory.
+INSTRUMENTS = ("registration", "star", "cti_start", "cti_ongoing", "cti_end", "not_started")
+
+
 class DefinitionError(Exception):
     """One or more problems in the definitions; all of them are in ``problems``."""
 

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import re
 
+from overgang.instruments.registry import INSTRUMENTS
 from overgang.instruments.validate import Problem
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 NAME_MAX = 32
-#: Every course has these instruments (the course calendar asks for them).
-INSTRUMENTS = ("registration", "star", "cti_start", "cti_ongoing", "cti_end", "not_started")
+# Every course has the instruments of ``registry.INSTRUMENTS`` (the course calendar asks for them).
 #: The parts of the evaluation report a template can include (keys of overgang-report/1;
 #: ``counts`` is always there).
 REPORT_MEASURES = (

@@ -25,6 +25,11 @@ def test_it_defines_exactly_the_six_instruments():
     assert sorted(INSTRUMENTS) == sorted(specmd.INSTRUMENTS)
 
 
+def test_the_registry_names_every_instrument_once_in_course_order():
+    assert sorted(registry.INSTRUMENTS) == sorted(INSTRUMENTS) and len(set(registry.INSTRUMENTS)) == len(INSTRUMENTS)
+    assert registry.INSTRUMENTS[0] == "registration" and registry.INSTRUMENTS[-1] == "not_started"
+
+
 @pytest.mark.parametrize("name", specmd.INSTRUMENTS)
 def test_it_matches_the_spec_item_by_item(name):
     generated = codebook.render_markdown([INSTRUMENTS[name]])

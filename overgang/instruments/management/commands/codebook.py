@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 )
             selected = [instruments[instrument]]
         else:
-            order = ["registration", "star", "cti_start", "cti_ongoing", "cti_end", "not_started"]
+            order = list(registry.INSTRUMENTS)
             selected = sorted(instruments.values(), key=lambda i: (order.index(i.name) if i.name in order else 99, i.name))
         render = codebook.render_csv if format == "csv" else codebook.render_markdown
         self.stdout.write(render(selected), ending="")
