@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from overgang.courses import schedule
+from overgang.evaluation import stats
 
 #: Each contact-log kind (``Contact.Form``) as the intensity measures count it:
 #: ``physical`` (met in person), ``remote`` (phone, text, mail), ``other`` (a contact of
@@ -75,7 +76,8 @@ def caseload_cap(shares) -> int:
 
 
 def share(count, n) -> dict:
-    return {"n": n, "count": count, "share": count / n if n else None}
+    """A share as the JSON's dict, through the one statistics API (``stats.share``)."""
+    return stats.share(count, n).to_dict()
 
 
 @dataclass
@@ -238,8 +240,8 @@ def summarise(courses, measures, *, cap=None, working_time=None) -> dict:
         n = len(values)
         intensity[phase] = {
             "n": n,
-            "per_week": sum(v["per_week"] for v in values) / n if n else None,
-            "physical_per_week": sum(v["physical_per_week"] for v in values) / n if n else None,
+            "per_week": stats.mean_of([v["per_week"] for v in values]).mean,
+            "physical_per_week": stats.mean_of([v["physical_per_week"] for v in values]).mean,
             "weekly_physical": share(sum(1 for v in values if v["weekly_physical"]), n),
         }
     with_plan = [x for x in m if x["has_plan"]]

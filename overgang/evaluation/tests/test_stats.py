@@ -456,3 +456,16 @@ def test_the_two_proportion_test_agrees_with_statsmodels(n1, n2, data):
         return  # statsmodels divides by zero there; the spec's p = 1 is tested above
     z, p = proportions_ztest([x1, x2], [n1, n2])
     assert two_proportion_ztest(x1, n1, x2, n2).p == pytest.approx(p, rel=1e-8, abs=1e-300)
+
+
+def test_no_module_of_the_evaluation_computes_a_mean_or_sd_of_its_own():
+    """The report and the live fidelity view take their means, SDs and shares from this
+    module (tested against scipy above), never from a sum divided in place."""
+    import re
+    from pathlib import Path
+
+    own = re.compile(r"sum\(.*\)\s*/\s*(len\b|n\b)|/\s*len\(|\bstatistics\.|\.(mean|std|var)\(\)|np\.(mean|std|var)\(")
+    package = Path(__file__).resolve().parents[1]
+    found = [f"{path.name}:{number}" for path in sorted(package.glob("*.py")) if path.name != "stats.py"
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if own.search(line)]
+    assert found == []
