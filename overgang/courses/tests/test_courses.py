@@ -1,6 +1,7 @@
 """The course lifecycle, its rules, the caseload and the citizen's page."""
 
 import datetime as dt
+import random
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,7 @@ from overgang.audit.models import AuditEvent
 from overgang.courses import actions
 from overgang.courses.actions import CourseError
 from overgang.courses.models import Course, CourseSettings
+from overgang.instruments.types import Context
 from overgang.programmes.actions import do_change_template_offer
 from overgang.measurements.models import Record
 
@@ -24,22 +26,14 @@ def _end_form(course, day=D(2026, 6, 1)):
 
     instrument = record.definition
     answers = record.get_answers()
-    # Answer every relevant required item with its first choice or a small number.
+    # Answer every relevant required item as its type handler draws a plausible answer.
+    rng = random.Random(7)
     for _ in range(10):
         missing = engine.missing_required(instrument, answers)
         if not missing:
             break
         for item in missing:
-            if item.type == "select_one":
-                answers[item.name] = item.choices.choices[0].code
-            elif item.type == "select_multiple":
-                answers[item.name] = (item.choices.choices[0].code,)
-            elif item.type in ("integer", "decimal"):
-                answers[item.name] = max(0, int(item.constraint.min or 0)) if item.constraint else 1
-            elif item.type == "date":
-                answers[item.name] = day
-            else:
-                answers[item.name] = "x"
+            answers[item.name] = item.handler.draw_plausible(item, rng, Context(filled_on=day, answers=answers))
         answers, _cleared = engine.apply_skip_logic(instrument, answers)
     do_save_answers(record, answers, actor=course.citizen.worker, version=record.version)
     record.refresh_from_db()
