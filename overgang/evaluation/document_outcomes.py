@@ -294,7 +294,7 @@ def _dropout(report, fmt) -> list:
         _("'Salg af sex' krydset af blandt forsørgelsesgrundlagene (flere svar muligt)."),
         ["", _("Opstart pct."), _("N"), _("Afslutning pct."), _("N")], rows, key="t6-6",
         note=" ".join([_test_note(_("z-test mellem grupperne ved opstart"), dropout["sex_income_start_p"]),
-                       _test_note(_("ved afslutning"), dropout["sex_income_end_p"])]),
+                       _test_note(_("Ved afslutning"), dropout["sex_income_end_p"])]),
     )
     return [t65, f68, t66]
 
@@ -392,7 +392,7 @@ def chapter7(report, fmt, words: Labels) -> Section:
                  count(group["no"][p]["n"]), mean(group["no"][p]["mean"], group["no"][p]["n"])] for p in POINTS]
         note = " ".join([
             _test_note(_("Forskel mellem grupperne ved opstart"), group["start_p"]),
-            _test_note(_("ved afslutning"), group["end_p"]),
+            _test_note(_("Ved afslutning"), group["end_p"]),
             _test_note(_("%(g)s, opstart mod afslutning") % {"g": yes_label}, group["yes_p"]),
             _test_note(_("%(g)s, opstart mod afslutning") % {"g": no_label}, group["no_p"]),
         ])
