@@ -93,6 +93,20 @@ def login(client, user):
     return client
 
 
+def log_in_browser(page, base_url, user):
+    """Log in as a person does, in a real browser: the login form, then the TOTP code."""
+    from django_otp.oath import totp
+
+    device = totp_device(user)
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Brugernavn").fill(user.username)
+    page.get_by_label("Adgangskode").fill(PASSWORD)
+    page.get_by_role("button", name="Log ind").click()
+    page.get_by_label("Engangskode fra din app").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Bekræft").click()
+    page.wait_for_load_state()
+
+
 class _FakeRequest:
     META = {"HTTP_USER_AGENT": ""}
 

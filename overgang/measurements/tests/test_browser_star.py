@@ -1,7 +1,6 @@
 """A whole star with WHO-5 filled in, in real headless Chromium on a 768 px tablet."""
 
 import pytest
-from django_otp.oath import totp
 
 from overgang import testing
 from overgang.measurements.models import Record
@@ -37,13 +36,7 @@ def _assert_labelled_and_fits(page):
 
 
 def _log_in(page, live_server, user):
-    device = testing.totp_device(user)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Brugernavn").fill(user.username)
-    page.get_by_label("Adgangskode").fill(testing.PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.get_by_label("Engangskode fra din app").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="Bekræft").click()
+    testing.log_in_browser(page, live_server.url, user)
     page.get_by_role("heading", name="Min uge").wait_for()
     page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Mine borgere").click()
     page.get_by_role("heading", name="Mine borgere").wait_for()
