@@ -179,7 +179,10 @@ def _base32(key: bytes) -> str:
 
 @require_POST
 def logout_view(request):
+    from overgang.sso import oidc  # the provider's logout, when the session came from it
+
     by_saml = request.session.get(METHOD_KEY) == "saml"
+    oidc_logout = oidc.end_session_url(request) if request.session.get(METHOD_KEY) == "oidc" else ""
     if request.user.is_authenticated:
         with transaction.atomic():
             actions.record_logout(request.user)
@@ -187,6 +190,8 @@ def logout_view(request):
     if by_saml and settings.OVERGANG_SAML:
         # Single logout at the municipality's IdP too (sso app).
         return redirect("sso:saml_logout")
+    if oidc_logout:
+        return oidc.after_logout(request, oidc_logout)
     messages.info(request, _("Du er logget ud."))
     return redirect("accounts:login")
 

@@ -37,6 +37,8 @@ REASONS = {
     "state": _("Login blev afbrudt eller startet i et andet vindue. Prøv at logge ind igen."),
     "invalid": _("Svaret fra kommunens login kunne ikke læses."),
     "provider": _("Kommunens login svarer ikke. Prøv igen om lidt, eller kontakt kommunens IT-afdeling."),
+    "metadata": _("Overgang kan ikke bekræfte, at oplysningerne om kommunens login er ægte (metadata uden gyldig "
+                  "signatur), og logger derfor ingen ind med det. Kontakt kommunens IT-afdeling."),
 }
 
 

@@ -81,6 +81,15 @@ def _saml(env, env_bool, env_int, production):
         raise ImproperlyConfigured(
             "Set exactly one of OVERGANG_SAML_IDP_METADATA_FILE and OVERGANG_SAML_IDP_METADATA_URL"
         )
+    metadata_cert_file = _readable(env, "OVERGANG_SAML_IDP_METADATA_CERT_FILE", required=False)
+    if metadata_url and not metadata_cert_file:
+        # Metadata fetched over the network names the IdP's signing keys: without a
+        # signature checked against a certificate configured here, whoever can alter the
+        # response (a proxy, DNS) could make Overgang trust their own IdP.
+        raise ImproperlyConfigured(
+            "OVERGANG_SAML_IDP_METADATA_CERT_FILE must name the certificate that signs the IdP's metadata "
+            "when it is fetched by OVERGANG_SAML_IDP_METADATA_URL"
+        )
     if metadata_url and production and urlsplit(metadata_url).scheme != "https":
         raise ImproperlyConfigured("OVERGANG_SAML_IDP_METADATA_URL must use https in production")
     if production and not shutil.which(XMLSEC_BINARY):
@@ -95,7 +104,7 @@ def _saml(env, env_bool, env_int, production):
         "require_encryption": env_bool("OVERGANG_SAML_REQUIRE_ENCRYPTION", False),
         "idp_metadata_file": metadata_file,
         "idp_metadata_url": metadata_url,
-        "idp_metadata_cert_file": _readable(env, "OVERGANG_SAML_IDP_METADATA_CERT_FILE", required=False),
+        "idp_metadata_cert_file": metadata_cert_file,
         "clock_skew_seconds": env_int("OVERGANG_SAML_CLOCK_SKEW_SECONDS", 60),
     }
 

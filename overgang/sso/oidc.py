@@ -8,6 +8,7 @@ nonce. The claims then go through the same ``claims.decide`` as SAML's attribute
 import logging
 import threading
 import time
+from urllib.parse import urlencode
 
 import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
@@ -28,6 +29,11 @@ from overgang.sso.claims import Refusal, claims_from_attributes, decide
 ID_TOKEN_ALGORITHMS = ["RS256", "PS256", "ES256"]
 CLIENT_CACHE_SECONDS = 3600
 NEXT_KEY = "overgang_oidc_next"
+# The ID token of the login, kept in the (server-side) session for RP-initiated logout's
+# id_token_hint, and the provider's logout address between the local logout and the page
+# that sends the browser there.
+ID_TOKEN_KEY = "overgang_oidc_id_token"
+LEAVING_KEY = "overgang_oidc_leaving"
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -113,7 +119,53 @@ def callback(request):
         return _refuse(request, classify(exc))
     next_url = request.session.pop(NEXT_KEY, "")
     complete_login(request, user, method="oidc", record=False)
+    request.session[ID_TOKEN_KEY] = token.get("id_token", "")
     return redirect(next_url or "home")
+
+
+def end_session_url(request) -> str:
+    """Where to end the session at the provider too (OpenID Connect RP-Initiated Logout
+    1.0), or "" when the provider's discovery names no ``end_session_endpoint`` or the
+    session did not come from it. Read before the local logout empties the session."""
+    from django.urls import reverse
+
+    oidc = settings.OVERGANG_OIDC
+    id_token = request.session.get(ID_TOKEN_KEY)
+    if not oidc or not id_token:
+        return ""
+    try:
+        endpoint = client().server_metadata.get("end_session_endpoint", "")
+    except (Refusal, requests.RequestException, ValueError):
+        logger.warning("No logout at the OpenID Connect provider: its discovery could not be read", exc_info=True)
+        return ""
+    if not endpoint:
+        return ""
+    query = urlencode({
+        "id_token_hint": id_token,
+        "post_logout_redirect_uri": oidc["base_url"] + reverse("accounts:login"),
+        "client_id": oidc["client_id"],
+    })
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+def after_logout(request, target):
+    """After the local logout: on to the provider's logout, by a page of our own (the
+    logout form may not redirect off the site under form-action 'self')."""
+    request.session[LEAVING_KEY] = target
+    return redirect("sso:oidc_logout")
+
+
+@require_GET
+def logout_redirect(request):
+    """GET /oidc/logout/: the page that takes a logged-out user on to the provider's logout."""
+    if not settings.OVERGANG_OIDC:
+        raise Http404
+    if request.user.is_authenticated:
+        return redirect("accounts:account")
+    target = request.session.pop(LEAVING_KEY, "")
+    if not target:
+        return redirect("accounts:login")
+    return render(request, "sso/leaving.html", {"target": target})
 
 
 def classify(exception) -> Refusal:

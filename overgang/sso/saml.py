@@ -50,12 +50,20 @@ from overgang.sso.env import XMLSEC_BINARY
 
 # How long pysaml2's parsed IdP metadata is reused before it is read (or fetched) again.
 METADATA_REFRESH_SECONDS = 3600
+# After remote IdP metadata failed its check, how long the last verified metadata is used
+# before the URL is tried again (instead of once per request).
+METADATA_RETRY_SECONDS = 300
 # How long a consumed message id is remembered when the assertion names no end of validity.
 DEFAULT_MESSAGE_LIFETIME = timedelta(hours=1)
 
 logger = logging.getLogger(__name__)
 _config_lock = threading.Lock()
-_config_cache = {"key": None, "config": None, "at": 0.0}
+_config_cache = {"key": None, "config": None, "at": 0.0, "metadata_xml": None}
+
+
+class MetadataUnverified(Exception):
+    """The IdP's metadata, fetched by URL, was unsigned or its signature did not verify
+    with ``OVERGANG_SAML_IDP_METADATA_CERT_FILE``."""
 
 
 def sp_config_dict(saml) -> dict:
@@ -115,10 +123,62 @@ def sp_config() -> SPConfig:
     with _config_lock:
         fresh = time.monotonic() - _config_cache["at"] < METADATA_REFRESH_SECONDS
         if _config_cache["key"] != key or not fresh:
-            config = SPConfig()
-            config.load(copy.deepcopy(sp_config_dict(saml)))
-            _config_cache.update(key=key, config=config, at=time.monotonic())
+            try:
+                config = _load_config(saml)
+            except MetadataUnverified:
+                if _config_cache["key"] != key or _config_cache["config"] is None:
+                    raise
+                # A refresh failed its check: keep the metadata verified before (it is
+                # still the IdP's), say so in the log, and try again in a while.
+                logger.error("The IdP's metadata at %s failed its signature check; keeping the last verified "
+                             "metadata", saml["idp_metadata_url"], exc_info=True)
+                _config_cache["at"] = time.monotonic() - METADATA_REFRESH_SECONDS + METADATA_RETRY_SECONDS
+                return _config_cache["config"]
+            _config_cache.update(key=key, config=config, at=time.monotonic(), metadata_xml=None)
         return _config_cache["config"]
+
+
+def _load_config(saml) -> SPConfig:
+    """Parse the configuration; remote IdP metadata must carry a signature that verifies.
+
+    pysaml2 verifies remote metadata against the configured certificate only when the
+    metadata is signed: unsigned metadata would pass. So the signature's presence is
+    checked here too, and a failed check is one error, whatever pysaml2 raised.
+    """
+    from saml2.mdstore import MetaDataExtern
+    from saml2.sigver import SignatureError
+
+    config = SPConfig()
+    try:
+        config.load(copy.deepcopy(sp_config_dict(saml)))
+    except SignatureError as exc:
+        raise MetadataUnverified(str(exc)) from exc
+    for source in config.metadata.metadata.values():
+        if isinstance(source, MetaDataExtern) and not source.signed():
+            raise MetadataUnverified(f"unsigned metadata at {source.url}")
+    return config
+
+
+def signed_sp_metadata() -> str:
+    """Overgang's SP metadata, signed with its signing key (what the IdP registers).
+
+    Signed once per parsed configuration: xmlsec1 runs when the configuration changes,
+    not on every request.
+    """
+    from saml2.metadata import entity_descriptor, sign_entity_descriptor
+    from saml2.sigver import security_context
+
+    config = sp_config()
+    with _config_lock:
+        if _config_cache["config"] is config and _config_cache["metadata_xml"]:
+            return _config_cache["metadata_xml"]
+    _descriptor, xml = sign_entity_descriptor(
+        entity_descriptor(config), None, security_context(config),
+        sign_alg=saml2.xmldsig.SIG_RSA_SHA256, digest_alg=saml2.xmldsig.DIGEST_SHA256)
+    with _config_lock:
+        if _config_cache["config"] is config:
+            _config_cache["metadata_xml"] = xml
+    return xml
 
 
 class _Configured(SPConfigMixin):
@@ -127,14 +187,33 @@ class _Configured(SPConfigMixin):
     def dispatch(self, request, *args, **kwargs):
         if not settings.OVERGANG_SAML:
             raise Http404
+        try:
+            sp_config()
+        except MetadataUnverified as exc:
+            return metadata_unverified(request, exc)
         return super().dispatch(request, *args, **kwargs)
 
     def get_sp_config(self, request):
         return sp_config()
 
 
+def metadata_unverified(request, exc):
+    """No login against metadata that may not be the IdP's: audited, told plainly, no 500."""
+    logger.error("The IdP's metadata failed its signature check: %s", exc)
+    with transaction.atomic():
+        actions.record_sso_refusal(Refusal("metadata", error=str(exc)[:200]), protocol="saml")
+    return render(request, "sso/refused.html", {"message": Refusal("metadata").message, "retry": "sso:saml_login"},
+                  status=503)
+
+
 class Metadata(_Configured, MetadataView):
-    """The SP metadata to register with the IdP (entity id, endpoints, certificates)."""
+    """The SP metadata to register with the IdP (entity id, endpoints, certificates),
+    signed with the SP's signing key so the IdP can check it was not altered on the way."""
+
+    def get(self, request, *args, **kwargs):
+        from django.http import HttpResponse
+
+        return HttpResponse(signed_sp_metadata().encode("utf-8"), content_type="text/xml; charset=utf-8")
 
 
 class Login(_Configured, LoginView):
@@ -341,7 +420,12 @@ def start_single_logout(request):
     subject_id = _get_subject_id(request.saml_session)
     if subject_id is None:
         return ""
-    config = sp_config()
+    try:
+        config = sp_config()
+    except MetadataUnverified:
+        logger.error("No single logout at the IdP: its metadata failed its signature check", exc_info=True)
+        request.saml_session.flush()
+        return ""
     state = StateCache(request.saml_session)
     client = Saml2Client(config, state_cache=state, identity_cache=IdentityCache(request.saml_session))
     try:

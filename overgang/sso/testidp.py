@@ -25,10 +25,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from saml2.config import IdPConfig
-from saml2.metadata import entity_descriptor
+from saml2.metadata import entity_descriptor, sign_entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
-from saml2.sigver import verify_redirect_signature
+from saml2.sigver import security_context, verify_redirect_signature
 
 XMLSEC = "/usr/bin/xmlsec1"
 NSIS = "https://data.gov.dk/concept/core/nsis/loa"
@@ -125,7 +125,9 @@ class IdentityProvider:
         self.key_file, self.cert_file = make_keypair(directory, "idp")
         self.metadata_file = str(self.directory / "idp-metadata.xml")
         self.metadata_file_path = Path(self.metadata_file)
-        self.metadata_file_path.write_text(str(entity_descriptor(self._config())))
+        # Signed with the IdP's key, as a federation signs what it publishes: the SP checks
+        # metadata fetched by URL against OVERGANG_SAML_IDP_METADATA_CERT_FILE.
+        self.metadata_file_path.write_text(self.signed_metadata())
         self.server = None
         self.requests = []  # every AuthnRequest received, parsed
         self.logout_requests = []
@@ -159,6 +161,14 @@ class IdentityProvider:
             }
         )
         return config
+
+    def signed_metadata(self) -> str:
+        config = self._config()
+        return sign_entity_descriptor(entity_descriptor(config), None, security_context(config),
+                                      sign_alg=saml2.xmldsig.SIG_RSA_SHA256, digest_alg=saml2.xmldsig.DIGEST_SHA256)[1]
+
+    def unsigned_metadata(self) -> str:
+        return str(entity_descriptor(self._config()))
 
     def trust(self, sp_metadata_xml):
         """Load the SP's metadata (after the SP's settings name this IdP's metadata)."""

@@ -16,4 +16,5 @@ urlpatterns = [
     path("saml2/logout/", saml.logout_redirect, name="saml_logout"),
     path("oidc/login/", oidc.login, name="oidc_login"),
     path("oidc/callback/", oidc.callback, name="oidc_callback"),
+    path("oidc/logout/", oidc.logout_redirect, name="oidc_logout"),
 ]

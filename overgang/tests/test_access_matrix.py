@@ -189,7 +189,7 @@ MATRIX = {
     # test_access.py runs this whole matrix with SAML on and SSO-created personas.
     **{name: [("", lambda w: {}, same(404))] for name in (
         "sso:saml_metadata", "sso:saml_login", "sso:saml_acs", "sso:saml_ls", "sso:saml_ls_post",
-        "sso:saml_logout", "sso:oidc_login", "sso:oidc_callback",
+        "sso:saml_logout", "sso:oidc_login", "sso:oidc_callback", "sso:oidc_logout",
     )},
     "evaluation:download": [
         ("xlsx", lambda w: {"fmt": "xlsx"}, logged_in(403, leader=200, evaluator=200)),

@@ -24,7 +24,9 @@ class Provider:
     client_id = "overgang-test"
     client_secret = "s3cret-for-tests-only"
 
-    def __init__(self):
+    def __init__(self, end_session=False):
+        self.end_session = end_session  # whether discovery names an end_session_endpoint
+        self.issued = []  # every ID token handed out
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key-1", "use": "sig"})
         self.httpd = make_server("127.0.0.1", 0, self._wsgi, handler_class=_Quiet)
         self.issuer = f"http://127.0.0.1:{self.httpd.server_port}"
@@ -74,6 +76,7 @@ class Provider:
             "id_token_signing_alg_values_supported": ["RS256"],
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+            **({"end_session_endpoint": f"{self.issuer}/logout"} if self.end_session else {}),
         }
 
     def token(self, form, authorization):
@@ -95,8 +98,16 @@ class Provider:
             "access_token": secrets.token_urlsafe(24),
             "token_type": "Bearer",
             "expires_in": 300,
-            "id_token": self.id_token(query, grant["claims"], **grant["tamper"]),
+            "id_token": self.issue(self.id_token(query, grant["claims"], **grant["tamper"])),
         }
+
+    def issue(self, token):
+        self.issued.append(token)
+        return token
+
+    def verify(self, token):
+        """The claims of an ID token this provider signed (raises on any other)."""
+        return jwt.decode(token, self.key).claims
 
     def id_token(self, query, claims, *, audience=None, age=0, nonce=None, foreign_key=False, issuer=None):
         now = int(time.time()) - age

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def provider(settings, tmp_path):
-    server = Provider()
+def provider(settings, tmp_path, request):
+    server = Provider(end_session=getattr(request, "param", False))
     role_map = tmp_path / "roles.json"
     role_map.write_text(json.dumps(ROLE_MAP))
     environment = {
@@ -144,3 +144,42 @@ def test_it_refuses_politely_when_the_provider_is_down(client, world, provider):
     response = client.get(reverse("sso:oidc_login"))
     assert response.status_code == 403 and "svarer ikke" in response.content.decode()
     _refusal("provider")
+
+
+@pytest.mark.parametrize("provider", [True], indirect=True)
+def test_logging_out_ends_the_session_at_the_provider_too(client, world, provider):
+    """Discovery names an end_session_endpoint: the logout goes on to it with the login's
+    ID token as the hint and the login page as where to come back."""
+    from urllib.parse import parse_qs, urlsplit
+
+    assert oidc_login(client, provider, employee()).status_code == 302
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("sso:oidc_logout")
+    assert AuditEvent.objects.filter(action="logout").count() == 1
+    assert client.get(reverse("courses:caseload")).status_code == 302  # logged out here already
+    page = client.get(reverse("sso:oidc_logout"))
+    assert page.status_code == 200
+    target = page.context["target"]
+    assert target.startswith(provider.issuer + "/logout?")
+    assert f'content="0; url={target.replace("&", "&amp;")}"' in page.content.decode()
+    query = {k: v[0] for k, v in parse_qs(urlsplit(target).query).items()}
+    assert query["id_token_hint"] == provider.issued[-1]
+    assert provider.verify(query["id_token_hint"])["sub"] == "oidc-anna"
+    assert query["post_logout_redirect_uri"] == "http://testserver/login/"
+    assert query["client_id"] == provider.client_id
+    # Once: the page does not send a later visitor to the provider again.
+    assert client.get(reverse("sso:oidc_logout"))["Location"] == reverse("accounts:login")
+
+
+def test_without_an_end_session_endpoint_logout_stays_here(client, world, provider):
+    assert oidc_login(client, provider, employee()).status_code == 302
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
+    assert client.get(reverse("sso:oidc_logout"))["Location"] == reverse("accounts:login")
+
+
+@pytest.mark.parametrize("provider", [True], indirect=True)
+def test_a_password_session_never_goes_to_the_provider(client, world, provider, login):
+    login(world.worker)
+    response = client.post(reverse("accounts:logout"))
+    assert response["Location"] == reverse("accounts:login")

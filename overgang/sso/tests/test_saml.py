@@ -1,5 +1,7 @@
 """SAML 2.0 login against a real (in-process) pysaml2 identity provider."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -20,8 +22,32 @@ def test_it_serves_sp_metadata_with_entity_id_endpoints_and_certificates(client,
     assert 'AuthnRequestsSigned="true"' in xml and 'WantAssertionsSigned="true"' in xml
     assert 'Location="http://testserver/saml2/acs/"' in xml
     assert 'Location="http://testserver/saml2/ls/"' in xml
-    assert xml.count("X509Certificate>") == 4  # signing and encryption (open and close tags)
+    assert xml.count(':KeyDescriptor use="') == 2  # signing and encryption
     assert 'use="signing"' in xml and 'use="encryption"' in xml
+
+
+ENTITY_DESCRIPTOR = "urn:oasis:names:tc:SAML:2.0:metadata:EntityDescriptor"
+SIGNATURE = re.compile(r"<\w+:Signature[ >]")
+
+
+def test_the_sp_metadata_is_signed_with_the_sp_signing_key(client, idp, settings):
+    """The IdP can check that the metadata it registers is Overgang's, unaltered."""
+    from saml2.sigver import SignatureError, security_context
+
+    from overgang.sso import saml as saml_module
+
+    xml = client.get(reverse("sso:saml_metadata")).content.decode()
+    assert SIGNATURE.search(xml) and "rsa-sha256" in xml
+    checker = security_context(saml_module.sp_config())
+    assert checker.verify_signature(xml, cert_file=settings.OVERGANG_SAML["cert_file"], node_name=ENTITY_DESCRIPTOR)
+    tampered = xml.replace("http://testserver/saml2/acs/", "https://evil.example/acs/")
+    with pytest.raises(SignatureError):
+        checker.verify_signature(tampered, cert_file=settings.OVERGANG_SAML["cert_file"], node_name=ENTITY_DESCRIPTOR)
+    with pytest.raises(SignatureError):  # and by no other key
+        checker.verify_signature(xml, cert_file=idp.cert_file, node_name=ENTITY_DESCRIPTOR)
+    # The IdP accepts the signed metadata as it is served.
+    idp.trust(xml)
+    assert client.get(reverse("sso:saml_metadata")).content.decode() == xml  # signed once, served again
 
 
 def test_it_sends_a_signed_authn_request(client, world, idp):
@@ -273,18 +299,73 @@ def test_it_logs_out_at_the_idp_too(client, world, idp):
     assert AuditEvent.objects.filter(action="logout").count() == 1
 
 
-def test_it_reads_the_idp_metadata_from_a_url(settings, tmp_path, client, world):
+def _by_url(settings, served):
+    """The SP reads the served IdP's metadata from its URL, checked with the IdP's certificate."""
+    from overgang.sso import saml as saml_module
+
+    settings.OVERGANG_SAML = {**settings.OVERGANG_SAML, "idp_metadata_file": "", "idp_metadata_cert_file": served.cert_file,
+                              "idp_metadata_url": served.base_url + "/metadata"}
+    saml_module._config_cache.update(key=None, config=None, at=0.0)
+
+
+@pytest.fixture
+def served(settings, tmp_path):
+    from overgang.sso import saml as saml_module
     from overgang.sso.tests.conftest import configure
 
-    served = configure(settings, tmp_path, serve=True)
-    try:
-        settings.OVERGANG_SAML = {**settings.OVERGANG_SAML, "idp_metadata_file": "", "idp_metadata_url": served.base_url + "/metadata"}
-        from overgang.sso import saml as saml_module
+    idp = configure(settings, tmp_path, serve=True)
+    yield idp
+    idp.stop()
+    saml_module._config_cache.update(key=None, config=None, at=0.0)
 
-        saml_module._config_cache.update(key=None, config=None, at=0.0)
-        assert saml_login(client, served, person()).status_code == 302
-    finally:
-        served.stop()
+
+def test_it_reads_the_idp_metadata_from_a_url(settings, client, world, served):
+    _by_url(settings, served)
+    assert SIGNATURE.search(served.metadata_file_path.read_text())
+    assert saml_login(client, served, person()).status_code == 302
+
+
+def _refused_for_metadata(client):
+    response = client.get(reverse("sso:saml_login"))
+    assert response.status_code == 503
+    assert "metadata uden gyldig signatur" in response.content.decode()
+    event = AuditEvent.objects.filter(action="sso.refused").latest("seq")
+    assert event.details["reason"] == "metadata" and event.details["protocol"] == "saml"
+    return event
+
+
+@pytest.mark.parametrize("damage", ["tampered", "unsigned", "other key"])
+def test_it_refuses_idp_metadata_that_does_not_verify(settings, client, world, served, tmp_path, damage):
+    """Served by the IdP's own web server: altered after signing (another single sign-on
+    address), not signed at all, or signed by a key other than the configured one."""
+    from overgang.sso.testidp import make_keypair
+
+    _by_url(settings, served)
+    signed = served.metadata_file_path.read_text()
+    if damage == "tampered":
+        assert "/sso/redirect" in signed
+        served.metadata_file_path.write_text(signed.replace("/sso/redirect", "/evil/redirect"))
+    elif damage == "unsigned":
+        served.metadata_file_path.write_text(served.unsigned_metadata())
+    else:
+        _key, other_cert = make_keypair(tmp_path, "other")
+        settings.OVERGANG_SAML = {**settings.OVERGANG_SAML, "idp_metadata_cert_file": other_cert}
+    _refused_for_metadata(client)
+    # The assertion consumer refuses too (nothing is parsed against unverified keys).
+    assert client.post(reverse("sso:saml_acs"), {"SAMLResponse": "x"}).status_code == 503
+
+
+def test_a_failed_refresh_keeps_the_last_verified_metadata(settings, client, world, served, caplog):
+    from overgang.sso import saml as saml_module
+
+    _by_url(settings, served)
+    assert saml_login(client, served, person()).status_code == 302
+    client.post(reverse("accounts:logout"))
+    served.metadata_file_path.write_text(served.metadata_file_path.read_text().replace("/sso/redirect", "/evil/redirect"))
+    saml_module._config_cache["at"] = 0.0  # the hour is up: fetch again
+    response = client.get(reverse("sso:saml_login"))
+    assert response.status_code == 302 and "/sso/redirect" in response["Location"]  # the verified address
+    assert "failed its signature check" in caplog.text
 
 
 def test_it_is_off_unless_configured(client, world, settings):

@@ -35,6 +35,14 @@ def test_a_complete_saml_configuration_starts_in_production(production):
     assert result.returncode == 0, result.stderr
 
 
+def test_metadata_by_url_starts_with_the_certificate_that_signs_it(production, tmp_path):
+    _key, idp_cert = make_keypair(tmp_path, "idp")
+    result = _load_settings(**{**production, "OVERGANG_SAML_IDP_METADATA_FILE": "",
+                               "OVERGANG_SAML_IDP_METADATA_URL": "https://idp.example/metadata",
+                               "OVERGANG_SAML_IDP_METADATA_CERT_FILE": idp_cert})
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.parametrize(
     "change,message",
     [
@@ -42,6 +50,8 @@ def test_a_complete_saml_configuration_starts_in_production(production):
         ({"OVERGANG_SAML_CERT_FILE": "/nonexistent/sp.crt"}, "OVERGANG_SAML_CERT_FILE: /nonexistent/sp.crt is not a readable file"),
         ({"OVERGANG_SAML_IDP_METADATA_FILE": ""}, "exactly one of OVERGANG_SAML_IDP_METADATA_FILE"),
         ({"OVERGANG_SAML_IDP_METADATA_URL": "https://idp.example/metadata"}, "exactly one of"),
+        ({"OVERGANG_SAML_IDP_METADATA_FILE": "", "OVERGANG_SAML_IDP_METADATA_URL": "https://idp.example/metadata"},
+         "OVERGANG_SAML_IDP_METADATA_CERT_FILE must name the certificate that signs the IdP's metadata"),
         ({"OVERGANG_BASE_URL": "http://overgang.kommune.dk"}, "OVERGANG_BASE_URL must use https in production"),
         ({"OVERGANG_BASE_URL": ""}, "OVERGANG_BASE_URL (e.g. https://overgang.kommune.dk) must be set"),
         ({"OVERGANG_SSO_ROLE_MAP_FILE": ""}, "OVERGANG_SSO_ROLE_MAP_FILE must name the role mapping table"),
