@@ -12,13 +12,14 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from overgang.accounts.models import Role
 from overgang.audit.log import record as audit
 from overgang.audit.log import record_many
 from overgang.citizens.models import Citizen
-from overgang.courses import phases, schedule
+from overgang.courses import phases, prefill, schedule
 from overgang.courses.models import (
     Activity,
     Contact,
@@ -31,9 +32,12 @@ from overgang.courses.models import (
     Pause,
     PlanEvent,
 )
+from overgang.instruments.models import current_version
+from overgang.instruments.registry import all_instruments
 from overgang.lib import crypto
 from overgang.measurements import actions as record_actions
 from overgang.measurements.models import Record
+from overgang.measurements.starting import StartRefused
 from overgang.programmes import offers
 from overgang.programmes.models import current_version as current_template_version
 
@@ -354,34 +358,58 @@ def record_caseload_read(actor, *, what, citizens, items, municipality=None):
           details={"view": what, "citizens": citizens, "items": items})
 
 
-def time_point_prefill(course, instrument, day):
-    """What the calendar says about a record filled in on ``day`` (instruments.md §2.8)."""
-    if course.start_date is None:
-        return {}
-    months = schedule.whole_active_months(course.start_date, day, course.schedule_pauses())
-    plan = course.plan()
-    ending = course.status == Course.Status.ENDED or _completed(course, "cti_end") is not None
-    if instrument == "star":
-        return {"time_point": schedule.expected_time_point(months, plan, ending=ending)}
-    if instrument == "cti_ongoing":
-        return {"phase": schedule.expected_phase_code(months, plan), "months": months}
-    if instrument == "cti_end":
-        return {"months": months}
-    return {}
+def prefill_values(course, instrument, filled_on, occasion=None):
+    """The answers a new record of ``instrument`` opens with: for each item its definition
+    declares pre-filled, the value of the named source (courses/prefill.py)."""
+    facts = prefill.Facts(course, instrument, filled_on, occasion)
+    return prefill.values(current_version(instrument).instrument(), facts)
+
+
+ONCE_PER_COURSE = ("registration", "cti_start", "cti_end", "not_started")
+
+
+def allowed_instruments(course):
+    """The forms that can apply to ``course`` now: by its state, and without the forms
+    filled in once per course that are already completed (a second start form is a slip)."""
+    if course.status == Course.Status.CONTACT:
+        candidates = ["registration", "not_started"]
+    elif course.status == Course.Status.ACTIVE:
+        candidates = ["star", "cti_ongoing", "cti_start", "registration", "cti_end"]
+    elif course.status == Course.Status.ENDED:
+        candidates = ["star", "cti_end"]
+    else:
+        return []
+    done = set(course.records.filter(status=Record.Status.COMPLETED, instrument__in=ONCE_PER_COURSE)
+               .values_list("instrument", flat=True))
+    return [name for name in candidates if name not in done]
+
+
+def _title(name):
+    lang = "en" if (get_language() or "da").startswith("en") else "da"
+    found = all_instruments().get(name)
+    return found.title.get(lang) if found else name
+
+
+def _refusal(course, instrument):
+    allowed = allowed_instruments(course)
+    if not allowed:
+        return _("«%(form)s» kan ikke udfyldes nu: forløbet er %(state)s, og der kan ikke begyndes flere skemaer "
+                 "til det.") % {"form": _title(instrument), "state": course.get_status_display().lower()}
+    return _("«%(form)s» kan ikke udfyldes nu: det passer ikke til forløbets tilstand (%(state)s), eller det er "
+             "allerede udfyldt. Det kan udfyldes nu: %(allowed)s.") % {
+        "form": _title(instrument), "state": course.get_status_display().lower(),
+        "allowed": ", ".join(f"«{_title(name)}»" for name in allowed)}
 
 
 @transaction.atomic
 def do_start_course_record(course, instrument, *, actor, filled_on, respondent=""):
-    allowed = {Course.Status.CONTACT: {"registration", "not_started"}}.get(
-        course.status, {"registration", "star", "cti_start", "cti_ongoing", "cti_end"}
-    )
-    if course.status in (Course.Status.ENDED, Course.Status.NOT_STARTED):
-        allowed = {"star", "cti_end"} if course.status == Course.Status.ENDED else set()
-    if instrument not in allowed:
-        raise CourseError(_("Dette skema hører ikke til forløbets nuværende tilstand."))
+    """A new record of ``instrument`` for ``course``: only a form that can apply now
+    (``allowed_instruments``), pre-filled from the sources its definition names."""
+    if instrument not in allowed_instruments(course):
+        raise CourseError(_refusal(course, instrument))
     return record_actions.do_start_record(
         course.citizen, instrument, actor=actor, filled_on=filled_on, respondent=respondent, course=course,
-        prefill=time_point_prefill(course, instrument, filled_on),
+        prefill=prefill_values(course, instrument, filled_on),
     )
 
 
@@ -419,18 +447,25 @@ def do_open_due_record(course, instrument, number, *, actor, filled_on, responde
              .order_by("-updated").first())
     if draft is not None:
         return draft, False
-    months = occasion_months(course, occasion)
-    plan = course.plan()
-    prefill = time_point_prefill(course, instrument, filled_on)
-    if instrument == "star":
-        prefill["time_point"] = schedule.expected_time_point(months, plan, ending=occasion.kind == "end")
-    elif instrument == "cti_ongoing":
-        prefill["phase"] = schedule.expected_phase_code(months, plan)
+    due = prefill.Occasion(months=occasion_months(course, occasion), ending=occasion.kind == "end")
     record = record_actions.do_start_record(
         course.citizen, instrument, actor=actor, filled_on=filled_on, respondent=respondent, course=course,
-        prefill=prefill,
+        prefill=prefill_values(course, instrument, filled_on, due),
     )
     return record, True
+
+
+def start_citizen_record(citizen, instrument, *, actor, filled_on, respondent=""):
+    """``measurements:start``: a record for the citizen's open course (or, with none
+    open, the latest), by the same rule as the course page (measurements/starting.py)."""
+    course = citizen.courses.open().first() or citizen.courses.first()
+    if course is None:
+        raise StartRefused(_("«%(form)s» kan ikke udfyldes nu: borgeren har ingen kontaktperiode eller forløb. "
+                             "Registrér først den første kontakt på borgerens overblik.") % {"form": _title(instrument)})
+    try:
+        return do_start_course_record(course, instrument, actor=actor, filled_on=filled_on, respondent=respondent)
+    except CourseError as exc:
+        raise StartRefused(str(exc)) from None
 
 
 # --- activity plan, network, handover -------------------------------------------------

@@ -19,23 +19,8 @@ from overgang.measurements.models import Record
 MAX_STARS = 3
 
 
-ONCE_PER_COURSE = ("registration", "cti_start", "cti_end", "not_started")
-
-
-def allowed_instruments(course):
-    """The forms that can apply to ``course`` now: by its state, and without the forms
-    filled in once per course that are already completed (a second start form is a slip)."""
-    if course.status == Course.Status.CONTACT:
-        candidates = ["registration", "not_started"]
-    elif course.status == Course.Status.ACTIVE:
-        candidates = ["star", "cti_ongoing", "cti_start", "registration", "cti_end"]
-    elif course.status == Course.Status.ENDED:
-        candidates = ["star", "cti_end"]
-    else:
-        return []
-    done = set(course.records.filter(status=Record.Status.COMPLETED, instrument__in=ONCE_PER_COURSE)
-               .values_list("instrument", flat=True))
-    return [name for name in candidates if name not in done]
+# The rule lives with the actions that enforce it; the page offers what it allows.
+allowed_instruments = actions.allowed_instruments
 
 
 def team_sizes(rows):

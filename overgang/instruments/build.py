@@ -101,6 +101,8 @@ class Item:
     # Declared `sealed: true`: the answer is stored encrypted with the citizen's key (the
     # special categories of security.md). Free text is sealed by its type; see is_sealed.
     sealed: bool = False
+    # The source of the answer a new record opens with (instruments/prefill.py), or "".
+    prefill: str = ""
     relevance: expressions.Expression = field(default=expressions.ALWAYS, compare=False, repr=False)
 
     @property
@@ -138,6 +140,7 @@ class Item:
             **({"appearance": self.appearance} if self.appearance else {}),
             # Only when declared, so that a definition without it keeps its content hash.
             **({"sealed": True} if self.sealed else {}),
+            **({"prefill": self.prefill} if self.prefill else {}),
         }
 
 
@@ -193,6 +196,11 @@ class Instrument:
     def sealed_names(self) -> frozenset[str]:
         """The items whose answers this version stores sealed (``Item.is_sealed``)."""
         return frozenset(item.name for item in self.items if item.is_sealed)
+
+    @cached_property
+    def prefilled_items(self) -> tuple[Item, ...]:
+        """The items whose answer a new record opens with, from the source each names."""
+        return tuple(item for item in self.items if item.prefill)
 
     def choice_list(self, name: str) -> ChoiceList:
         return next(c for c in self.choice_lists if c.name == name)
@@ -266,6 +274,7 @@ def build(definition: dict) -> Instrument:
                 constraint=Constraint(_bound(constraint.get("min")), _bound(constraint.get("max"))) if constraint else None,
                 choices=choice_list, fixed=bool(raw.get("fixed")), page=page["name"], position=position,
                 appearance=str(raw.get("appearance") or ""), sealed=bool(raw.get("sealed")),
+                prefill=str(raw.get("prefill") or ""),
                 relevance=expressions.parse(relevant),
             ))
         pages.append(Page(name=page["name"], label=_text(page["label"]), items=tuple(items)))

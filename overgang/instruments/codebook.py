@@ -204,6 +204,7 @@ def repository() -> Codebooks:
 CSV_COLUMNS = [
     "instrument", "position", "page", "item", "fixed", "paper", "type", "choice_list", "label_da", "label_en",
     "hint_da", "hint_en", "required", "relevant", "constraint", "choices", "missing_codes", "export_columns",
+    "prefill",
 ]
 
 
@@ -228,6 +229,7 @@ class Row:
     choices: str
     missing_codes: tuple[int, ...]
     export_columns: tuple[str, ...]
+    prefill: str = ""
 
 
 def rows(instrument: Instrument) -> list[Row]:
@@ -245,7 +247,17 @@ def _row(instrument: Instrument, item: Item) -> Row:
         codes=cl.codes if cl else (), choices=_choices_text(cl) if cl else "",
         missing_codes=tuple(sorted(cl.missing_codes)) if cl else (),
         export_columns=tuple(item.handler.export_columns(item)),
+        prefill=_prefill_text(item),
     )
+
+
+def _prefill_text(item: Item) -> str:
+    """Where a pre-filled item's value comes from: the source and what it means."""
+    if not item.prefill:
+        return ""
+    from .prefill import SOURCES
+
+    return f"{item.prefill}: {SOURCES[item.prefill].description}"
 
 
 def _flags(choice) -> str:
@@ -267,6 +279,7 @@ def render_csv(instruments: list[Instrument]) -> str:
                 r.instrument, r.position, r.page, r.item, "yes" if r.fixed else "no", r.paper, r.type, r.choice_list,
                 r.label_da, r.label_en, r.hint_da, r.hint_en, "yes" if r.required else "no", r.relevant,
                 r.constraint, r.choices, " ".join(map(str, r.missing_codes)), " ".join(r.export_columns),
+                r.prefill,
             ])
     return out.getvalue()
 
@@ -277,7 +290,8 @@ def _cell(text: str) -> str:
 
 def render_markdown(instruments: list[Instrument]) -> str:
     lines = ["# Codebook", "", "Generated from overgang/instruments/definitions. ◆ = name and codes fixed by "
-             "interchange.md; (m) missing code, (x) exclusive, (+) added by the codebook.", ""]
+             "interchange.md; (m) missing code, (x) exclusive, (+) added by the codebook; prefill: the source a new "
+             "record's answer is pre-filled from (the worker may change it).", ""]
     for instrument in instruments:
         lines += [f"## `{instrument.name}` — {instrument.title.da} / {instrument.title.en}", ""]
         if instrument.source:
@@ -285,13 +299,13 @@ def render_markdown(instruments: list[Instrument]) -> str:
         if len(getattr(instrument, "versions", ())) > 1:
             numbers = ", ".join(str(number) for number, _built in instrument.versions)
             lines += [f"Versions {numbers}: every item of any of them; the newest wording.", ""]
-        lines += ["| # | item | paper | type | label (da) | label (en) | choices / constraint | relevant | req |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+        lines += ["| # | item | paper | type | label (da) | label (en) | choices / constraint | relevant | req | prefill |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows(instrument):
             what = f"`{r.choice_list}` ({', '.join(map(str, r.codes))})" if r.choice_list else r.constraint
             lines.append("| " + " | ".join(_cell(c) for c in (
                 r.position, f"`{r.item}`" + (" ◆" if r.fixed else ""), r.paper, r.type, r.label_da, r.label_en,
-                what, f"`{r.relevant}`" if r.relevant else "", "yes" if r.required else "no")) + " |")
+                what, f"`{r.relevant}`" if r.relevant else "", "yes" if r.required else "no", r.prefill)) + " |")
         lines += ["", f"### Choice lists of `{instrument.name}`", ""]
         for cl in instrument.choice_lists:
             lines += [f"**`{cl.name}`** — {_cell(_choices_text(cl))}", ""]

@@ -39,6 +39,8 @@ bad_constraint              a malformed constraint for the item's type
 inconsistent_name           (across instruments) one name with two types or lists
 bad_score                   a malformed ``scores`` entry: name, formula, factor or an item
                             that is not a select_one, integer or decimal
+bad_prefill                 a ``prefill`` that names no source of prefill.py, or a source
+                            whose value does not fit the item's type and choice list
 ==========================  ======================================================
 """
 
@@ -52,7 +54,7 @@ NAME_MAX = 32
 _TOP_KEYS = {"name", "title", "source", "pages", "choices", "ladder", "scores"}
 _PAGE_KEYS = {"name", "label", "items"}
 _ITEM_KEYS = {"name", "type", "paper", "fixed", "label", "hint", "required", "relevant", "constraint", "appearance",
-              "sealed"}
+              "sealed", "prefill"}
 _LADDER_KEYS = {"low", "high", "title", "text"}
 APPEARANCES = {"ladder"}
 _CHOICE_KEYS = {"code", "label", "missing", "exclusive", "added"}
@@ -219,6 +221,8 @@ def validate(definition: dict) -> list[Problem]:
                 elif not definition.get("ladder"):
                     add("bad_appearance", where, "a ladder item needs the instrument's `ladder` stages")
 
+            _check_prefill(raw.get("prefill"), base, list_name, where, add)
+
             constraint = raw.get("constraint")
             for message in check_constraint_definition(base, constraint) if qtype else []:
                 add("bad_constraint", where, message)
@@ -278,6 +282,21 @@ def _check_scores(scores, inst, items, add):
                 add("unknown_reference", where, f"score refers to unknown item {ref!r}")
             elif items[ref][0] not in SCORABLE_TYPES:
                 add("bad_score", where, f"{ref!r} is a {items[ref][0]}; a score adds {', '.join(SCORABLE_TYPES)} items")
+
+
+def _check_prefill(name, base, list_name, where, add):
+    """A pre-filled item names a source whose value fits its type and choice list."""
+    from .prefill import SOURCES
+
+    if name in (None, ""):
+        return
+    found = SOURCES.get(name) if isinstance(name, str) else None
+    if found is None:
+        add("bad_prefill", where, f"unknown prefill source {name!r}; known: {', '.join(sorted(SOURCES))}")
+    elif not found.fits(base, list_name):
+        wanted = f"{found.type} {found.choice_list}".strip()
+        actual = f"{base} {list_name or ''}".strip()
+        add("bad_prefill", where, f"{name!r} fills a {wanted} item, not a {actual}")
 
 
 def _check_ladder(ladder, inst, add):

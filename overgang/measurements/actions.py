@@ -54,8 +54,10 @@ def _audit(action, record, actor, details=None):
 
 @transaction.atomic
 def do_start_record(citizen, instrument_name, *, actor, filled_on, respondent="", course=None, prefill=None):
-    """A new draft. ``prefill`` (item → answer) holds values the caller computed, e.g. the
-    star's time point from the course calendar; the worker can change them."""
+    """A new draft. ``prefill`` (item → answer) holds the values the caller computed from
+    the sources the definition names (courses/prefill.py): those relevant now become
+    answers, and all are kept (sealed) so that an item that becomes relevant later
+    opens with its value too; the worker can change every one of them."""
     version = current_version(instrument_name)
     record = Record(
         citizen=citizen,
@@ -68,8 +70,10 @@ def do_start_record(citizen, instrument_name, *, actor, filled_on, respondent=""
     )
     if prefill:
         instrument = version.instrument()
-        kept, _cleared = engine.apply_skip_logic(instrument, {k: v for k, v in prefill.items() if instrument.has_item(k)})
+        known = {k: v for k, v in prefill.items() if instrument.has_item(k)}
+        kept, _cleared = engine.apply_skip_logic(instrument, known)
         record.set_answers(kept)
+        record.prefilled = answer_codec.encode_prefilled(record, engine.serialise_answers(instrument, known))
     record.save()
     _audit("record.create", record, actor, {"instrument_version": version.version, "prefilled": sorted(prefill or {})})
     return record
@@ -197,7 +201,9 @@ def do_import_records(rows, *, actor, codec=None):
     codec = codec or answer_codec.AnswerCodec()
     now = timezone.now()
     defaults = {"status": Record.Status.COMPLETED, "version": 1, "edit_token": "", "created": now, "updated": now,
-                "completed_at": now, "created_by_id": getattr(actor, "pk", None)}
+                "completed_at": now, "created_by_id": getattr(actor, "pk", None),
+                # An imported record was filled in elsewhere: nothing was pre-filled here.
+                "prefilled": ""}
     values = []
     for row in rows:
         row = dict(row)

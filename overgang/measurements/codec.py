@@ -200,3 +200,18 @@ def encode_record(record, strings: Mapping[str, str]) -> dict:
 def decode_record(record) -> dict[str, str]:
     """Every stored answer of ``record`` as item → interchange string."""
     return AnswerCodec().decode(getattr(record, PLAIN), getattr(record, SEALED), record.citizen.data_key)
+
+
+def encode_prefilled(record, raw: Mapping[str, str]) -> str:
+    """The pre-filled values of a new record (item → interchange string), all sealed:
+    they are the course's facts, and which of them are special categories is no
+    business of a store that is only read back into the same record's form."""
+    if not raw:
+        return ""
+    return crypto.encrypt(record.citizen.data_key, json.dumps(dict(raw), ensure_ascii=False, sort_keys=True))
+
+
+def decode_prefilled(record) -> dict[str, str]:
+    if not record.prefilled:
+        return {}
+    return json.loads(crypto.decrypt(record.citizen.data_key, record.prefilled))

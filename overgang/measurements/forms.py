@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from overgang.instruments import engine
 from overgang.instruments.messages import answer_message
+from overgang.instruments.prefill import SOURCES
 from overgang.instruments.types import AnswerError, Context
 from overgang.measurements.models import Record
 
@@ -35,6 +36,9 @@ class PageForm(forms.Form):
         self.record = record
         self.page = page
         self.answers = answers
+        # What the record opened with (courses/prefill.py): an unanswered item opens with
+        # it, and an answer that still is it is marked with where it came from.
+        self.prefilled = record.get_prefilled() if record.prefilled else {}
         lang = _lang()
         visible = self._visible(record.definition, page, answers)
         self.items = [item for item in page.items if item.name in visible]
@@ -47,7 +51,9 @@ class PageForm(forms.Form):
             field.item = item
             self.fields[item.name] = field
             if not self.is_bound:
-                self.initial[item.name] = item.handler.form_initial(item, answers.get(item.name))
+                value = answers.get(item.name)
+                self.initial[item.name] = item.handler.form_initial(
+                    item, value if engine.is_answered(value) else self.prefilled.get(item.name))
 
     def _visible(self, instrument, page, answers):
         """Relevance with this page's submitted values taken into account, in form order.
@@ -77,7 +83,8 @@ class PageForm(forms.Form):
             row = {"item": item, "label": item.label.get(lang), "hint": item.hint.get(lang) if item.hint else "",
                    "field": None if item.is_note else self[item.name],
                    # A ladder without the instrument's stages is shown as plain radios.
-                   "kind": layout if layout != "ladder" or ladder else "field"}
+                   "kind": layout if layout != "ladder" or ladder else "field",
+                   "prefilled_from": self.prefilled_from(item)}
             if row["kind"] == "ladder":
                 radios = list(row["field"])
                 row["stages"] = [
@@ -86,6 +93,16 @@ class PageForm(forms.Form):
                 ]
             rows.append(row)
         return rows
+
+    def prefilled_from(self, item):
+        """"fra kontaktloggen" when the item's answer (or, unanswered, what it opens
+        with) is the value its source gave; "" once the worker has changed it."""
+        if not item.prefill or item.name not in self.prefilled:
+            return ""
+        value = self.answers.get(item.name)
+        if engine.is_answered(value) and value != self.prefilled[item.name]:
+            return ""
+        return SOURCES[item.prefill].origin_label
 
     def clean(self):
         cleaned = super().clean()

@@ -54,6 +54,12 @@ class Record(models.Model):
     # The two parts of the answers; see codec.py.
     plain_answers = models.JSONField(default=dict, blank=True, editable=False)
     sealed_answers = models.TextField(blank=True, editable=False)
+    # The values the record opened with from the sources its definition names (item →
+    # interchange string, one Fernet token with the citizen's key; codec.py): an item
+    # that was not yet relevant when the record opened (the star's goal before "is it
+    # possible") still opens with its value, and the form marks an answer that is the
+    # pre-filled one with where it came from.
+    prefilled = models.TextField(blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     # The editing form that saved last: its own autosaves never count as a conflict.
     edit_token = models.CharField(max_length=32, blank=True, editable=False)
@@ -84,6 +90,11 @@ class Record(models.Model):
     def get_answers(self) -> dict:
         """Item name → Python answer (sealed answers decrypted)."""
         parsed, _issues = engine.parse_answers(self.definition, codec.decode_record(self))
+        return parsed
+
+    def get_prefilled(self) -> dict:
+        """Item name → the Python value the record was pre-filled with."""
+        parsed, _issues = engine.parse_answers(self.definition, codec.decode_prefilled(self))
         return parsed
 
     def set_answers(self, answers: dict) -> dict:

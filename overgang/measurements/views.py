@@ -13,7 +13,7 @@ from overgang.accounts.models import Role
 from overgang.citizens.access import can_write, get_citizen_for_user
 from overgang.instruments import engine, registry
 from overgang.instruments.messages import answer_message
-from overgang.measurements import actions
+from overgang.measurements import actions, starting
 from overgang.measurements.access import get_record_for_user
 from overgang.measurements.forms import PageForm, StartForm, _lang
 from overgang.measurements.models import Record
@@ -33,23 +33,36 @@ def record_list(request, code):
     citizen = get_citizen_for_user(request, code)
     writer = can_write(request.user, citizen)
     form = StartForm(instruments=registry.all_instruments()) if writer else None
-    records = Record.objects.of_citizen(citizen).select_related("instrument_version")
-    return render(request, "measurements/list.html", {"citizen": citizen, "records": records, "form": form})
+    return render(request, "measurements/list.html", {"citizen": citizen, "records": _titled(citizen), "form": form})
 
 
 @require_POST
 @role_required(Role.WORKER, Role.LEADER)
 def start(request, code):
+    """Begin a record; only a form that can apply to the citizen's course now (the rule of
+    the course page's new-form choice, measurements/starting.py)."""
     citizen = get_citizen_for_user(request, code, write=True)
     form = StartForm(request.POST, instruments=registry.all_instruments())
-    if not form.is_valid():
-        records = Record.objects.of_citizen(citizen)
-        return render(request, "measurements/list.html", {"citizen": citizen, "records": records, "form": form}, status=400)
-    data = form.cleaned_data
-    record = actions.do_start_record(
-        citizen, data["instrument"], actor=request.user, filled_on=data["filled_on"], respondent=data["respondent"]
-    )
-    return redirect("measurements:fill", code=record.code, page=1)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = starting.start(
+                citizen, data["instrument"], actor=request.user, filled_on=data["filled_on"], respondent=data["respondent"]
+            )
+        except starting.StartRefused as exc:
+            form.add_error("instrument", str(exc))
+        else:
+            return redirect("measurements:fill", code=record.code, page=1)
+    return render(request, "measurements/list.html", {"citizen": citizen, "records": _titled(citizen), "form": form},
+                  status=400)
+
+
+def _titled(citizen):
+    """The citizen's records, each with its form's title in the user's language."""
+    records = list(Record.objects.of_citizen(citizen).select_related("instrument_version"))
+    for record in records:
+        record.title = record.definition.title.get(_lang())
+    return records
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,6 +189,7 @@ def _render_page(request, record, page, form, status=200):
         "is_last": _neighbour(record, answers, page, +1) == reverse("measurements:detail", kwargs={"code": record.code}),
     }
     ctx["rows"] = form.rows(ctx["ladder"])
+    ctx["prefilled_any"] = any(row["prefilled_from"] for row in ctx["rows"])
     # On a ladder page the general note folds away, so the ladder and "Næste" fit a tablet.
     ctx["has_ladder"] = any(row["kind"] == "ladder" for row in ctx["rows"])
     if request.headers.get("HX-Request"):

@@ -119,7 +119,8 @@ def test_records_are_stamped_with_the_time_point_from_the_calendar(world):
     star = actions.do_start_course_record(course, "star", actor=world.worker, filled_on=D(2026, 5, 16), respondent="citizen")
     assert star.get_answers() == {"time_point": 3}
     ongoing = actions.do_start_course_record(course, "cti_ongoing", actor=world.worker, filled_on=D(2026, 7, 20))
-    assert ongoing.get_answers() == {"phase": 3, "months": 6}
+    # (and, with no activity plan, "Er der en aktivitetsplan?" Nej, from the plan)
+    assert ongoing.get_answers() == {"phase": 3, "months": 6, "plan_exists": 5}
     first = actions.do_start_course_record(course, "star", actor=world.worker, filled_on=D(2026, 1, 15), respondent="worker")
     assert first.get_answers() == {"time_point": 1}
 

@@ -34,7 +34,8 @@ def test_the_registry_names_every_instrument_once_in_course_order():
 def test_it_matches_the_spec_item_by_item(name):
     generated = codebook.render_markdown([INSTRUMENTS[name]])
     table = [line for line in generated.splitlines() if re.match(r"^\| \d+ \|", line)]
-    rows = [specmd.parse_item_row(line) for line in table]
+    # The spec's tables have no prefill column (the codebook's last): compare the others.
+    rows = [specmd.parse_item_row(line.rsplit(" | ", 1)[0] + " |") for line in table]
     spec = SPEC_ITEMS[name]
     assert [r["name"] for r in rows] == [s["name"] for s in spec]
     for row, want in zip(rows, spec, strict=True):

@@ -41,6 +41,7 @@ def _post_page(client, record, page, data, go="next", token=None, **extra):
 
 
 def test_it_starts_a_star_as_a_draft_on_the_current_instrument_version(client, world, login):
+    course = testing.make_course(world.citizen)
     login(world.worker)
     response = client.post(
         reverse("measurements:start", kwargs={"code": world.citizen.code}),
@@ -49,7 +50,7 @@ def test_it_starts_a_star_as_a_draft_on_the_current_instrument_version(client, w
     record = Record.objects.get()
     assert response["Location"] == reverse("measurements:fill", kwargs={"code": record.code, "page": 1})
     assert record.status == "draft" and record.respondent == "citizen"
-    assert record.instrument_version.name == "star"
+    assert record.instrument_version.name == "star" and record.course == course
     assert AuditEvent.objects.filter(action="record.create", object_code=str(record.code)).exists()
 
 
