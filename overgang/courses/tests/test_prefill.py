@@ -255,6 +255,8 @@ def test_a_form_that_cannot_apply_now_is_refused_when_posted_directly(world, log
     listing = client.get(reverse("measurements:list", kwargs={"code": world.citizen.code})).content.decode()
     title = {"da": "Registrering af baggrundsoplysninger", "en": "Background registration"}[lang]
     assert title in listing and "Text(" not in listing
+    overview = client.get(reverse("courses:citizen", kwargs={"code": world.citizen.code})).content.decode()
+    assert title in overview
 
 
 def test_a_citizen_without_a_course_can_begin_no_form(world, login, client):
