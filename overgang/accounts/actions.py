@@ -8,12 +8,43 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from overgang.accounts.models import LoginFailure, Membership, Municipality, Role, User
+from django.utils.translation import gettext as _
+
+from overgang.accounts.models import CASE_ROLES, LoginFailure, Membership, Municipality, Role, User
 from overgang.audit.log import record
+
+
+class RoleError(Exception):
+    """A role change that separation of duties forbids; the message says why (translated)."""
 
 
 def _drop_cache(user):
     user.__dict__.pop("_membership_cache", None)
+
+
+def duty_conflict_message():
+    return _(
+        "En administrator kan ikke også være CTI-medarbejder eller projektleder (funktionsadskillelse: "
+        "administratorer ser aldrig sagsindhold). Opret en særskilt bruger til sagsarbejdet."
+    )
+
+
+def self_grant_message():
+    return _("Du kan ikke give dig selv en rolle. Bed en anden administrator om det.")
+
+
+def check_duties(roles):
+    """Refuse a set of roles (the account's roles in every municipality) that mixes
+    administration with case work (SECURITY.md, separation of duties)."""
+    roles = set(roles)
+    if Role.ADMIN in roles and roles & CASE_ROLES:
+        raise RoleError(duty_conflict_message())
+
+
+def _roles_elsewhere(user, municipality):
+    if user.pk is None:
+        return set()
+    return set(Membership.objects.filter(user=user).exclude(municipality=municipality).values_list("role", flat=True))
 
 
 @transaction.atomic
@@ -41,12 +72,10 @@ def do_change_municipality(municipality, *, actor, team_visibility):
 
 
 @transaction.atomic
-def do_create_user(municipality, username, *, actor, roles, password=None, first_name="", last_name="", email="",
-                   active=True):
-    """Create a user with roles in one municipality. Without a password the user cannot
-    log in; ``active=False`` makes a placeholder (an imported package's worker) that an
-    administrator activates."""
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email, is_active=active)
+def do_create_user(municipality, username, *, actor, roles, password=None, first_name="", last_name="", email=""):
+    """Create a user with roles in one municipality. Without a password the user cannot log in."""
+    check_duties(roles)
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     if password:
         user.set_password(password)
     else:
@@ -66,11 +95,18 @@ def do_create_user(municipality, username, *, actor, roles, password=None, first
 
 @transaction.atomic
 def do_set_roles(user, municipality, roles, *, actor):
-    """Replace the user's roles in one municipality; ends the user's sessions if they shrink."""
+    """Replace the user's roles in one municipality; ends the user's sessions if they shrink.
+
+    Refused (``RoleError``) when the actor would grant themselves a role, or when the
+    account would hold administration and case work at once, here or across
+    municipalities (SECURITY.md)."""
     old = {m.role for m in Membership.objects.filter(user=user, municipality=municipality)}
     new = set(roles)
     if old == new:
         return
+    if actor is not None and actor.pk == user.pk and new - old:
+        raise RoleError(self_grant_message())
+    check_duties(new | _roles_elsewhere(user, municipality))
     Membership.objects.filter(user=user, municipality=municipality, role__in=old - new).delete()
     for role in sorted(new - old):
         Membership.objects.create(user=user, municipality=municipality, role=role)

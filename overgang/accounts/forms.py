@@ -43,7 +43,8 @@ class UserCreateForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Mindst 12 tegn. Brugeren tilmelder sin to-faktor-app ved første login."),
     )
-    roles = forms.MultipleChoiceField(label=_("Roller"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(label=_("Roller"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                      help_text=_("En administrator kan ikke også være CTI-medarbejder eller projektleder."))
 
     def clean_username(self):
         username = self.cleaned_data["username"]
@@ -53,6 +54,7 @@ class UserCreateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        _check_duties(self, cleaned.get("roles"))
         if cleaned.get("password") and cleaned.get("username"):
             candidate = User(username=cleaned["username"], first_name=cleaned.get("first_name", ""), last_name=cleaned.get("last_name", ""), email=cleaned.get("email", ""))
             try:
@@ -67,7 +69,26 @@ class UserEditForm(forms.Form):
     last_name = forms.CharField(label=_("Efternavn"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     is_active = forms.BooleanField(label=_("Aktiv (kan logge ind)"), required=False)
-    roles = forms.MultipleChoiceField(label=_("Roller i denne kommune"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Roller i denne kommune"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("En administrator kan ikke også være CTI-medarbejder eller projektleder, og ingen kan give sig selv "
+                    "en rolle."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_duties(self, cleaned.get("roles"))
+        return cleaned
+
+
+def _check_duties(form, roles):
+    """The roles chosen in one form already mix administration and case work."""
+    from overgang.accounts.actions import RoleError, check_duties
+
+    try:
+        check_duties(roles or ())
+    except RoleError as exc:
+        form.add_error("roles", str(exc))
 
 
 class GrantEvaluatorForm(forms.Form):

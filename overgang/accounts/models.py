@@ -15,6 +15,12 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# Roles that see case content. Separation of duties (security.md, SECURITY.md): an
+# administrator holds none of them, in any municipality, and no user grants any role to
+# themselves; the account-level rule lives in ``accounts.actions``.
+CASE_ROLES = frozenset({Role.WORKER, Role.LEADER})
+
+
 class Municipality(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("navn"), max_length=100, unique=True)
@@ -78,6 +84,11 @@ class User(AbstractUser):
     @property
     def all_roles(self) -> set[str]:
         return {m.role for m in self._memberships()}
+
+    @property
+    def is_administrator(self) -> bool:
+        """An administrator anywhere: such an account never sees case content."""
+        return Role.ADMIN in self.all_roles
 
     def _memberships(self):
         # Cached per request: a user object lives for one request.

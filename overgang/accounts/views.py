@@ -289,18 +289,22 @@ def admin_user_new(request, municipality):
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        actions.do_create_user(
-            municipality,
-            data["username"],
-            actor=request.user,
-            roles=data["roles"],
-            password=data["password"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-        )
-        messages.success(request, _("Brugeren %(username)s er oprettet.") % {"username": data["username"]})
-        return redirect("accounts:admin_users", municipality=municipality.code)
+        try:
+            actions.do_create_user(
+                municipality,
+                data["username"],
+                actor=request.user,
+                roles=data["roles"],
+                password=data["password"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+            )
+        except actions.RoleError as exc:
+            form.add_error("roles", str(exc))
+        else:
+            messages.success(request, _("Brugeren %(username)s er oprettet.") % {"username": data["username"]})
+            return redirect("accounts:admin_users", municipality=municipality.code)
     return render(request, "accounts/admin_user_new.html", {"municipality": municipality, "form": form, "sso": sso_configured()})
 
 
@@ -337,19 +341,24 @@ def admin_user_edit(request, municipality, code):
             form.add_error("roles", _("En bruger skal have mindst én rolle. Vil du lukke brugerens adgang, så fjern "
                                       "fluebenet ved «Aktiv»."))
         else:
-            with transaction.atomic():
-                actions.do_change_user(
-                    target,
-                    actor=request.user,
-                    municipality=municipality,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    email=data["email"],
-                    is_active=data["is_active"],
-                )
-                actions.do_set_roles(target, municipality, data["roles"], actor=request.user)
-            messages.success(request, _("Ændringerne er gemt."))
-            return redirect("accounts:admin_users", municipality=municipality.code)
+            try:
+                with transaction.atomic():
+                    actions.do_change_user(
+                        target,
+                        actor=request.user,
+                        municipality=municipality,
+                        first_name=data["first_name"],
+                        last_name=data["last_name"],
+                        email=data["email"],
+                        is_active=data["is_active"],
+                    )
+                    actions.do_set_roles(target, municipality, data["roles"], actor=request.user)
+            except actions.RoleError as exc:
+                target.refresh_from_db()  # the rolled-back change must not show as saved
+                form.add_error("roles", str(exc))
+            else:
+                messages.success(request, _("Ændringerne er gemt."))
+                return redirect("accounts:admin_users", municipality=municipality.code)
     context = {"municipality": municipality, "target": target, "form": form, "login": _login_kind(target)}
     context["worker_membership"] = Membership.objects.filter(user=target, municipality=municipality, role=Role.WORKER).first()
     return render(request, "accounts/admin_user_edit.html", context)
@@ -386,9 +395,13 @@ def admin_grant_evaluator(request, municipality):
     if grant_form.is_valid():
         evaluator = grant_form.cleaned_data["user"]
         roles = set(Membership.objects.filter(user=evaluator, municipality=municipality).values_list("role", flat=True))
-        actions.do_set_roles(evaluator, municipality, roles | {Role.EVALUATOR}, actor=request.user)
-        messages.success(request, _("%(username)s har fået evaluatoradgang.") % {"username": evaluator.username})
-        return redirect("accounts:admin_municipality", municipality=municipality.code)
+        try:
+            actions.do_set_roles(evaluator, municipality, roles | {Role.EVALUATOR}, actor=request.user)
+        except actions.RoleError as exc:
+            grant_form.add_error("username", str(exc))
+        else:
+            messages.success(request, _("%(username)s har fået evaluatoradgang.") % {"username": evaluator.username})
+            return redirect("accounts:admin_municipality", municipality=municipality.code)
     form = MunicipalityForm(instance=municipality)
     return render(request, "accounts/admin_municipality.html", _municipality_context(municipality, form, grant_form), status=400)
 

@@ -6,7 +6,8 @@ Rules (security.md, requirement 1):
 - another worker of the municipality reads only when the municipality allows team
   visibility, and never writes (403); otherwise 404;
 - a project leader reads and never writes case content (403);
-- evaluators and administrators see no citizen pages (404).
+- evaluators and administrators see no citizen pages (404); an account holding the
+  administrator role anywhere sees no case at all, whatever else it holds.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -30,6 +31,10 @@ def authorize(user, citizen, *, write=False):
     Other apps' access.py call this for objects that belong to a citizen, so the rules
     live in one place.
     """
+    if user.is_administrator:
+        # Separation of duties: an account that administers never sees case content,
+        # even one that somehow holds a case role as well (SECURITY.md).
+        raise Http404
     roles = user.roles_in(citizen.municipality_id)
     if Role.WORKER in roles and citizen.worker_id == user.pk:
         return
@@ -41,7 +46,8 @@ def authorize(user, citizen, *, write=False):
 
 
 def can_write(user, citizen) -> bool:
-    return citizen.worker_id == user.pk and Role.WORKER in user.roles_in(citizen.municipality_id)
+    return (citizen.worker_id == user.pk and Role.WORKER in user.roles_in(citizen.municipality_id)
+            and not user.is_administrator)
 
 
 def can_read_notes(user, citizen) -> bool:
@@ -51,6 +57,8 @@ def can_read_notes(user, citizen) -> bool:
 
 def caseload_for_user(user):
     """The citizens a user's overview lists: own caseload, plus the municipality for leaders."""
+    if user.is_administrator:
+        return Citizen.objects.none()
     led = user.municipalities_as(Role.LEADER)
     if led:
         return Citizen.objects.in_municipalities(led).select_related("worker", "municipality")

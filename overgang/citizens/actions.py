@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from overgang.accounts.models import Role
 from overgang.audit.log import record, record_many
 from overgang.citizens.models import Citizen
 
@@ -15,8 +16,22 @@ class StaleVersion(Exception):
     """The citizen changed after the form was opened."""
 
 
+class NotAWorker(Exception):
+    """The responsible worker must be a CTI worker of the municipality, never an administrator."""
+
+
+def check_responsible_worker(worker, municipality):
+    """Separation of duties: only a CTI worker of the citizen's municipality who is no
+    administrator anywhere may be made responsible for a citizen."""
+    if worker is None:
+        return
+    if worker.is_administrator or not worker.has_role(Role.WORKER, municipality):
+        raise NotAWorker
+
+
 @transaction.atomic
 def do_create_citizen(municipality, pseudonym, *, actor, worker, identity_note=""):
+    check_responsible_worker(worker, municipality)
     citizen = Citizen(municipality=municipality, pseudonym=pseudonym, worker=worker)
     citizen.set_identity_note(identity_note)
     try:

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -36,6 +37,8 @@ def new(request):
             )
         except actions.PseudonymTaken:
             form.add_error("pseudonym", _pseudonym_taken())
+        except actions.NotAWorker:
+            raise PermissionDenied from None
         else:
             messages.success(request, _("Borgeren er oprettet."))
             return redirect("courses:citizen", code=citizen.code)

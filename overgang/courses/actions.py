@@ -334,7 +334,8 @@ def do_end_course(course, *, actor, end_date):
 
 @transaction.atomic
 def do_reassign(citizen, *, actor, to_worker, note, date=None):
-    if not to_worker.has_role(Role.WORKER, citizen.municipality):
+    if not to_worker.has_role(Role.WORKER, citizen.municipality) or to_worker.is_administrator:
+        # An administrator is never made responsible for a citizen (separation of duties).
         raise CourseError(_("Den nye medarbejder skal være CTI-medarbejder i samme kommune."))
     if to_worker.pk == citizen.worker_id:
         raise CourseError(_("Borgeren har allerede denne medarbejder."))

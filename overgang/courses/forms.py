@@ -195,7 +195,7 @@ class ReassignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["to_worker"].queryset = (
             User.objects.filter(memberships__municipality=citizen.municipality, memberships__role=Role.WORKER, is_active=True)
-            .exclude(pk=citizen.worker_id).distinct()
+            .exclude(pk=citizen.worker_id).exclude(memberships__role=Role.ADMIN).distinct()
         )
 
 

@@ -7,7 +7,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from overgang.accounts.actions import do_create_user
+from overgang.accounts.actions import RoleError, check_duties, do_create_user, duty_conflict_message
+from overgang.lib.text import in_both_languages
 from overgang.accounts.models import Municipality, Role, User
 
 
@@ -28,6 +29,10 @@ class Command(BaseCommand):
         place = Municipality.objects.filter(name__iexact=municipality).first()
         if place is None:
             raise CommandError(f"Ukendt kommune / Unknown municipality: {municipality!r}")
+        try:
+            check_duties(role)
+        except RoleError:
+            raise CommandError(in_both_languages(duty_conflict_message)) from None
         if User.objects.filter(username__iexact=username).exists():
             raise CommandError(f"Brugernavnet {username!r} er optaget. / The username {username!r} is taken.")
         if password_stdin:
@@ -36,11 +41,21 @@ class Command(BaseCommand):
             password = getpass.getpass("Adgangskode / Password: ")
             if password != getpass.getpass("Igen / Again: "):
                 raise CommandError("Adgangskoderne er forskellige. / The passwords differ.")
+        candidate = User(username=username, first_name=first_name, last_name=last_name)
         try:
-            password_validation.validate_password(password, User(username=username))
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from None
+            password_validation.validate_password(password, candidate)
+        except ValidationError:
+            # The validators translate when they raise: ask them once per language.
+            raise CommandError(in_both_languages(lambda: " ".join(_problems(password, candidate)))) from None
         user = do_create_user(
             place, username, actor=None, roles=set(role), password=password, first_name=first_name, last_name=last_name
         )
         self.stdout.write(f"Oprettet / Created: {user.username} ({', '.join(sorted(role))}) i/in {place.name}")
+
+
+def _problems(password, user):
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        return exc.messages
+    return []
