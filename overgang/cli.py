@@ -44,12 +44,16 @@ def prepare_demo_environment():
     keys_file = var / "demo-field-keys"
     if not secret_file.exists():
         _write_secret(secret_file, secrets.token_urlsafe(64))
+    audit_file = var / "demo-audit-key"
     if not keys_file.exists():
         _write_secret(keys_file, Fernet.generate_key().decode())
+    if not audit_file.exists():
+        _write_secret(audit_file, secrets.token_urlsafe(48))
     os.environ.setdefault("OVERGANG_MODE", "demo")
     os.environ.setdefault("OVERGANG_VAR_DIR", str(var))
     os.environ.setdefault("SECRET_KEY_FILE", str(secret_file))
     os.environ.setdefault("OVERGANG_FIELD_KEYS_FILE", str(keys_file))
+    os.environ.setdefault("OVERGANG_AUDIT_KEYS_FILE", str(audit_file))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{(var / 'demo.sqlite3').resolve()}")
     if not os.environ["DATABASE_URL"].startswith("sqlite:"):
         sys.exit("overgang demo runs on SQLite only; unset DATABASE_URL.")

@@ -92,6 +92,22 @@ if not OVERGANG_FIELD_KEYS:
     # A fixed key for development and tests only; demo installations generate their own.
     OVERGANG_FIELD_KEYS = ["b3ZlcmdhbmctZGV2ZWxvcG1lbnQta2V5LTAxMjM0NTY="]
 
+# Keys for the audit log's HMAC chain (SECURITY.md): kept outside the database like the
+# field keys, so whoever can write the database still cannot rewrite history unnoticed.
+# The first key signs new events; older keys only verify the events written before it.
+_audit_keys = env_secret("OVERGANG_AUDIT_KEYS").replace("\n", ",")
+OVERGANG_AUDIT_KEYS = [k.strip() for k in _audit_keys.split(",") if k.strip()]
+if not OVERGANG_AUDIT_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("OVERGANG_AUDIT_KEYS or OVERGANG_AUDIT_KEYS_FILE must be set in production")
+    # A fixed key for development and tests only; demo installations generate their own.
+    OVERGANG_AUDIT_KEYS = ["overgang-development-audit-key-never-use-in-production"]
+if PRODUCTION and any(len(k) < 32 for k in OVERGANG_AUDIT_KEYS):
+    raise ImproperlyConfigured("OVERGANG_AUDIT_KEYS: every key must be a random value of at least 32 characters")
+# Where `overgang audit anchor` writes the log's head: file:PATH (one JSON line per
+# anchor, appended), syslog (the local /dev/log) or syslog://HOST:PORT (UDP).
+OVERGANG_AUDIT_ANCHOR = env("OVERGANG_AUDIT_ANCHOR", f"file:{VAR_DIR / 'audit-anchors.log'}")
+
 try:
     DATABASES = {
         "default": dburl.parse(env("DATABASE_URL", "sqlite:///var/overgang.sqlite3"), BASE_DIR)

@@ -1,15 +1,14 @@
 """The append-only, hash-chained audit log.
 
-An event names the people and objects it is about by their codes (UUIDs) as plain
+Each event's ``hash`` is an HMAC over its fields and the hash before it (``chain.py``,
+``log.py``). An event names the people and objects it is about by their codes (UUIDs) as plain
 strings, never by foreign keys, so it survives the deletion of the user or citizen it
 mentions, and it holds no pseudonym, name or free text.
 """
 
-import hashlib
-import json
-from datetime import timezone
-
 from django.db import models
+
+from overgang.audit import chain
 
 
 class AppendOnlyError(Exception):
@@ -57,25 +56,4 @@ class AuditEvent(models.Model):
 
     def payload(self) -> bytes:
         """The canonical bytes the hash covers: every field but the hash itself."""
-        data = {
-            "seq": self.seq,
-            "at": _utc(self.at),
-            "actor_code": self.actor_code,
-            "actor_username": self.actor_username,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_code": self.object_code,
-            "citizen_code": self.citizen_code,
-            "municipality_code": self.municipality_code,
-            "ip": self.ip,
-            "details": self.details,
-            "prev_hash": self.prev_hash,
-        }
-        return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.payload()).hexdigest()
-
-
-def _utc(dt):
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return chain.payload(self)

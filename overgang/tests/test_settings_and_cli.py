@@ -35,17 +35,29 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_refuses_a_short_secret_key():
-    result = _load_settings(SECRET_KEY="short", OVERGANG_FIELD_KEYS="x")
+    result = _load_settings(SECRET_KEY="short", OVERGANG_FIELD_KEYS="x", OVERGANG_AUDIT_KEYS="a" * 40)
     assert result.returncode != 0 and "at least 50" in result.stderr
 
 
 def test_production_refuses_debug_and_the_totp_waiver(tmp_path):
-    good = {"SECRET_KEY": "s" * 60, "OVERGANG_FIELD_KEYS": "k", "OVERGANG_VAR_DIR": str(tmp_path)}
+    good = {"SECRET_KEY": "s" * 60, "OVERGANG_FIELD_KEYS": "k", "OVERGANG_AUDIT_KEYS": "a" * 40,
+            "OVERGANG_VAR_DIR": str(tmp_path)}
     assert _load_settings(**good).returncode == 0
     debug = _load_settings(**good, DEBUG="1")
     assert debug.returncode != 0 and "DEBUG" in debug.stderr
     waived = _load_settings(**good, OVERGANG_TOTP_WAIVED="1")
     assert waived.returncode != 0 and "OVERGANG_TOTP_WAIVED" in waived.stderr
+
+
+def test_production_refuses_a_missing_or_short_audit_key(tmp_path):
+    good = {"SECRET_KEY": "s" * 60, "OVERGANG_FIELD_KEYS": "k", "OVERGANG_VAR_DIR": str(tmp_path)}
+    missing = _load_settings(**good)
+    assert missing.returncode != 0 and "OVERGANG_AUDIT_KEYS" in missing.stderr
+    short = _load_settings(**good, OVERGANG_AUDIT_KEYS="short")
+    assert short.returncode != 0 and "at least 32" in short.stderr
+    keyfile = tmp_path / "audit-key"
+    keyfile.write_text("k" * 40 + "\n")
+    assert _load_settings(**good, OVERGANG_AUDIT_KEYS_FILE=str(keyfile)).returncode == 0
 
 
 def test_debug_is_never_on_with_postgresql():
@@ -56,7 +68,8 @@ def test_debug_is_never_on_with_postgresql():
 def test_a_secret_is_read_from_a_file(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("f" * 64 + "\n")
-    result = _load_settings(SECRET_KEY_FILE=str(secret), OVERGANG_FIELD_KEYS="k", OVERGANG_VAR_DIR=str(tmp_path))
+    result = _load_settings(SECRET_KEY_FILE=str(secret), OVERGANG_FIELD_KEYS="k", OVERGANG_AUDIT_KEYS="a" * 40,
+                            OVERGANG_VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
 
 
@@ -77,6 +90,7 @@ def test_demo_sets_up_seeds_idempotently_and_audit_verify_catches_an_edit(tmp_pa
     assert db.execute("SELECT count(*) FROM citizens_citizen").fetchone()[0] == 10
     assert db.execute("SELECT count(*) FROM accounts_user").fetchone()[0] == 6
     assert (tmp_path / "demo-secret-key").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "demo-audit-key").stat().st_mode & 0o077 == 0
 
     ok = subprocess.run([OVERGANG, "audit", "verify"], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr

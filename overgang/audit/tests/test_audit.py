@@ -1,4 +1,4 @@
-"""The audit log: append-only, hash-chained, verified, surviving what it mentions."""
+"""The audit log: append-only, keyed hash chain, verified, surviving what it mentions."""
 
 import io
 
@@ -6,7 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from overgang.audit.log import GENESIS, record, verify
+from overgang.audit import chain
+from overgang.audit.log import GENESIS, record, record_many, verify
 from overgang.audit.models import AppendOnlyError, AuditEvent
 from overgang.citizens.actions import do_erase_citizen
 
@@ -20,17 +21,49 @@ def _events(n):
 
 
 def _raw(sql, params=()):
+    """What someone with write access to the database can do: the append-only trigger
+    (PostgreSQL) is switched off first, as its owner could."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only")
         cursor.execute(sql, params)
 
 
-def test_it_chains_events_by_hash():
+def _rechain_without_the_key(start_seq=1):
+    """Recompute every hash from ``start_seq`` on as an attacker can: plain SHA-256, or
+    HMAC with a key of their own."""
+    prev = AuditEvent.objects.filter(seq__lt=start_seq).order_by("-seq").values_list("hash", flat=True).first() or GENESIS
+    for event in AuditEvent.objects.filter(seq__gte=start_seq).order_by("seq"):
+        event.prev_hash = prev
+        forged = chain.mac("a key the attacker made up", chain.payload(event))
+        _raw("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s", [prev, forged, event.pk])
+        prev = forged
+
+
+def _kinds(result=None):
+    result = result or verify()
+    return {(p.seq, p.kind) for p in result.problems}
+
+
+def test_it_chains_events_by_keyed_hash(settings):
     _events(3)
     events = list(AuditEvent.objects.all())
     assert [e.seq for e in events] == [1, 2, 3]
     assert events[0].prev_hash == GENESIS
     assert events[1].prev_hash == events[0].hash
     assert events[2].prev_hash == events[1].hash
+    # The hash is an HMAC under the audit key, not a plain digest anyone can compute.
+    assert events[0].hash == chain.mac(settings.OVERGANG_AUDIT_KEYS[0], events[0].payload())
+    assert events[0].hash != chain.legacy_hash(events[0].payload())
+    assert verify().ok
+
+
+def test_record_many_writes_one_chained_event_per_entry():
+    _events(1)
+    with transaction.atomic():
+        written = record_many([{"action": "citizen.read", "citizen": f"c{i}"} for i in range(3)])
+    assert [e.seq for e in written] == [2, 3, 4]
+    assert list(AuditEvent.objects.values_list("citizen_code", flat=True)) == ["", "c0", "c1", "c2"]
     assert verify().ok
 
 
@@ -72,24 +105,57 @@ def test_verify_detects_an_edited_detail_or_time():
 def test_verify_detects_a_deleted_event():
     _events(3)
     _raw("DELETE FROM audit_auditevent WHERE seq = 2")
-    kinds = {(p.seq, p.kind) for p in verify().problems}
-    assert (3, "gap") in kinds and (3, "link") in kinds
+    assert {(3, "gap"), (3, "link")} <= _kinds()
 
 
-def test_verify_detects_a_rehashed_edit():
-    # An attacker who recomputes the edited event's own hash still breaks the next link.
+def test_verify_detects_an_edit_rehashed_without_the_key():
     _events(3)
     event = AuditEvent.objects.get(seq=2)
     event.action = "forged"
-    _raw("UPDATE audit_auditevent SET action = %s, hash = %s WHERE seq = 2", ["forged", event.compute_hash()])
-    assert [(p.seq, p.kind) for p in verify().problems] == [(3, "link")]
+    _raw("UPDATE audit_auditevent SET action = %s, hash = %s WHERE seq = 2",
+         ["forged", chain.legacy_hash(event.payload())])
+    assert _kinds() == {(2, "hash"), (3, "link")}
+
+
+def test_verify_detects_events_deleted_and_the_chain_recomputed_without_the_key():
+    # The attack the unkeyed chain could not see: delete in the middle, renumber, re-chain.
+    _events(5)
+    _raw("DELETE FROM audit_auditevent WHERE seq IN (2, 3)")
+    _raw("UPDATE audit_auditevent SET seq = seq - 2 WHERE seq > 3")
+    _rechain_without_the_key(start_seq=2)
+    assert _kinds() == {(2, "hash"), (3, "hash")}
+
+
+def test_verify_detects_the_whole_log_recomputed_as_an_unkeyed_chain():
+    _events(3)
+    prev = GENESIS
+    for event in AuditEvent.objects.order_by("seq"):
+        event.prev_hash = prev
+        digest = chain.legacy_hash(event.payload())
+        _raw("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s", [prev, digest, event.pk])
+        prev = digest
+    assert (3, "unsigned_end") in _kinds()
+
+
+def test_a_retired_key_cannot_sign_after_a_newer_one(settings):
+    old, new = "old audit key, retired after rotation....", "new audit key, signs since the rotation."
+    settings.OVERGANG_AUDIT_KEYS = [old]
+    _events(2)
+    settings.OVERGANG_AUDIT_KEYS = [new, old]
+    _events(1)
+    assert verify().ok  # the old events still verify under the old key
+    # Someone holding only the retired key appends a forged event after the rotation.
+    settings.OVERGANG_AUDIT_KEYS = [old]
+    _events(1)
+    settings.OVERGANG_AUDIT_KEYS = [new, old]
+    assert _kinds() == {(4, "old_key")}
 
 
 def test_the_command_reports_an_intact_log():
     _events(2)
     out = io.StringIO()
-    call_command("audit", "verify", stdout=out)
-    assert "intakt" in out.getvalue() and "2 events" in out.getvalue()
+    call_command("audit", "verify", "--anchor-file", "/nonexistent/anchors.log", stdout=out)
+    assert "intakt" in out.getvalue() and "2 events" in out.getvalue() and "no anchor" in out.getvalue()
 
 
 def test_the_command_fails_on_a_tampered_log():
@@ -105,9 +171,9 @@ def test_the_command_detects_events_cut_from_the_end_given_the_earlier_head():
     _events(3)
     head = verify().head
     _raw("DELETE FROM audit_auditevent WHERE seq = 3")
-    call_command("audit", "verify", stdout=io.StringIO())  # the rest still chains
-    with pytest.raises(CommandError, match="tidligere hoved"):
-        call_command("audit", "verify", "--expect-head", head, stdout=io.StringIO())
+    call_command("audit", "verify", "--anchor-file", "/nonexistent", stdout=io.StringIO())  # the rest still chains
+    with pytest.raises(CommandError, match="IKKE intakt"):
+        call_command("audit", "verify", "--expect-head", head, stdout=io.StringIO(), stderr=io.StringIO())
 
 
 def test_events_survive_the_deletion_of_the_user_and_citizen_they_mention(world):
