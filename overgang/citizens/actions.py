@@ -114,3 +114,13 @@ def do_erase_citizen(citizen, *, actor):
 def record_citizen_read(citizen, *, actor, what="page"):
     record("citizen.read", actor=actor, obj=citizen, citizen=citizen, municipality=citizen.municipality,
            details={"view": what})
+
+
+@transaction.atomic
+def record_citizens_read(citizens, *, actor, what):
+    """One read event per citizen a list page shows (the caseload), written at once."""
+    record_many([
+        dict(action="citizen.read", actor=actor, obj=citizen, citizen=citizen, municipality=citizen.municipality,
+             details={"view": what})
+        for citizen in citizens
+    ])

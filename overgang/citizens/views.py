@@ -62,6 +62,7 @@ def detail(request, code):
 @role_required(Role.WORKER, Role.LEADER)
 def edit(request, code):
     citizen = get_citizen_for_user(request, code, write=True)
+    actions.record_citizen_read(citizen, actor=request.user, what="edit")  # shows the identity note
     initial = {"pseudonym": citizen.pseudonym, "identity_note": citizen.identity_note, "version": citizen.version}
     form = CitizenEditForm(request.POST or None, initial=initial)
     status = 200
@@ -96,4 +97,5 @@ def erase(request, code):
         actions.do_erase_citizen(citizen, actor=request.user)
         messages.success(request, _("Borgeren og alle borgerens oplysninger er slettet."))
         return redirect("courses:caseload")
+    actions.record_citizen_read(citizen, actor=request.user, what="erase")
     return render(request, "citizens/erase.html", {"citizen": citizen, "form": form}, status=400 if form.errors else 200)

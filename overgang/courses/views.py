@@ -11,7 +11,7 @@ from overgang.accounts.access import get_municipality_for_admin
 from overgang.accounts.decorators import role_required
 from overgang.accounts.models import Role
 from overgang.citizens.access import caseload_for_user, can_read_notes, get_citizen_for_user
-from overgang.citizens.actions import record_citizen_read
+from overgang.citizens.actions import record_citizen_read, record_citizens_read
 from overgang.courses.actions import record_caseload_read
 from overgang.courses import actions, forms, overview, page, week
 from overgang.courses.access import (
@@ -48,6 +48,8 @@ def caseload(request):
         chosen = ""
     is_leader = request.user.has_role(Role.LEADER)
     team = page.team_sizes(rows) if is_leader else []
+    # Pseudonyms beside their phase and due items: a read of every citizen listed.
+    record_citizens_read([row["citizen"] for row in rows], actor=request.user, what="caseload")
     return render(request, "courses/caseload.html", {
         "rows": rows, "is_leader": is_leader, "team": team, "sort": sort,
         "templates": templates, "chosen_template": chosen,
@@ -90,6 +92,7 @@ def citizen_page(request, code):
 
 
 def _rerender(request, course, **bound):
+    record_citizen_read(course.citizen, actor=request.user, what="overview")
     ctx = page.citizen_context(request, course.citizen, course=course, bound=bound)
     return render(request, "courses/citizen.html", ctx, status=400)
 
@@ -105,6 +108,7 @@ def first_contact(request, code):
     """The first contact: first the template the contact period follows (skipped when the
     municipality offers one), then the contact itself."""
     citizen = get_citizen_for_user(request, code, write=True)
+    record_citizen_read(citizen, actor=request.user, what="first_contact")
     offered = offers.offered(citizen.municipality)
     chosen = request.POST.get("template") if request.method == "POST" else request.GET.get("skabelon")
     if len(offered) == 1:
@@ -325,6 +329,7 @@ def _plan_post(request, course, key, form, apply, message, target="courses:plan"
         else:
             messages.success(request, message)
             return redirect(target, code=course.code)
+    record_citizen_read(course.citizen, actor=request.user, what=target.split(":")[1])
     template = {"courses:plan": "courses/plan.html", "courses:network": "courses/network.html",
                 "courses:handover": "courses/handover.html"}[target]
     context = {"courses:plan": page.plan_context, "courses:network": page.network_context,
@@ -473,6 +478,7 @@ def reassign(request, code):
     citizen = get_citizen_for_user(request, code)
     if not request.user.has_role(Role.LEADER, citizen.municipality):
         return render(request, "errors/403.html", status=403)
+    record_citizen_read(citizen, actor=request.user, what="reassign")
     form = forms.ReassignForm(request.POST or None, citizen=citizen)
     if request.method == "POST" and form.is_valid():
         try:

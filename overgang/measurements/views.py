@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from overgang.accounts.decorators import role_required
 from overgang.accounts.models import Role
 from overgang.citizens.access import can_write, get_citizen_for_user
+from overgang.citizens.actions import record_citizen_read
 from overgang.instruments import engine, registry
 from overgang.instruments.messages import answer_message
 from overgang.measurements import actions, starting
@@ -31,6 +32,7 @@ def _stale_message():
 @role_required(Role.WORKER, Role.LEADER)
 def record_list(request, code):
     citizen = get_citizen_for_user(request, code)
+    record_citizen_read(citizen, actor=request.user, what="records")
     writer = can_write(request.user, citizen)
     form = StartForm(instruments=registry.all_instruments()) if writer else None
     return render(request, "measurements/list.html", {"citizen": citizen, "records": _titled(citizen), "form": form})
@@ -53,6 +55,7 @@ def start(request, code):
             form.add_error("instrument", str(exc))
         else:
             return redirect("measurements:fill", code=record.code, page=1)
+    record_citizen_read(citizen, actor=request.user, what="records")
     return render(request, "measurements/list.html", {"citizen": citizen, "records": _titled(citizen), "form": form},
                   status=400)
 

@@ -1,0 +1,90 @@
+"""Every read of a citizen's data writes an audit event (security.md requirement 3).
+
+The walk is generated from the access matrix, which must name every URL pattern: every
+page a persona may open (200) that takes a citizen, course, record or plan object, or
+whose HTML shows a citizen's pseudonym, must have written a read event naming that
+citizen and the reader. A new such page without its read event fails here.
+"""
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from overgang import testing
+from overgang.audit.models import AuditEvent
+from overgang.tests.test_access_matrix import ANON, MATRIX
+
+READ_ACTIONS = {"citizen.read", "record.read", "citizen.printout"}
+
+
+def _routes():
+    """URL name -> its route text, e.g. 'courses:plan' -> 'forloeb/<uuid:code>/plan/'."""
+    routes = {}
+
+    def walk(resolver, namespace, prefix):
+        for pattern in resolver.url_patterns:
+            route = prefix + str(pattern.pattern)
+            if hasattr(pattern, "url_patterns"):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern, ns, route)
+            elif pattern.name:
+                routes[f"{namespace}{pattern.name}"] = route
+
+    walk(get_resolver(), "", "")
+    return routes
+
+
+def _takes_case_object(route):
+    # Administration URLs take a municipality code, everything else's <uuid:code> is a
+    # citizen or an object of a citizen's case.
+    return "<uuid:code>" in route and not route.startswith("administration/")
+
+
+CASES = [
+    (name, variant, persona)
+    for name, rows in MATRIX.items()
+    for variant, _kwargs, expected in rows
+    for persona, status in expected.items()
+    if persona != ANON and status == 200
+]
+
+
+def test_the_walk_covers_every_page_that_takes_a_case_object():
+    routes = _routes()
+    case_pages = {name for name, route in routes.items() if _takes_case_object(route)}
+    walked = {name for name, _variant, _persona in CASES}
+    # POST-only URLs answer a GET with 405: they show nothing to read.
+    post_only = {name for name in case_pages if all(e.get("worker") == 405 for _v, _k, e in MATRIX[name])}
+    assert case_pages - post_only <= walked, sorted(case_pages - post_only - walked)
+
+
+@pytest.mark.parametrize("name,variant,persona", CASES)
+def test_a_page_showing_a_citizen_writes_a_read_event(client, world, name, variant, persona):
+    kwargs_fn = next(k for v, k, _e in MATRIX[name] if v == variant)
+    url = reverse(name, kwargs=kwargs_fn(world))
+    user = world.persona(persona)
+    testing.login(client, user)
+    before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode(errors="replace") if response.get("Content-Type", "").startswith("text/") else ""
+    shown = {c for c in (world.citizen, world.foreign_citizen) if c.pseudonym in html}
+    takes_object = _takes_case_object(_routes()[name])
+    reads = AuditEvent.objects.filter(seq__gt=before, action__in=READ_ACTIONS, actor_code=str(user.code))
+    read_codes = set(reads.values_list("citizen_code", flat=True))
+    for citizen in shown:
+        assert str(citizen.code) in read_codes, f"{name} [{variant}] shows {citizen.pseudonym} to {persona} unaudited"
+    if takes_object:
+        assert read_codes & {str(world.citizen.code), str(world.foreign_citizen.code)}, (
+            f"{name} [{variant}] as {persona} wrote no read event")
+
+
+@pytest.mark.parametrize("name", ["courses:contact_add", "courses:focus_add", "courses:network_add",
+                                  "courses:handover_meeting"])
+def test_a_page_shown_again_after_a_refused_form_writes_a_read_event(client, world, name):
+    course = testing.make_course(world.citizen)
+    testing.login(client, world.worker)
+    before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    response = client.post(reverse(name, kwargs={"code": course.code}), {})
+    assert response.status_code == 400 and world.citizen.pseudonym in response.content.decode()
+    assert AuditEvent.objects.filter(seq__gt=before, action="citizen.read", citizen_code=str(world.citizen.code),
+                                     actor_code=str(world.worker.code)).exists()
