@@ -16,7 +16,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from overgang.lib import dburl
+from overgang.lib import clientip, dburl
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -198,9 +198,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's similarity check lets "carlacarla12" and "aaaaaaaaaaaa" through.
+    {"NAME": "overgang.accounts.passwords.ContainsUserAttributeValidator"},
+    {"NAME": "overgang.accounts.passwords.RepetitionValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
+
+# Reverse proxies whose X-Forwarded-For is believed (lib/clientip.py): the client address
+# for lockout and audit is the rightmost hop that is not one of these.
+try:
+    TRUSTED_PROXIES = clientip.parse_networks(env("TRUSTED_PROXIES", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from None
 
 # Lockout: per account and per IP address, within a sliding window.
 OVERGANG_LOCKOUT_ACCOUNT_FAILURES = env_int("OVERGANG_LOCKOUT_ACCOUNT_FAILURES", 5, minimum=1)

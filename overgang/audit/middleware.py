@@ -1,10 +1,15 @@
 """Make the client address available to ``audit.record`` during a request."""
 
+from django.conf import settings
+
 from overgang.audit.log import current_ip
+from overgang.lib.clientip import client_address
 
 
 def client_ip(request):
-    return request.META.get("REMOTE_ADDR", "") or ""
+    """The real client's address, through the trusted proxies of ``TRUSTED_PROXIES``
+    (used for the audit log and for the per-address login lockout)."""
+    return client_address(request.META, settings.TRUSTED_PROXIES)
 
 
 def request_context(get_response):
