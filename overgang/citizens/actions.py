@@ -5,6 +5,7 @@ from django.db.models import F
 
 from overgang.accounts.models import Role
 from overgang.audit.log import record, record_many
+from overgang.citizens import pseudonym as pseudonym_rules
 from overgang.citizens.models import Citizen
 
 
@@ -32,6 +33,7 @@ def check_responsible_worker(worker, municipality):
 @transaction.atomic
 def do_create_citizen(municipality, pseudonym, *, actor, worker, identity_note=""):
     check_responsible_worker(worker, municipality)
+    pseudonym_rules.check(pseudonym)
     citizen = Citizen(municipality=municipality, pseudonym=pseudonym, worker=worker)
     citizen.set_identity_note(identity_note)
     try:
@@ -66,6 +68,8 @@ def do_import_citizens(citizens, *, actor):
 @transaction.atomic
 def do_change_citizen(citizen, *, actor, version, pseudonym, identity_note):
     """Save pseudonym and identity note, unless someone saved since ``version``."""
+    if pseudonym != citizen.pseudonym:
+        pseudonym_rules.check(pseudonym)
     changed = []
     if pseudonym != citizen.pseudonym:
         changed.append("pseudonym")

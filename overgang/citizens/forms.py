@@ -1,13 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from overgang.lib.cpr import looks_like_cpr
+from overgang.citizens.pseudonym import MAX_LENGTH, message, problem, tidy
 
 
 class CitizenForm(forms.Form):
     pseudonym = forms.CharField(
         label=_("Pseudonym"),
-        max_length=64,
+        max_length=MAX_LENGTH,
         help_text=_("Et navn borgeren selv har valgt. Aldrig et CPR-nummer eller borgerens rigtige navn."),
     )
     identity_note = forms.CharField(
@@ -19,13 +19,10 @@ class CitizenForm(forms.Form):
     )
 
     def clean_pseudonym(self):
-        pseudonym = " ".join(self.cleaned_data["pseudonym"].split())
-        if not pseudonym:
-            raise forms.ValidationError(_("Skriv et pseudonym."))
-        if looks_like_cpr(pseudonym):
-            raise forms.ValidationError(
-                _("Pseudonymet ligner et CPR-nummer. Vælg sammen med borgeren et navn, der ikke kan føres tilbage til personen.")
-            )
+        pseudonym = tidy(self.cleaned_data["pseudonym"])
+        code = problem(pseudonym)
+        if code:
+            raise forms.ValidationError(message(code), code=code)
         return pseudonym
 
 

@@ -19,6 +19,7 @@ from . import exporter, extract, formats
 from .importer import Importer, Summary
 from .interchange import Reader
 from .package import Package, PackageError
+from .problems import Problems
 
 
 @dataclass
@@ -57,7 +58,7 @@ def do_import_package(path, *, actor=None, municipality=None, dry_run=False, pro
     try:
         package = Package(path, max_bytes=max_bytes, label=label)
     except PackageError as exc:
-        return ImportResult(exc.problems, Summary(), dry_run)
+        return ImportResult(Problems(exc.problems), Summary(), dry_run)
     with package:
         importer = Importer(actor=actor, municipality=municipality, dry_run=dry_run)
         reader = Reader(package, progress=progress, workers=workers)
@@ -78,7 +79,7 @@ def do_import_package(path, *, actor=None, municipality=None, dry_run=False, pro
     result = ImportResult(problems, importer.summary, dry_run, reader.warnings)
     if problems and not dry_run:
         audit("interchange.import_rejected", actor=actor, municipality=municipality,
-              details={"problems": len(problems), "codes": sorted({p.code for p in problems})})
+              details={"problems": len(problems), "codes": sorted(problems.codes)})
     return result
 
 
@@ -101,6 +102,8 @@ class EvaluatorExportOptions:
     purpose: str
     include_text: bool = False
     shift_dates: bool = False
+    # CSV only: text starting like a formula gets a leading ' (formats.escape_formula).
+    csv_escape: bool = True
     extra: dict = field(default_factory=dict)
 
 
@@ -125,12 +128,13 @@ def do_evaluator_export(directory, options: EvaluatorExportOptions, *, actor) ->
     tables, counts, codebooks = extract.build_tables(
         options.municipalities, options.instruments, include_text=options.include_text, shift_dates=options.shift_dates,
     )
-    files = formats.write_all(tables, directory, options.format)
+    files = formats.write_all(tables, directory, options.format, escape_formulas=options.csv_escape)
     formats.write_codebook(directory, codebooks)
     formats.write_about(directory, options, counts, codebooks)
     audit("evaluator.export", actor=actor, details={
         "purpose": purpose, "format": options.format, "instruments": list(options.instruments),
         "municipalities": sorted(str(m.code) for m in options.municipalities),
-        "include_text": options.include_text, "shift_dates": options.shift_dates, "files": len(files), **counts,
+        "include_text": options.include_text, "shift_dates": options.shift_dates, "files": len(files),
+        **({"csv_escape": options.csv_escape} if options.format == "csv" else {}), **counts,
     })
     return counts

@@ -42,12 +42,26 @@ def _plain(value):
     return str(value)
 
 
-def write_csv(table: Table, path):
+# A spreadsheet opening a CSV reads a cell starting with one of these as a formula
+# (=HYPERLINK(…) runs when clicked; OWASP "CSV injection"). Text cells starting so get a
+# leading apostrophe, which spreadsheets hide and show the text as typed.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write_csv(table: Table, path, *, escape_formulas=True):
+    """Text columns are escaped against formula injection unless ``escape_formulas`` is
+    off (``--csv-raw``); numbers (-5) and dates are never touched. Stata, SPSS, Parquet
+    and XLSX (written as text cells) keep every value verbatim."""
+    texts = [escape_formulas and c.kind == "str" for c in table.columns]
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([c.name for c in table.columns])
         for row in table.rows:
-            writer.writerow([_plain(v) for v in row])
+            writer.writerow([escape_formula(_plain(v)) if text else _plain(v) for v, text in zip(row, texts)])
 
 
 def write_xlsx(table: Table, path):
@@ -147,13 +161,16 @@ def write_parquet(table: Table, path):
 WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "dta": write_dta, "sav": write_sav, "parquet": write_parquet}
 
 
-def write_all(tables, directory, fmt) -> list[Path]:
+def write_all(tables, directory, fmt, *, escape_formulas=True) -> list[Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for table in tables:
         path = directory / f"{table.name}.{fmt}"
-        WRITERS[fmt](table, path)
+        if fmt == "csv":
+            write_csv(table, path, escape_formulas=escape_formulas)
+        else:
+            WRITERS[fmt](table, path)
         paths.append(path)
     return paths
 
@@ -176,11 +193,15 @@ def write_about(directory, options, counts, codebooks=()):
         "municipalities": sorted(m.name for m in options.municipalities),
         "include_text": options.include_text,
         "shift_dates": options.shift_dates,
+        "csv_formulas_escaped": options.format == "csv" and options.csv_escape,
         "counts": counts,
         "notes": [
             "citizen_id, course_id and record_id are random and hold only within this export.",
             "Birth dates are replaced by age_at_course_start.",
             missing_codes_note(codebooks),
+            *(["CSV text cells starting with = + - @ or a tab or carriage return begin with an added ' so that a "
+               "spreadsheet shows them as text instead of running them as formulas; remove it to get the value."]
+              if options.format == "csv" and options.csv_escape else []),
         ],
     }
     text = json.dumps(about, ensure_ascii=False, indent=2, default=_json)

@@ -37,7 +37,7 @@ from overgang.programmes import registry as template_registry
 from overgang.programmes.models import current_version as current_template_version
 
 from .interchange import CitizenRow, CourseRow, PauseRow, RecordRow
-from .problems import problem
+from .problems import Problems, problem
 
 BATCH = 2000
 
@@ -67,7 +67,7 @@ class Importer:
         self.only = municipality
         self.dry_run = dry_run
         self.summary = Summary()
-        self.problems: list = []
+        self.problems = Problems()
         self._municipalities = {m.name: m for m in Municipality.objects.all()}
         self._users: dict[str, User | None] = {}
         self._created_users: set[str] = set()
@@ -105,7 +105,7 @@ class Importer:
         return self.summary
 
     def _problem(self, *args, **params):
-        self.problems.append(problem(*args, **params))
+        self.problems.report(problem, *args, code=args[3], **params)
 
     # --- citizens -------------------------------------------------------------------
 

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 
 from overgang.instruments import engine, registry
 from overgang.instruments.types import AnswerError, AnswerIssue, Context
-from overgang.lib.cpr import looks_like_cpr
+from overgang.citizens import pseudonym
 
 from .package import FILES, PackageError
-from .problems import answer_problem, problem, warning
+from .problems import Problems, answer_problem, problem, warning
 
 FORMAT = "overgang-interchange"
 VERSION = 1
@@ -44,7 +44,6 @@ COURSE_STATUSES = ("active", "ended")
 RESPONDENTS = ("citizen", "worker")
 ID_MAX = 64
 NAME_MAX = {"municipality": 100, "worker": 150}
-_CPR_SHAPE = re.compile(r"\d{6}-?\d{4}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Dates outside these are typing errors or legacy sentinels such as 9999-12-31, never a
@@ -120,7 +119,7 @@ class Reader:
         self.package = package
         self.workers = workers
         self._index: dict = {}
-        self.problems: list = []
+        self.problems = Problems()
         self.warnings: list = []  # what the rows lack without being wrong; they are imported
         self.progress = progress
         self._broken: set[str] = set()  # files whose rows could not be read: no dangling-id checks against them
@@ -156,7 +155,7 @@ class Reader:
         self._tick()
 
     def _problem(self, *args, **params):
-        self.problems.append(problem(*args, **params))
+        self.problems.report(problem, *args, code=args[3], **params)
 
     def _tick(self):
         if self.progress:
@@ -320,10 +319,14 @@ class Reader:
         name = "citizens.csv"
         for line, get in self._rows(name):
             count = len(self.problems)
-            citizen_id = self._text(name, line, get, "citizen_id", required=True)
+            citizen_id = get("citizen_id")
+            # The same rules as the web form (citizens/pseudonym.py), so that what one
+            # installation exports, another imports.
+            code = pseudonym.problem(citizen_id)
+            if code:
+                self._problem(name, line, "citizen_id", code, **({"max": pseudonym.MAX_LENGTH} if code == "too_long" else {}))
+                citizen_id = None if code != "cpr_number" else citizen_id
             if citizen_id:
-                if _CPR_SHAPE.fullmatch(citizen_id) or looks_like_cpr(citizen_id):
-                    self._problem(name, line, "citizen_id", "cpr_number")
                 folded = citizen_id.casefold()
                 if folded in self._citizens_folded:
                     self._problem(name, line, "citizen_id", "duplicate_id", first=self._citizens_folded[folded])
@@ -448,14 +451,17 @@ class Reader:
     def _read_answers(self):
         name = "answers.csv"
         counts: Counter = Counter()
-        reported, self.problems = self.problems, []  # the second pass reports row problems
+        reported, self.problems = self.problems, Problems()  # the second pass reports row problems
         for _line, rows in self._rows(name, raw=True, whole=True):
             # The first pass only counts, in a tight loop (millions of rows): the second
             # pass reads the same rows again and reports their problems with lines.
             at = self._index["record_id"]
+            known = self._records
             try:
                 for fields in rows:
-                    if len(fields) > at:
+                    # Only records of records.csv are judged: counting other ids would
+                    # let a hostile file fill memory with ids that are only reported.
+                    if len(fields) > at and fields[at] in known:
                         counts[fields[at]] += 1
             except (UnicodeDecodeError, csv.Error) as exc:
                 code = "not_utf8" if isinstance(exc, UnicodeDecodeError) else "bad_csv"
@@ -506,8 +512,8 @@ class Reader:
             judge = judge_for(record.instrument)
             for issue in issues:
                 column = "item" if issue.code in ("unknown_item", "not_relevant", "note_has_answer") else "value"
-                self.problems.append(answer_problem("answers.csv", lines.get(issue.item), column, issue,
-                                                    judge.items.get(issue.item), judge.instrument))
+                self.problems.report(answer_problem, "answers.csv", lines.get(issue.item), column, issue,
+                                     judge.items.get(issue.item), judge.instrument, code=issue.code)
             if not issues:
                 record.answers, record.incomplete = canonical, incomplete
                 yield record

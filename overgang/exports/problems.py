@@ -9,6 +9,7 @@ and in an import report.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils import translation
@@ -36,6 +37,86 @@ class Problem:
         return self.message_en if language.startswith("en") else self.message_da
 
 
+# A hostile or badly broken package can hold millions of problems; the first thousand
+# say what is wrong, the rest are counted (bounded memory, and no time spent on messages
+# nobody reads).
+PROBLEM_LIMIT = 1000
+
+
+class Problems:
+    """The problems of one import: the first ``limit`` kept, every one counted.
+
+    Behaves like the list it replaces where the import code uses it: ``len()`` is the
+    total (the rows' "did this row add a problem?" checks compare lengths), iteration and
+    slicing give the kept ones, truth is "any problem at all"."""
+
+    def __init__(self, items: Iterable = (), limit=PROBLEM_LIMIT):
+        self.limit = limit
+        self._kept: list = []
+        self.total = 0
+        self._codes: set = set()
+        self.extend(items)
+
+    def append(self, item):
+        self.total += 1
+        self._codes.add(item.code)
+        if len(self._kept) < self.limit:
+            self._kept.append(item)
+
+    def report(self, factory, *args, code=None, **params):
+        """Add ``factory(*args, **params)``, building it only when it will be kept
+        (``code`` names the problem's code for the count when it is not built)."""
+        self.total += 1
+        if len(self._kept) < self.limit:
+            item = factory(*args, **params)
+            self._kept.append(item)
+            self._codes.add(item.code)
+        elif code:
+            self._codes.add(code)
+
+    def extend(self, items):
+        for item in items:
+            self.append(item)
+        if isinstance(items, Problems):  # what it counted without keeping
+            self.total += items.omitted
+            self._codes |= items._codes
+
+    @property
+    def omitted(self) -> int:
+        """Problems counted but not kept."""
+        return self.total - len(self._kept)
+
+    @property
+    def codes(self) -> set:
+        return set(self._codes)
+
+    def __len__(self):
+        return self.total
+
+    def __bool__(self):
+        return self.total > 0
+
+    def __iter__(self):
+        return iter(self._kept)
+
+    def __getitem__(self, index):
+        return self._kept[index]
+
+    def __add__(self, other):
+        merged = Problems(limit=self.limit)
+        merged.extend(self)
+        merged.extend(other)
+        return merged
+
+    def __eq__(self, other):
+        if isinstance(other, (list, Problems)):
+            return list(self) == list(other) and len(self) == len(other)
+        return NotImplemented
+
+    def __repr__(self):
+        return f"Problems({self._kept!r}, total={self.total})"
+
+
 MESSAGES = {
     "not_a_package": _("Pakken findes ikke eller er hverken en mappe eller en zip-fil."),
     "bad_zip": _("Zip-filen kan ikke læses."),
@@ -55,7 +136,7 @@ MESSAGES = {
     "bad_date": _("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2026-03-01."),
     "implausible_date": _("Datoen skal ligge mellem %(first)s og %(last)s."),
     "bad_text": _("Feltet må ikke begynde eller slutte med mellemrum, have flere mellemrum i træk eller indeholde "
-                  "linjeskift eller andre styretegn."),
+                  "linjeskift, styretegn eller usynlige tegn (fx tegn, der vender skriftretningen)."),
     "duplicate_member": _("Zip-filen indeholder to filer med samme navn."),
     "unknown_value": _("Værdien er ikke tilladt her. Tilladt: %(allowed)s."),
     "not_allowed": _("Feltet skal være tomt for dette skema."),

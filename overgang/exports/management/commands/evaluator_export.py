@@ -29,6 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--instrument", action="append", help="only this instrument (repeatable)")
         parser.add_argument("--include-text", action="store_true", help="include free-text answers")
         parser.add_argument("--shift-dates", action="store_true", help="shift each citizen's dates by a random offset")
+        parser.add_argument("--csv-raw", action="store_true",
+                            help="CSV: write text verbatim (by default text starting with = + - @ gets a leading ')")
 
     def handle(self, *args, **options):
         user = User.objects.filter(username=options["user"], is_active=True).first()
@@ -52,6 +54,7 @@ class Command(BaseCommand):
         export = EvaluatorExportOptions(
             municipalities=tuple(municipalities), instruments=tuple(instruments), format=options["format"],
             purpose=options["purpose"], include_text=options["include_text"], shift_dates=options["shift_dates"],
+            csv_escape=not options["csv_raw"],
         )
         try:
             counts = do_evaluator_export(output, export, actor=user)

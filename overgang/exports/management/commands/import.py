@@ -25,6 +25,10 @@ class Command(BaseCommand):
         bar.finish()
         for problem in result.problems:
             self.stderr.write(str(problem))
+        if result.problems.omitted:
+            self.stderr.write(f"… og {result.problems.omitted} problem(er) mere (kun de første "
+                              f"{result.problems.limit} vises) / … and {result.problems.omitted} more problem(s) "
+                              f"(only the first {result.problems.limit} are shown)")
         if result.warnings:
             # Apart from the problems: a warning does not stop the import.
             count = len(result.warnings)
