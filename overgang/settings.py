@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "overgang.exports",
     "overgang.reminders",
     "overgang.sso",
+    "overgang.rights",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("overgang.exports.urls")),
     path("", include("overgang.evaluation.urls")),
     path("", include("overgang.sso.urls")),
+    path("", include("overgang.rights.urls")),
 ]
 
 handler400 = "overgang.lib.errors.bad_request"

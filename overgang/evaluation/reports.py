@@ -144,9 +144,26 @@ def load(filters: Filters, municipalities=None) -> Raw:
         records.values_list("pk", "citizen_id", "course_id", "instrument", "day", "respondent", codec.PLAIN)
     )
     raw.reveal = reveal_sealed
+    _leave_out_withdrawn(raw, ids)
     _open_every(raw, "star")
     _open_every(raw, "registration")
     return apply_filters(raw, filters)
+
+
+def _leave_out_withdrawn(raw, municipality_ids):
+    """Citizens who withdrew their consent leave every report from the withdrawal on
+    (rights/models.py). Usually none: then nothing is filtered."""
+    from overgang.rights.models import withdrawn_citizens
+
+    gone = set(withdrawn_citizens().filter(citizen__municipality_id__in=municipality_ids)
+               .values_list("citizen_id", flat=True))
+    if not gone:
+        return
+    raw.citizens = {pk: m for pk, m in raw.citizens.items() if pk not in gone}
+    courses_gone = {row[0] for row in raw.courses if row[1] in gone}
+    raw.courses = [row for row in raw.courses if row[1] not in gone]
+    raw.pauses = [row for row in raw.pauses if row[0] not in courses_gone]
+    raw.records = [row for row in raw.records if row[1] not in gone]
 
 
 def reveal_sealed(pks, names) -> dict:

@@ -23,6 +23,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from overgang.citizens.models import Citizen
+from overgang.rights.models import withdrawn_citizens
 from overgang.courses.models import Course, Pause
 from overgang.instruments import codebook, engine, registry
 from overgang.instruments.models import InstrumentVersion
@@ -72,7 +73,8 @@ def age_on(birth: date | None, day: date | None) -> int | None:
 
 class _Scope:
     def __init__(self, municipalities, shift_dates):
-        rows = Citizen.objects.filter(municipality__in=municipalities).values_list(
+        # Citizens who withdrew their consent leave evaluator exports (rights/models.py).
+        rows = Citizen.objects.filter(municipality__in=municipalities).exclude(pk__in=withdrawn_citizens()).values_list(
             "pk", "municipality__name", "data_key")
         self.citizens = {pk: (name, key) for pk, name, key in rows}
         rng = secrets.SystemRandom()

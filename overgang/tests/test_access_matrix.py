@@ -67,6 +67,15 @@ def contact_of(citizen):
     return {"code": do_log_contact(course, actor=citizen.worker, date=course.start_date, form="phone").code}
 
 
+def consent_of(citizen):
+    import datetime
+
+    from overgang.rights.actions import do_record_consent
+
+    consent = do_record_consent(citizen, "evaluation", actor=citizen.worker, given_on=datetime.date(2026, 1, 5))
+    return {"code": consent.code}
+
+
 COURSE_PAGES = ("courses:plan", "courses:network", "courses:handover")
 COURSE_POSTS = (
     "courses:contact_add", "courses:start", "courses:not_started", "courses:phase", "courses:pause",
@@ -184,6 +193,24 @@ MATRIX = {
     "exports:evaluator_export": [("", lambda w: {}, logged_in(403, evaluator=200))],
     # The evaluation report: leaders (suppressed) and evaluators (exact) of their own
     # municipalities; a municipality outside the grants is a 404 (evaluation tests).
+    # The citizen's rights: consents (the responsible worker records them), the
+    # information sheet, and the subject-access PDF (everything, notes included: the
+    # responsible worker only, as the printout); retention is the administrator's.
+    "rights:citizen": [
+        ("own", lambda w: {"code": w.citizen.code}, CASE_READ),
+        ("foreign", lambda w: {"code": w.foreign_citizen.code}, CASE_READ_FOREIGN),
+    ],
+    "rights:consent_add": [("own", lambda w: {"code": w.citizen.code}, same(405))],
+    "rights:consent_withdraw": [("own", lambda w: consent_of(w.citizen), same(405))],
+    "rights:information": [
+        ("own", lambda w: {"code": w.citizen.code}, CASE_READ),
+        ("foreign", lambda w: {"code": w.foreign_citizen.code}, CASE_READ_FOREIGN),
+    ],
+    "rights:subject_access": [
+        ("own", lambda w: {"code": w.citizen.code}, logged_in(404, worker=200, leader=403, evaluator=403, administrator=403, foreign_admin=403)),
+        ("foreign", lambda w: {"code": w.foreign_citizen.code}, CASE_READ_FOREIGN),
+    ],
+    "rights:retention": [("own", lambda w: {"municipality": w.a.code}, ADMIN_ONLY)],
     "evaluation:report": [("", lambda w: {}, logged_in(403, leader=200, evaluator=200))],
     # Single sign-on is off in the test settings, so its pages do not exist; the sso app's
     # test_access.py runs this whole matrix with SAML on and SSO-created personas.

@@ -13,7 +13,7 @@ from overgang import testing
 from overgang.audit.models import AuditEvent
 from overgang.tests.test_access_matrix import ANON, MATRIX
 
-READ_ACTIONS = {"citizen.read", "record.read", "citizen.printout"}
+READ_ACTIONS = {"citizen.read", "record.read", "citizen.printout", "citizen.subject_access"}
 
 
 def _routes():
