@@ -35,7 +35,38 @@ def action_labels():
         "consent.give": _("registrerede et samtykke"),
         "consent.withdraw": _("registrerede, at et samtykke blev trukket tilbage"),
         "retention.delete_course": _("slettede et forløb efter opbevaringsreglen"),
+        "course.contact_register": _("registrerede den første kontakt"),
+        "course.contact_log": _("skrev en kontakt i kontaktloggen"),
+        "course.start": _("startede forløbet"),
+        "course.not_started": _("afsluttede kontaktperioden uden forløb"),
+        "course.phase_change": _("skiftede fase"),
+        "course.pause": _("satte forløbet på pause"),
+        "course.resume": _("genoptog forløbet"),
+        "course.end": _("afsluttede forløbet"),
+        "plan.focus_add": _("tilføjede et fokusområde til planen"),
+        "plan.focus_remove": _("fjernede et fokusområde fra planen"),
+        "plan.activity_add": _("tilføjede en aktivitet til planen"),
+        "plan.activity_status": _("ændrede en aktivitets status"),
+        "plan.event_add": _("evaluerede eller justerede planen"),
+        "network.add": _("tilføjede en person til netværket"),
+        "network.remove": _("fjernede en person fra netværket"),
+        "handover.meeting_add": _("registrerede et overdragelsesmøde"),
+        "handover.long_term_plan": _("skrev den langsigtede plan"),
+        "record.create": _("begyndte et skema"),
+        "record.change": _("gemte svar i et skema"),
+        "record.complete": _("afsluttede et skema"),
+        "record.correct": _("rettede et afsluttet skema"),
+        "record.delete": _("kasserede en kladde"),
     }
+
+
+def action_label(action, labels) -> str:
+    """An event's action in words; an action this list does not know yet is described
+    by its kind, with its code."""
+    if action in labels:
+        return labels[action]
+    kind = _("ændrede et skema") if action.startswith("record.") else _("ændrede borgerens oplysninger")
+    return f"{kind} ({action})"
 
 
 def view_labels():
@@ -62,7 +93,7 @@ def _log(citizen, people):
     rows = []
     for event in AuditEvent.objects.for_citizen(citizen.code).order_by("seq"):
         who = people.get(event.actor_code) or event.actor_username or _("systemet")
-        what = labels.get(event.action) or event.action
+        what = action_label(event.action, labels)
         view = (event.details or {}).get("view") if isinstance(event.details, dict) else None
         rows.append({"when": _when(event.at), "who": who, "what": what, "view": views.get(view, view or "")})
     return rows
