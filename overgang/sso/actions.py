@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from overgang.accounts.actions import record_login
+from overgang.accounts.actions import RoleError, check_duties, record_login
 from overgang.accounts.models import Membership, Municipality, RoleSource, User
 from overgang.audit.log import record
 from overgang.sso.claims import Refusal
@@ -34,6 +34,7 @@ def do_login_from_claims(claims, decision):
         .filter(issuer=claims.issuer, subject=claims.subject)
         .first()
     )
+    _check_duties(identity, municipality, decision.roles)
     if identity is None:
         user = _create_user(claims, municipality)
         identity = ExternalIdentity.objects.create(
@@ -60,9 +61,10 @@ def record_sso_refusal(refusal, *, protocol, claims=None):
     if claims is not None and claims.subject:
         identity = ExternalIdentity.objects.select_related("user").filter(issuer=claims.issuer, subject=claims.subject).first()
         user = identity.user if identity else None
-    if user is not None and refusal.reason == "no_role":
-        # Roles vanished from the role catalogue: take them here too, which also ends the
-        # user's other sessions, instead of leaving them until an administrator looks.
+    if user is not None and refusal.reason in {"no_role", "duties"}:
+        # Roles vanished from the role catalogue (or now break separation of duties): take
+        # them here too, which also ends the user's other sessions, instead of leaving
+        # them until an administrator looks.
         for municipality_id in set(
             Membership.objects.filter(user=user, source=RoleSource.SSO).values_list("municipality", flat=True)
         ):
@@ -131,6 +133,24 @@ def _free_username(claims):
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+def _check_duties(identity, municipality, roles):
+    """Separation of duties holds for the identity provider too (SECURITY.md): claims that
+    make one account administrator and case worker or leader at once (here, or with the
+    roles an administrator granted it elsewhere, which stay) are refused, not obeyed."""
+    kept = set()
+    if identity is not None:
+        kept = set(
+            Membership.objects.filter(user=identity.user)
+            .exclude(municipality=municipality)
+            .exclude(source=RoleSource.SSO)
+            .values_list("role", flat=True)
+        )
+    try:
+        check_duties(set(roles) | kept)
+    except RoleError:
+        raise Refusal("duties", roles=sorted(roles), elsewhere=sorted(kept)) from None
 
 
 def _replace_roles(user, municipality, roles, protocol):

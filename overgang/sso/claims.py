@@ -31,6 +31,11 @@ REASONS = {
         "NSIS-niveau «betydelig» (f.eks. MitID med kodeviser eller app)."
     ),
     "no_role": _("Du har ingen rolle i Overgang. Bed kommunens administrator om en rolle i rollekataloget."),
+    "duties": _(
+        "Dit login giver dig både administratorrollen og en rolle i sagsarbejdet (CTI-medarbejder eller "
+        "projektleder). Det tillader Overgang ikke (funktionsadskillelse). Bed kommunens administrator om at "
+        "rette dine roller i rollekataloget."
+    ),
     "organisation": _("Din organisation er ikke tilknyttet Overgang. Kontakt kommunens administrator."),
     "inactive": _("Din adgang til Overgang er lukket. Kontakt kommunens administrator."),
     "idp_status": _("Kommunens login afviste login."),

@@ -217,18 +217,47 @@ def test_it_replaces_the_roles_at_every_login_and_audits_the_change(client, worl
     user = User.objects.get(external_identity__subject="persistent-anna")
     epoch = user.session_epoch
     client.post(reverse("accounts:logout"))
-    assert saml_login(client, idp, person(roles=("projektleder", "administrator"))).status_code == 302
+    assert saml_login(client, idp, person(roles=("projektleder", "evaluator"))).status_code == 302
     user.refresh_from_db()
-    assert {m.role for m in user.memberships.all()} == {"leader", "admin"}
+    assert {m.role for m in user.memberships.all()} == {"leader", "evaluator"}
     assert user.session_epoch == epoch + 1  # a role was taken: other sessions end
     change = AuditEvent.objects.filter(action="sso.roles_change").latest("seq")
-    assert change.details["old"] == ["worker"] and change.details["new"] == ["admin", "leader"]
+    assert change.details["old"] == ["worker"] and change.details["new"] == ["evaluator", "leader"]
     assert change.actor_username == "sso" and change.object_code == str(user.code)
     assert User.objects.filter(external_identity__isnull=False).count() == 1
     # Same roles again: no change event.
     client.post(reverse("accounts:logout"))
-    saml_login(client, idp, person(roles=("projektleder", "administrator")))
+    saml_login(client, idp, person(roles=("projektleder", "evaluator")))
     assert AuditEvent.objects.filter(action="sso.roles_change").count() == 2
+
+
+def test_it_refuses_claims_that_make_an_administrator_a_case_worker(client, world, idp):
+    # Separation of duties holds for the role catalogue too: administrator and a case
+    # role in one login is refused, audited, and takes the roles the account had.
+    saml_login(client, idp, person(roles=("cti-medarbejder",)))
+    user = User.objects.get(external_identity__subject="persistent-anna")
+    from django.test import Client
+
+    other = Client()
+    _refused(saml_login(other, idp, person(roles=("cti-medarbejder", "administrator"))), "funktionsadskillelse")
+    refusal = _refusal("duties")
+    assert refusal.details["roles"] == ["admin", "worker"]
+    assert not Membership.objects.filter(user=user).exists()
+    assert client.get(reverse("courses:caseload")).status_code == 302  # the worker's session ended too
+    _refused(saml_login(Client(), idp, person(roles=("projektleder", "administrator")), subject="persistent-bo"),
+             "funktionsadskillelse")
+    assert not User.objects.filter(external_identity__subject="persistent-bo").exists()
+
+
+def test_it_refuses_an_sso_case_role_for_an_administrator_elsewhere(client, world, idp):
+    # An administrator of another municipality (granted there by hand) cannot become a
+    # worker here through the identity provider.
+    saml_login(client, idp, person(roles=("evaluator",)))
+    user = User.objects.get(external_identity__subject="persistent-anna")
+    Membership.objects.create(user=user, municipality=world.b, role="admin")
+    client.post(reverse("accounts:logout"))
+    _refused(saml_login(client, idp, person(roles=("cti-medarbejder",))), "funktionsadskillelse")
+    assert not Membership.objects.filter(user=user, role="worker").exists()
 
 
 def test_it_takes_the_roles_of_a_user_whose_roles_vanished(client, world, idp):
