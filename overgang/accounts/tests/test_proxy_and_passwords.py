@@ -108,7 +108,8 @@ def test_changing_ones_own_password_follows_the_policy(client, world, login):
     login(world.worker)
     response = client.post(reverse("accounts:account"), {
         "old_password": testing.PASSWORD, "new_password1": "workerworker1", "new_password2": "workerworker1"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, with the reason
+    assert "workerworker1" not in response.content.decode() and response.context["form"].errors["new_password2"]
     assert User.objects.get(pk=world.worker.pk).check_password(testing.PASSWORD)
 
 
