@@ -20,6 +20,7 @@ def production(tmp_path):
     return {
         "SECRET_KEY": "s" * 60,
         "OVERGANG_FIELD_KEYS": "k",
+        "OVERGANG_AUDIT_KEYS": "a" * 40,
         "OVERGANG_VAR_DIR": str(tmp_path),
         "OVERGANG_SAML_ENTITY_ID": "https://overgang.kommune.dk/saml2/metadata/",
         "OVERGANG_BASE_URL": "https://overgang.kommune.dk",
