@@ -72,10 +72,13 @@ def do_change_municipality(municipality, *, actor, team_visibility):
 
 
 @transaction.atomic
-def do_create_user(municipality, username, *, actor, roles, password=None, first_name="", last_name="", email=""):
-    """Create a user with roles in one municipality. Without a password the user cannot log in."""
+def do_create_user(municipality, username, *, actor, roles, password=None, first_name="", last_name="", email="",
+                   active=True):
+    """Create a user with roles in one municipality. Without a password the user cannot
+    log in; ``active=False`` makes a placeholder (an imported package's worker) that an
+    administrator activates. Roles that break separation of duties are refused."""
     check_duties(roles)
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email, is_active=active)
     if password:
         user.set_password(password)
     else:

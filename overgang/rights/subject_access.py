@@ -91,7 +91,7 @@ def _people():
 def _log(citizen, people):
     labels, views = action_labels(), view_labels()
     rows = []
-    for event in AuditEvent.objects.for_citizen(citizen.code).order_by("seq"):
+    for event in AuditEvent.objects.filter(citizen_code=str(citizen.code)).order_by("seq"):
         who = people.get(event.actor_code) or event.actor_username or _("systemet")
         what = action_label(event.action, labels)
         view = (event.details or {}).get("view") if isinstance(event.details, dict) else None
