@@ -198,10 +198,10 @@ def write_about(directory, options, counts, codebooks=()):
         "notes": [
             "citizen_id, course_id and record_id are random and hold only within this export.",
             "Birth dates are replaced by age_at_course_start.",
-            missing_codes_note(codebooks),
             *(["CSV text cells starting with = + - @ or a tab or carriage return begin with an added ' so that a "
                "spreadsheet shows them as text instead of running them as formulas; remove it to get the value."]
               if options.format == "csv" and options.csv_escape else []),
+            missing_codes_note(codebooks),
         ],
     }
     text = json.dumps(about, ensure_ascii=False, indent=2, default=_json)
