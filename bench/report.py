@@ -180,7 +180,8 @@ def load_into_database(citizens, courses, pauses, records):
         citizen_pk = citizen_ids[c]
         batch.append(Record(
             external_id=rid, citizen_id=citizen_pk, course_id=course_ids.get(k), instrument=instrument,
-            instrument_version=versions[instrument], status="completed", filled_on=day, respondent=respondent,
+            instrument_version=versions[instrument], template_version=template, status="completed", filled_on=day,
+            respondent=respondent,
             **codec.encode(built[instrument], answers, data_keys[citizen_pk]),
         ))
         if len(batch) >= 10000:

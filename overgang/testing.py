@@ -111,16 +111,21 @@ class _FakeRequest:
     META = {"HTTP_USER_AGENT": ""}
 
 
-def make_record(citizen, instrument="star", *, answers=None, completed=False, filled_on=None, respondent=None):
-    """A record of ``citizen`` with ``answers`` (item → Python value), through the actions."""
+def make_record(citizen, instrument="star", *, answers=None, completed=False, filled_on=None, respondent=None,
+                template=None):
+    """A record of ``citizen`` with ``answers`` (item → Python value), through the actions,
+    outside a course: of ``template`` (a name; default: the default template)."""
     import datetime
 
     from overgang.measurements import actions
+    from overgang.programmes import registry
+    from overgang.programmes.models import current_version
 
     if respondent is None:
         respondent = "citizen" if instrument == "star" else ""
     record = actions.do_start_record(
-        citizen, instrument, actor=citizen.worker, filled_on=filled_on or datetime.date(2026, 3, 1), respondent=respondent
+        citizen, instrument, actor=citizen.worker, filled_on=filled_on or datetime.date(2026, 3, 1), respondent=respondent,
+        template=current_version(template or registry.DEFAULT),
     )
     if answers:
         actions.do_save_answers(record, answers, actor=citizen.worker, version=record.version)

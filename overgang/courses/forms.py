@@ -49,7 +49,8 @@ class FirstContactForm(forms.Form):
         kwargs.setdefault("initial", {})["template"] = template.name
         super().__init__(*args, **kwargs)
         self.template = template
-        item = registry.get_instrument("cti_start").item("contact_route")
+        # The routes a course of this template knows (no KC Prostitution for a homelessness course).
+        item = template.restrict(registry.get_instrument("cti_start")).item("contact_route")
         self.fields["contact_route"].choices = [(c.code, c.label.get(_lang())) for c in item.choices.choices]
 
 

@@ -22,7 +22,7 @@ from overgang.measurements.models import Record
 
 def context(course):
     citizen = course.citizen
-    records = list(Record.objects.of_citizen(citizen).completed().select_related("instrument_version", "citizen"))
+    records = list(Record.objects.of_citizen(citizen).completed().select_related("instrument_version", "template_version", "citizen"))
     areas = dict(FOCUS_AREAS)
     phase = course.phase or 1
     plan = [

@@ -198,7 +198,7 @@ class Importer:
                     and existing["phase2_start"] == row.phase2_start and existing["phase3_start"] == row.phase3_start)
             if not same:
                 self._problem("courses.csv", row.line, "course_id", "conflict")
-            self._courses[row.course_id] = (existing["pk"], row.citizen_id, True)
+            self._courses[row.course_id] = (existing["pk"], row.citizen_id, True, existing["template_version_id"])
             self.summary.unchanged["courses"] += 1
             return
         if row.status == "active" and pk in self._lookup("open_course", municipality_pk):
@@ -238,6 +238,11 @@ class Importer:
             return (found.pk, False)
         return (found[0], True) if found else None
 
+    def _course_template(self, course_id):
+        """The template version pk of a course of this package."""
+        found = self._courses[course_id]
+        return found.template_version_id if isinstance(found, Course) else found[3]
+
     def _pause(self, row: PauseRow):
         course = self._course_ref(row.course_id)
         if course is None:
@@ -251,7 +256,7 @@ class Importer:
         self.summary.created["pauses"] += 1
 
     def _check_pauses_of_existing_courses(self):
-        courses = {pk for pk, _cid, existed in (v for v in self._courses.values() if isinstance(v, tuple)) if existed}
+        courses = {v[0] for v in self._courses.values() if isinstance(v, tuple) and v[2]}
         if not courses:
             return
         stored = defaultdict(set)
@@ -286,11 +291,15 @@ class Importer:
             return
         self.summary.created["records"] += 1
         self.summary.incomplete += row.incomplete
+        # A course record is of its course's template; a registration or a not-started
+        # form of an overgang-interchange/1 package is of the default template.
+        template = self._course_template(row.course_id) if row.course_id else self._plan(municipality_pk)[0].pk
         if self.writing:
             self._records.add(
                 external_id=row.record_id, citizen_id=citizen_pk, course_id=course[0], instrument=row.instrument,
-                instrument_version_id=version.pk, filled_on=row.filled_on, respondent=row.respondent,
-                incomplete=row.incomplete, instrument_definition=version.instrument(), answers=row.answers,
+                instrument_version_id=version.pk, template_version_id=template, filled_on=row.filled_on,
+                respondent=row.respondent, incomplete=row.incomplete, instrument_definition=version.instrument(),
+                answers=row.answers,
                 data_key=data_key,
             )
 
@@ -351,7 +360,8 @@ def _load_citizens(municipality_pk):
 
 def _load_courses(municipality_pk):
     rows = Course.objects.filter(citizen__municipality_id=municipality_pk).values(
-        "pk", "code", "external_id", "citizen_id", "start_date", "end_date", "status", "phase2_start", "phase3_start")
+        "pk", "code", "external_id", "citizen_id", "start_date", "end_date", "status", "phase2_start", "phase3_start",
+        "template_version_id")
     return {row["external_id"] or str(row["code"]): row for row in rows}
 
 

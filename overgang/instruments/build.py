@@ -41,10 +41,13 @@ class Choice:
     missing: bool = False  # (m): an answer that never enters a mean or a denominator
     exclusive: bool = False  # (x): must be the only code of a select_multiple answer
     added: bool = False  # (+): not printed on paper, added by the codebook
+    # The item group the choice belongs to ("" = the common core): a course whose
+    # template lacks the group is never offered the choice (``groups.restrict``).
+    group: str = ""
 
     def to_dict(self):
         return {"code": self.code, "label": self.label.to_dict(), "missing": self.missing,
-                "exclusive": self.exclusive, "added": self.added}
+                "exclusive": self.exclusive, "added": self.added, **({"group": self.group} if self.group else {})}
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,11 @@ class Item:
     sealed: bool = False
     # The source of the answer a new record opens with (instruments/prefill.py), or "".
     prefill: str = ""
+    # The item group ("" = the common core every course has); a course template names the
+    # groups its courses include (e.g. `prostitution`), and a course never sees an item
+    # of a group its template lacks (``groups.restrict``).
+    group: str = ""
+    hint_group: str = ""  # the hint belongs to this group: a course without it shows no hint
     relevance: expressions.Expression = field(default=expressions.ALWAYS, compare=False, repr=False)
 
     @property
@@ -141,6 +149,8 @@ class Item:
             # Only when declared, so that a definition without it keeps its content hash.
             **({"sealed": True} if self.sealed else {}),
             **({"prefill": self.prefill} if self.prefill else {}),
+            **({"group": self.group} if self.group else {}),
+            **({"hint_group": self.hint_group} if self.hint_group else {}),
         }
 
 
@@ -202,6 +212,12 @@ class Instrument:
         """The items whose answer a new record opens with, from the source each names."""
         return tuple(item for item in self.items if item.prefill)
 
+    def groups(self) -> frozenset[str]:
+        """The item groups the definition declares, on items or on choices."""
+        found = {item.group for item in self.items} | {item.hint_group for item in self.items}
+        found |= {choice.group for cl in self.choice_lists for choice in cl.choices}
+        return frozenset(found - {""})
+
     def choice_list(self, name: str) -> ChoiceList:
         return next(c for c in self.choice_lists if c.name == name)
 
@@ -262,7 +278,8 @@ def build(definition: dict) -> Instrument:
                 if list_name not in used:
                     used[list_name] = ChoiceList(list_name, tuple(
                         Choice(code=int(c["code"]), label=_text(c["label"]), missing=bool(c.get("missing")),
-                               exclusive=bool(c.get("exclusive")), added=bool(c.get("added")))
+                               exclusive=bool(c.get("exclusive")), added=bool(c.get("added")),
+                               group=str(c.get("group") or ""))
                         for c in all_lists[list_name]))
                 choice_list = used[list_name]
             constraint = raw.get("constraint")
@@ -275,6 +292,7 @@ def build(definition: dict) -> Instrument:
                 choices=choice_list, fixed=bool(raw.get("fixed")), page=page["name"], position=position,
                 appearance=str(raw.get("appearance") or ""), sealed=bool(raw.get("sealed")),
                 prefill=str(raw.get("prefill") or ""),
+                group=str(raw.get("group") or ""), hint_group=str(raw.get("hint_group") or ""),
                 relevance=expressions.parse(relevant),
             ))
         pages.append(Page(name=page["name"], label=_text(page["label"]), items=tuple(items)))

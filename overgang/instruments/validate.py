@@ -36,6 +36,8 @@ bad_reference_type          a reference to a text, date or note item in relevant
 bad_operator                an operator the referenced type does not allow
 unknown_code                a code in relevant that the referenced list lacks
 bad_constraint              a malformed constraint for the item's type
+group_reference             an item refers (relevance, date bound) to an item or a code
+                            of another item group than its own or the common core
 inconsistent_name           (across instruments) one name with two types or lists
 bad_score                   a malformed ``scores`` entry: name, formula, factor or an item
                             that is not a select_one, integer or decimal
@@ -54,10 +56,10 @@ NAME_MAX = 32
 _TOP_KEYS = {"name", "title", "source", "pages", "choices", "ladder", "scores"}
 _PAGE_KEYS = {"name", "label", "items"}
 _ITEM_KEYS = {"name", "type", "paper", "fixed", "label", "hint", "required", "relevant", "constraint", "appearance",
-              "sealed", "prefill"}
+              "sealed", "prefill", "group", "hint_group"}
 _LADDER_KEYS = {"low", "high", "title", "text"}
 APPEARANCES = {"ladder"}
-_CHOICE_KEYS = {"code", "label", "missing", "exclusive", "added"}
+_CHOICE_KEYS = {"code", "label", "missing", "exclusive", "added", "group"}
 _SCORE_KEYS = {"name", "label", "formula", "items", "factor"}
 
 
@@ -120,6 +122,7 @@ def validate(definition: dict) -> list[Problem]:
             for flag in ("missing", "exclusive", "added"):
                 if flag in entry and not isinstance(entry[flag], bool):
                     add("bad_flag", at, f"{flag} must be true or false")
+            _group_name(entry, at, add)
 
     pages = definition.get("pages")
     if not isinstance(pages, list) or not pages:
@@ -190,6 +193,10 @@ def validate(definition: dict) -> list[Problem]:
                 _label(raw["hint"], where, "hint", add)
             if "paper" in raw and not isinstance(raw["paper"], (str, int, float)):
                 add("missing_field", where, "paper must be text")
+            _group_name(raw, where, add)
+            _group_name({"group": raw.get("hint_group")}, where, add)
+            if raw.get("hint_group") and not raw.get("hint"):
+                add("missing_field", where, "hint_group without a hint")
             for flag in ("fixed", "sealed"):
                 if flag in raw and not isinstance(raw[flag], bool):
                     add("bad_flag", where, f"{flag} must be true or false")
@@ -238,6 +245,8 @@ def validate(definition: dict) -> list[Problem]:
                 earlier[name] = (base, list_name)
     _check_ladder(definition.get("ladder"), inst, add)
     _check_scores(definition.get("scores"), inst, earlier, add)
+    if not problems:
+        _check_groups(definition, inst, add)
     return problems
 
 
@@ -363,6 +372,45 @@ def _label(value, where, what, add):
         add("missing_label", where, f"{what} needs non-empty da and en text")
     elif set(value) - {"da", "en"}:
         add("unknown_key", where, f"{what} has keys other than da and en")
+
+
+def _group_name(entry, where, add):
+    group = entry.get("group")
+    if group is not None and not (isinstance(group, str) and NAME.match(group) and len(group) <= NAME_MAX):
+        add("bad_name", where, f"group name {group!r} must match {NAME.pattern}")
+
+
+def _check_groups(definition, inst, add):
+    """A course without a group must still be a whole instrument: an item may refer (in
+    its relevance or a date bound) only to items and codes of the common core or of its
+    own group (``group_reference``)."""
+    from . import expressions
+    from .types import constraint_references
+
+    lists = definition.get("choices") or {}
+    items = [raw for page in definition["pages"] for raw in page["items"]]
+    group_of = {raw["name"]: raw.get("group") or "" for raw in items}
+    code_group = {
+        name: {entry["code"]: entry.get("group") or "" for entry in entries} for name, entries in lists.items()
+    }
+    list_of = {raw["name"]: _type(raw.get("type"))[1] for raw in items}
+    for raw in items:
+        own = raw.get("group") or ""
+        where = f"{inst}.{raw['name']}"
+        relevant = raw.get("relevant") or ""
+        atoms = list(expressions.atoms(expressions.parse(relevant))) if relevant.strip() else []
+        for ref in [a.name for a in atoms] + list(constraint_references(raw.get("constraint"))):
+            if group_of.get(ref, "") not in ("", own):
+                add("group_reference", where,
+                    f"refers to {ref!r} of group {group_of[ref]!r}; a course without that group lacks it")
+        for atom in atoms:
+            code = getattr(atom, "code", None)
+            if code is None and hasattr(atom, "value") and atom.value == atom.value.to_integral_value():
+                code = int(atom.value)
+            group = code_group.get(list_of.get(atom.name) or "", {}).get(code, "")
+            if group not in ("", own):
+                add("group_reference", where,
+                    f"refers to code {code} of {atom.name!r}, which is in group {group!r}")
 
 
 def _check_atom(atom, name, earlier, all_names, valid_codes, where, add):

@@ -53,15 +53,22 @@ def _audit(action, record, actor, details=None):
 
 
 @transaction.atomic
-def do_start_record(citizen, instrument_name, *, actor, filled_on, respondent="", course=None, prefill=None):
-    """A new draft. ``prefill`` (item → answer) holds the values the caller computed from
-    the sources the definition names (courses/prefill.py): those relevant now become
-    answers, and all are kept (sealed) so that an item that becomes relevant later
-    opens with its value too; the worker can change every one of them."""
+def do_start_record(citizen, instrument_name, *, actor, filled_on, respondent="", course=None, prefill=None,
+                    template=None):
+    """A new draft of the course's template (``course``), or of ``template`` (a
+    TemplateVersion) for a record without a course. ``prefill`` (item → answer) holds the
+    values the caller computed from the sources the definition names (courses/prefill.py):
+    those relevant now become answers, and all are kept (sealed) so that an item that
+    becomes relevant later opens with its value too; the worker can change every one of
+    them. Only items the record's template has are kept."""
     version = current_version(instrument_name)
+    template = course.template_version if course is not None else template
+    if template is None:
+        raise ValueError("a record belongs to a course or names its course template")
     record = Record(
         citizen=citizen,
         course=course,
+        template_version=template,
         instrument_version=version,
         instrument=instrument_name,
         filled_on=filled_on,
@@ -69,13 +76,14 @@ def do_start_record(citizen, instrument_name, *, actor, filled_on, respondent=""
         created_by=actor,
     )
     if prefill:
-        instrument = version.instrument()
+        instrument = record.definition
         known = {k: v for k, v in prefill.items() if instrument.has_item(k)}
         kept, _cleared = engine.apply_skip_logic(instrument, known)
         record.set_answers(kept)
         record.prefilled = answer_codec.encode_prefilled(record, engine.serialise_answers(instrument, known))
     record.save()
-    _audit("record.create", record, actor, {"instrument_version": version.version, "prefilled": sorted(prefill or {})})
+    _audit("record.create", record, actor, {"instrument_version": version.version, "template": template.name,
+                                            "template_version": template.version, "prefilled": sorted(prefill or {})})
     return record
 
 

@@ -1,6 +1,7 @@
 """Records: one filled-in instrument (a star, a CTI form, a registration …).
 
-A record points at the exact ``InstrumentVersion`` it was filled in against. Its
+A record points at the exact ``InstrumentVersion`` it was filled in against, and at the
+``TemplateVersion`` of its course (which items and goals the record has). Its
 answers are interchange strings (instruments.md §2.3) keyed by item name, stored in a
 plain and a sealed part (encrypted with the citizen's data key) by ``codec.py``, the
 only code that knows that layout: read them with ``get_answers`` (or, in bulk, an
@@ -20,6 +21,7 @@ from overgang.instruments import engine
 from overgang.instruments.models import InstrumentVersion
 from overgang.lib import crypto
 from overgang.measurements import codec
+from overgang.programmes.models import TemplateVersion
 
 
 class RecordQuerySet(models.QuerySet):
@@ -47,6 +49,10 @@ class Record(models.Model):
     # which this app does not import (style.md rule 2).
     course = models.ForeignKey("courses.Course", null=True, blank=True, on_delete=models.CASCADE, related_name="records")
     instrument_version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="records")
+    # The course template the record was filled in under (its course's; for a record
+    # without a course, its own): the record's instrument is the version restricted to
+    # the template's item groups and goals, and a later template version changes nothing.
+    template_version = models.ForeignKey(TemplateVersion, on_delete=models.PROTECT, related_name="records")
     instrument = models.CharField(max_length=32, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     filled_on = models.DateField(_("udfyldt dato"))
@@ -81,7 +87,10 @@ class Record(models.Model):
 
     @property
     def definition(self):
-        return self.instrument_version.instrument()
+        """The instrument as this record has it: its exact version, restricted to the
+        item groups and goals of its course template (a homelessness course's star has
+        no question about selling sex)."""
+        return self.template_version.restrict(self.instrument_version)
 
     @property
     def is_completed(self):

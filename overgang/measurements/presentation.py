@@ -66,7 +66,7 @@ def star_series(record):
         .completed()
         .filter(instrument="star", filled_on__lte=record.filled_on, course_id=record.course_id)
         .exclude(pk=record.pk)
-        .select_related("instrument_version", "citizen")
+        .select_related("instrument_version", "template_version", "citizen")
         .order_by("-filled_on", "-created")
     )
     dimensions = codebook.current("star").score("star_mean")

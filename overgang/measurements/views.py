@@ -16,7 +16,7 @@ from overgang.instruments import engine, registry
 from overgang.instruments.messages import answer_message
 from overgang.measurements import actions, starting
 from overgang.measurements.access import get_record_for_user
-from overgang.measurements.forms import PageForm, StartForm, _lang
+from overgang.measurements.forms import PageForm, _lang
 from overgang.measurements.models import Record
 from overgang.measurements import presentation
 
@@ -31,6 +31,8 @@ def _stale_message():
 @require_GET
 @role_required(Role.WORKER, Role.LEADER)
 def record_list(request, code):
+    """The citizen's records. New ones begin on the citizen's page, in the course they
+    belong to: the course says which questions a record has (its template)."""
     citizen = get_citizen_for_user(request, code)
     record_citizen_read(citizen, actor=request.user, what="records")
     writer = can_write(request.user, citizen)
@@ -62,7 +64,7 @@ def start(request, code):
 
 def _titled(citizen):
     """The citizen's records, each with its form's title in the user's language."""
-    records = list(Record.objects.of_citizen(citizen).select_related("instrument_version"))
+    records = list(Record.objects.of_citizen(citizen).select_related("instrument_version", "template_version"))
     for record in records:
         record.title = record.definition.title.get(_lang())
     return records

@@ -52,6 +52,17 @@ class Template:
         """The item groups of ``instrument`` that courses of this template have."""
         return frozenset(dict(self.instruments).get(instrument, ()))
 
+    def codes(self, instrument: str) -> dict:
+        """Item name → the codes a course of this template is offered (the `goal`)."""
+        return {"goal": self.goals} if instrument in ("registration", "star") else {}
+
+    def restrict(self, instrument):
+        """``instrument`` (a built Instrument) as a course of this template has it: the
+        common core and the template's item groups, and only its goals."""
+        from overgang.instruments.groups import restrict
+
+        return restrict(instrument, self.groups(instrument.name), self.codes(instrument.name))
+
     def has_measure(self, measure: str) -> bool:
         return measure in self.measures
 

@@ -39,7 +39,18 @@ class TemplateVersion(PublishedVersion):
         return built
 
 
+    def restrict(self, instrument_version):
+        """The instrument of ``instrument_version`` as a course of exactly this template
+        version has it (``Template.restrict``), built once per pair of contents."""
+        key = (instrument_version.content_hash, self.content_hash)
+        found = _RESTRICTED.get(key)
+        if found is None:
+            found = _RESTRICTED[key] = self.template().restrict(instrument_version.instrument())
+        return found
+
+
 _BUILT: dict[str, Template] = {}
+_RESTRICTED: dict[tuple[str, str], object] = {}
 
 
 def plain(template: Template) -> dict:

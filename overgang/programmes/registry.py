@@ -76,20 +76,25 @@ def compile_definitions(directory: Path | str | None = None, instruments=None) -
 
 
 def check_against_instruments(templates, instruments=None) -> list[Problem]:
-    """Item groups that the instruments do not declare (code ``unknown_group``)."""
+    """Item groups the instruments do not declare (``unknown_group``) and goal codes the
+    instruments' `goal` list lacks (``unknown_goal``)."""
     from overgang.instruments import registry as instrument_registry
 
     instruments = instruments if instruments is not None else instrument_registry.all_instruments()
+    goal_codes = {code for name in ("registration", "star") if name in instruments
+                  for code in instruments[name].item("goal").choices.codes}
     problems = []
     for template in templates:
         for instrument_name, groups in template.instruments:
-            declared = getattr(instruments.get(instrument_name), "groups", None)
-            if declared is None:
-                continue
+            declared = instruments[instrument_name].groups if instrument_name in instruments else frozenset()
             for group in groups:
                 if group not in declared:
                     problems.append(Problem("unknown_group", f"{template.name}:instruments.{instrument_name}",
                                             f"{instrument_name} has no item group {group!r}"))
+        for code in template.goals:
+            if code not in goal_codes:
+                problems.append(Problem("unknown_goal", f"{template.name}:goals",
+                                        f"{code} is not a code of the instruments' goal list"))
     return problems
 
 

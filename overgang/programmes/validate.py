@@ -22,8 +22,9 @@ duplicate                 the same goal, group, measure or subgroup twice
 unknown_measure           a report measure or subgroup the report does not know
 ========================  ========================================================
 
-Checks against the instruments' own definitions (that a group or a goal code exists in
-them) run in ``registry.compile_definitions``, which knows both.
+Checks against the instruments' own definitions run in ``registry.compile_definitions``,
+which knows both: ``unknown_group`` (an instrument does not declare the group) and
+``unknown_goal`` (the `goal` list has no such code).
 """
 
 from __future__ import annotations

@@ -32,13 +32,17 @@ def pause(of, start, end):
     return Pause.objects.create(course=of, start_date=start, end_date=end)
 
 
-def record(person, instrument, day, answers, *, of=None, respondent="", status="completed"):
+def record(person, instrument, day, answers, *, of=None, respondent="", status="completed", template=None):
     """A record stored as the application stores it (through the answer codec: free text
-    and the items declared sealed encrypted)."""
+    and the items declared sealed encrypted), of its course's template (else ``template``,
+    else the default)."""
     version = current_version(instrument)
     values = {k: str(v) for k, v in answers.items() if v is not None}
+    template_version = of.template_version if of is not None else current_template_version(
+        template or template_registry.DEFAULT)
     return Record.objects.create(
         citizen=person, course=of, instrument=instrument, instrument_version=version,
+        template_version=template_version,
         status=status, filled_on=day, respondent=respondent,
         **AnswerCodec().encode(version.instrument(), values, person.data_key),
     )

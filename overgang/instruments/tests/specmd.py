@@ -178,7 +178,7 @@ def parse_counts(text=None):
     text = text or spec_text()
     out = {}
     for line in text.splitlines():
-        m = re.match(r"^\| `(\w+)` \| 1 \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|", line)
+        m = re.match(r"^\| `(\w+)` \| \d+ \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|", line)
         if m:
             out[m.group(1)] = tuple(int(g) for g in m.groups()[1:])
     return out

@@ -44,21 +44,24 @@ def test_it_starts_a_star_as_a_draft_on_the_current_instrument_version(client, w
     course = testing.make_course(world.citizen)
     login(world.worker)
     response = client.post(
-        reverse("measurements:start", kwargs={"code": world.citizen.code}),
-        {"instrument": "star", "filled_on": "2026-03-01", "respondent": "citizen"},
+        reverse("courses:record_new", kwargs={"code": course.code}),
+        {"record-instrument": "star", "record-filled_on": "2026-03-01", "record-respondent": "citizen"},
     )
     record = Record.objects.get()
     assert response["Location"] == reverse("measurements:fill", kwargs={"code": record.code, "page": 1})
     assert record.status == "draft" and record.respondent == "citizen"
     assert record.instrument_version.name == "star" and record.course == course
+    assert record.template_version == course.template_version
     assert AuditEvent.objects.filter(action="record.create", object_code=str(record.code)).exists()
 
 
 def test_a_star_needs_to_know_who_led_it_and_a_date_not_in_the_future(client, world, login):
+    course = testing.make_course(world.citizen)
     login(world.worker)
     tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
     response = client.post(
-        reverse("measurements:start", kwargs={"code": world.citizen.code}), {"instrument": "star", "filled_on": tomorrow}
+        reverse("courses:record_new", kwargs={"code": course.code}),
+        {"record-instrument": "star", "record-filled_on": tomorrow},
     )
     html = response.content.decode()
     assert response.status_code == 400

@@ -126,3 +126,25 @@ def test_the_default_template_must_exist(definitions):
     with pytest.raises(registry.DefinitionError) as caught:
         registry.compile_definitions(definitions)
     assert [p.code for p in caught.value.problems] == ["missing_default"]
+
+
+def test_groups_and_goals_must_be_the_instruments_own(definitions):
+    path = definitions / "homelessness.yaml"
+    path.write_text(path.read_text().replace("  star: []", "  star: [astrology]").replace("goals: [3, 4]", "goals: [3, 9]"))
+    with pytest.raises(registry.DefinitionError) as caught:
+        registry.compile_definitions(definitions)
+    assert {(p.code, p.where) for p in caught.value.problems} == {
+        ("unknown_group", "homelessness:instruments.star"), ("unknown_goal", "homelessness:goals")}
+
+
+def test_a_template_restricts_each_instrument_to_its_groups_and_goals():
+    from overgang.instruments import registry as instruments
+
+    star = instruments.get_instrument("star")
+    exit_star = registry.get_template("exit_prostitution").restrict(star)
+    home_star = registry.get_template("homelessness").restrict(star)
+    assert exit_star.has_item("paid_last_month") and not home_star.has_item("paid_last_month")
+    assert exit_star.item("goal").choices.codes == (1, 2)
+    assert home_star.item("goal").choices.codes == (3, 4)
+    assert [i.name for i in home_star.items if i.name.startswith("dim_")] == [
+        i.name for i in star.items if i.name.startswith("dim_")]
