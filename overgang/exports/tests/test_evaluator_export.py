@@ -170,9 +170,12 @@ def test_date_shifting_keeps_a_date_at_the_end_of_the_calendar(world):
 def _versioned_record(citizen, version, answers):
     from overgang.measurements.codec import AnswerCodec
     from overgang.measurements.models import Record
+    from overgang.programmes import registry
+    from overgang.programmes.models import current_version
 
     return Record.objects.create(
         citizen=citizen, instrument=version.name, instrument_version=version, status="completed",
+        template_version=current_version(registry.DEFAULT),
         filled_on=datetime.date(2026, 3, 1), **AnswerCodec().encode(version.instrument(), answers, citizen.data_key))
 
 
