@@ -212,6 +212,7 @@ class Instrument:
         """The items whose answer a new record opens with, from the source each names."""
         return tuple(item for item in self.items if item.prefill)
 
+    @cached_property
     def groups(self) -> frozenset[str]:
         """The item groups the definition declares, on items or on choices."""
         found = {item.group for item in self.items} | {item.hint_group for item in self.items}
