@@ -16,7 +16,7 @@ from overgang.instruments import engine, registry
 from overgang.instruments.messages import answer_message
 from overgang.measurements import actions, starting
 from overgang.measurements.access import get_record_for_user
-from overgang.measurements.forms import PageForm, _lang
+from overgang.measurements.forms import PageForm, StartForm, _lang
 from overgang.measurements.models import Record
 from overgang.measurements import presentation
 
