@@ -309,8 +309,10 @@ def summary(report, fmt) -> list:
         }))
     else:
         out.append((_("Livssituation (Outcomes Star)"), _("Der er endnu ikke stjerner ved både opstart og afslutning.")))
-    ps, pe = paid["by_point"]["start"], paid["by_point"]["end"]
-    if ps["n"] and pe["n"] and fmt.hides(pct(ps), pct(pe)):
+    ps, pe = (paid["by_point"]["start"], paid["by_point"]["end"]) if paid else (None, None)
+    if paid is None:
+        pass  # a template without the prostitution questions (per_template.narrow)
+    elif ps["n"] and pe["n"] and fmt.hides(pct(ps), pct(pe)):
         out.append((_("Prostitutionsfrekvens"), _too_few(fmt)))
     elif ps["n"] and pe["n"]:
         out.append((_("Prostitutionsfrekvens"), _(
@@ -374,7 +376,8 @@ def chapter3(report, fmt) -> Section:
 # ---------------------------------------------------------------------------- chapter 4
 
 def _rows(table, labels):
-    return [share_row(label, table.get(key)) for key, label in labels]
+    """The rows of ``labels`` the table has (a template's report leaves some out)."""
+    return [share_row(label, table.get(key)) for key, label in labels if key in table]
 
 
 def _n_of(table, keys, fmt):
@@ -394,10 +397,10 @@ def chapter4(report, fmt, words=None) -> Section:
 
 
 def build(report, *, suppress=False, small=5) -> Document:
-    from overgang.evaluation import document_chapter5, document_outcomes
+    from overgang.evaluation import document_chapter5, document_outcomes, document_templates
 
     fmt = Format(suppress=suppress, small=small)
     words = Labels()
-    sections = [chapter3(report, fmt), chapter4(report, fmt, words), document_chapter5.chapter5(report, fmt, words),
-                *document_outcomes.sections(report, fmt, words)]
-    return Document(_("Evaluering af CTI-forløb"), summary(report, fmt), sections, fmt, report)
+    sections = [*document_templates.sections(report, fmt), chapter3(report, fmt), chapter4(report, fmt, words),
+                document_chapter5.chapter5(report, fmt, words), *document_outcomes.sections(report, fmt, words)]
+    return Document(document_templates.title(report), summary(report, fmt), sections, fmt, report)

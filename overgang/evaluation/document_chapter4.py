@@ -80,7 +80,9 @@ def chapter4(report, fmt, words: Labels | None = None) -> Section:
               ("sex_income", _("Forsørgelse: salg af seksuelle ydelser")), ("substance", _("Misbrug af alkohol eller stoffer"))]
     rows = []
     for key, label in labels:
-        row = t44[key]
+        row = t44.get(key)
+        if row is None:
+            continue  # a row the template does not have (per_template.narrow)
         rows.append([text(label), count(row["before10"]["count"]), pct(row["before10"]), count(row["before10"]["n"]),
                      count(row["from10"]["count"]), pct(row["from10"]), count(row["from10"]["n"]), pval(row["p"])])
     blocks.append(Block(
@@ -110,21 +112,8 @@ def chapter4(report, fmt, words: Labels | None = None) -> Section:
         _("Registreringer af ikke-startede forløb: N = %(n)s.") % {"n": fmt.show(count(report["counts"]["not_started"]))},
         _("Skemaet for forløb, der ikke blev startet."), ["", *share_columns()], _rows(t45, labels), key="t4-5",
     ))
-    blocks.append(_simple(
-        _("Tabel 4.6"), _("Borgere i projektet, fordelt efter prostitutionsdebut og prostitutionsaktivitet. Antal og procent."),
-        d["table_4_6"],
-        [("debut_over4y", _("Debut: over 4 år siden")), ("debut_1_4y", _("Debut: mellem 1 og 4 år siden")),
-         ("debut_under1y", _("Debut: under 1 år siden")), ("last_over2y", _("Sidst: over 2 år siden")),
-         ("last_1_2y", _("Sidst: 1–2 år siden")), ("last_under1y", _("Sidst: under 1 år siden"))],
-        _("Registreringens spørgsmål om første og seneste betaling for en seksuel ydelse."), "t4-6", fmt))
-    arenas = {c: words.code("arenas", c) for c in (1, 5, 2, 3, 6, 4, 7)}
-    payments = {c: words.code("payment", c) for c in (1, 2, 4, 5, 6, 3)}
-    blocks.append(_simple(
-        _("Tabel 4.7"),
-        _("Andelen af borgere med prostitutionserfaring, der har solgt sex på specifikke lokationer, og andelen, "
-          "som har modtaget specifikke betalingsformer ved seneste seksuelle ydelse. Antal og procent."),
-        d["table_4_7"], [(f"arena_{c}", v) for c, v in arenas.items()] + [(f"payment_{c}", v) for c, v in payments.items()],
-        _("Flere svar muligt; andelen er af borgere, der har svaret."), "t4-7", fmt))
+    if "table_4_6" in d:
+        blocks.extend(_prostitution_tables(d, fmt, words))
     blocks.append(_simple(
         _("Tabel 4.8"), _("Borgere i projektet, fordelt efter køn, statsborgerskab og alder. Antal og procent."),
         d["table_4_8"],
@@ -198,12 +187,16 @@ def chapter4(report, fmt, words: Labels | None = None) -> Section:
         [("substance", _("Misbrug af alkohol eller stoffer")), ("cannabis", _("Hashmisbrug el.lign.")),
          ("hard_drugs", _("Heroin, kokain, amfetamin el.lign.")), ("alcohol", _("Alkoholmisbrug"))],
         _("Typerne er andele af borgerne med misbrug (i stort, vist eller begrænset omfang)."), "t4-13", fmt))
+    if "knows_friends" in d["table_4_14"]:
+        t414 = _("Andelen af borgere i projektet, der har ægtefælle/kæreste eller børn, borgere med børn, fordelt "
+                 "efter, om de bor sammen med deres yngste barn, samt andelen af borgere i projektet, hvor kæreste, "
+                 "søskende, forældre, børn, anden familie eller venner uden for prostitutionsmiljøet har kendskab til "
+                 "deres salg af seksuelle ydelser. Antal og procent.")
+    else:
+        t414 = _("Andelen af borgere i projektet, der har ægtefælle/kæreste eller børn, og borgere med børn, "
+                 "fordelt efter, om de bor sammen med deres yngste barn. Antal og procent.")
     blocks.append(_simple(
-        _("Tabel 4.14"),
-        _("Andelen af borgere i projektet, der har ægtefælle/kæreste eller børn, borgere med børn, fordelt efter, om "
-          "de bor sammen med deres yngste barn, samt andelen af borgere i projektet, hvor kæreste, søskende, forældre, "
-          "børn, anden familie eller venner uden for prostitutionsmiljøet har kendskab til deres salg af seksuelle "
-          "ydelser. Antal og procent."),
+        _("Tabel 4.14"), t414,
         d["table_4_14"],
         [("partner", _("Har en ægtefælle eller kæreste")), ("children", _("Har børn")),
          ("youngest_lives_with", _("Bor sammen med yngste barn hele tiden eller noget af tiden")),
@@ -212,12 +205,14 @@ def chapter4(report, fmt, words: Labels | None = None) -> Section:
              "knows_friends", "knows_partner", "knows_parents", "knows_siblings", "knows_children",
              "knows_other_family"))],
         _("'Irrelevant' og 'ved ikke' tæller ikke med; bopæl med yngste barn er af borgere med børn."), "t4-14", fmt))
-    t415 = d["table_4_15"]
-    blocks.append(_simple(
-        _("Tabel 4.15"), _("Borgere i projektet, fordelt efter målsætning med CTI-forløb ved opstart. Antal og procent."),
-        t415, [("goal_exit", words.code("goal", 1)), ("goal_life", words.code("goal", 2)),
-               ("life_not_paid_last_year", _("Forbedrede livsvilkår: ikke modtaget betaling det seneste år"))],
-        _("Målsætningen i registreringen ved oprettelse."), "t4-15", fmt))
+    t415 = d.get("table_4_15")
+    if t415 is not None:
+        blocks.append(_simple(
+            _("Tabel 4.15"),
+            _("Borgere i projektet, fordelt efter målsætning med CTI-forløb ved opstart. Antal og procent."),
+            t415, [("goal_exit", words.code("goal", 1)), ("goal_life", words.code("goal", 2)),
+                   ("life_not_paid_last_year", _("Forbedrede livsvilkår: ikke modtaget betaling det seneste år"))],
+            _("Målsætningen i registreringen ved oprettelse."), "t4-15", fmt))
     needs = {"need_mental": _("Psykisk helbred"), "need_employment": _("Beskæftigelse eller uddannelse"),
              "need_economy": _("Økonomi"), "need_daily": _("Dagligdag"), "need_housing": _("Bolig"),
              "need_network": _("Netværk"), "need_physical": _("Fysisk helbred"), "need_substance": _("Misbrug")}
@@ -228,3 +223,24 @@ def chapter4(report, fmt, words: Labels | None = None) -> Section:
         d["table_4_16"], list(needs.items()),
         _("Ønsker tilbud = ethvert 'ja' til behovet for tilbud på området; 'ved ikke' tæller ikke med."), "t4-16", fmt))
     return Section(_("Kapitel 4. Borgere i CTI-forløb"), "", blocks)
+
+
+def _prostitution_tables(d, fmt, words) -> list:
+    """Tables 4.6 and 4.7: only in a report whose courses have the prostitution questions."""
+    blocks = []
+    blocks.append(_simple(
+        _("Tabel 4.6"), _("Borgere i projektet, fordelt efter prostitutionsdebut og prostitutionsaktivitet. Antal og procent."),
+        d["table_4_6"],
+        [("debut_over4y", _("Debut: over 4 år siden")), ("debut_1_4y", _("Debut: mellem 1 og 4 år siden")),
+         ("debut_under1y", _("Debut: under 1 år siden")), ("last_over2y", _("Sidst: over 2 år siden")),
+         ("last_1_2y", _("Sidst: 1–2 år siden")), ("last_under1y", _("Sidst: under 1 år siden"))],
+        _("Registreringens spørgsmål om første og seneste betaling for en seksuel ydelse."), "t4-6", fmt))
+    arenas = {c: words.code("arenas", c) for c in (1, 5, 2, 3, 6, 4, 7)}
+    payments = {c: words.code("payment", c) for c in (1, 2, 4, 5, 6, 3)}
+    blocks.append(_simple(
+        _("Tabel 4.7"),
+        _("Andelen af borgere med prostitutionserfaring, der har solgt sex på specifikke lokationer, og andelen, "
+          "som har modtaget specifikke betalingsformer ved seneste seksuelle ydelse. Antal og procent."),
+        d["table_4_7"], [(f"arena_{c}", v) for c, v in arenas.items()] + [(f"payment_{c}", v) for c, v in payments.items()],
+        _("Flere svar muligt; andelen er af borgere, der har svaret."), "t4-7", fmt))
+    return blocks

@@ -104,6 +104,32 @@ def chapter6(report, fmt, words: Labels) -> Section:
         improved, LATER, fmt, key="f6-3",
         note=_test_note(_("Andelen ved afslutning mod 0 (z-test)"), improved["end"]["p_vs_zero"]),
     ))
+    if report["paid_last_month"] is not None:  # None: a template without the prostitution questions
+        blocks.extend(_prostitution(report, fmt, words))
+    sb = star["by_point"]
+    values = [fmt.visible(sb[p]["mean"], sb[p]["n"]) for p in POINTS]
+    title = _("Oplevelse af egen livssituation (Outcomes Star) blandt borgerne i projektet. Særskilt for opstart og "
+              "faser i CTI-forløbet. Gennemsnit og antal.")
+    chart = "" if all(v is None for v in values) else charts.line_chart(
+        list(labels.values()), [(_("Stjerne"), values)], title=title, y_max=10, counts=_counts(fmt, sb, POINTS))
+    blocks.append(Block(
+        _("Figur 6.6"), title, _n_text(fmt, sb),
+        _("Stjernens gennemsnit = gennemsnittet af de besvarede dimensioner (1–10) i én stjerne."),
+        ["", _("N"), _("Gennemsnit"), _("Færre end 10 dimensioner")],
+        [[text(labels[p]), count(sb[p]["n"]), mean(sb[p]["mean"], sb[p]["n"]), count(sb[p]["incomplete"])] for p in POINTS],
+        chart=chart, empty="" if chart else no_data(), key="f6-6",
+        note=_test_note(_("t-test, opstart mod afslutning"), star["start_vs_end"]["mean_p"]),
+    ))
+    blocks.append(_progression(report, fmt))
+    blocks.extend(_dimensions(report, fmt, words))
+    blocks.append(_staff_ratings(report, fmt))
+    blocks.extend(_dropout(report, fmt))
+    return Section(_("Kapitel 6. Borgernes progression"), "", blocks)
+
+
+def _prostitution(report, fmt, words) -> list:
+    """Figures 6.4–6.5 and Table 6.1: only in a report with the prostitution template."""
+    blocks = []
     paid, considered = report["paid_last_month"], report["paid_or_considered"]
     blocks.append(_share_figure(
         _("Figur 6.4"),
@@ -132,25 +158,7 @@ def chapter6(report, fmt, words: Labels) -> Section:
         _("Enheden er en stjerne med betaling den seneste måned (alle tidspunkter); flere svar muligt."),
         ["", *share_columns()], [share_row(label, motives["codes"][k]) for k, label in motive_labels.items()], key="t6-1",
     ))
-    sb = star["by_point"]
-    values = [fmt.visible(sb[p]["mean"], sb[p]["n"]) for p in POINTS]
-    title = _("Oplevelse af egen livssituation (Outcomes Star) blandt borgerne i projektet. Særskilt for opstart og "
-              "faser i CTI-forløbet. Gennemsnit og antal.")
-    chart = "" if all(v is None for v in values) else charts.line_chart(
-        list(labels.values()), [(_("Stjerne"), values)], title=title, y_max=10, counts=_counts(fmt, sb, POINTS))
-    blocks.append(Block(
-        _("Figur 6.6"), title, _n_text(fmt, sb),
-        _("Stjernens gennemsnit = gennemsnittet af de besvarede dimensioner (1–10) i én stjerne."),
-        ["", _("N"), _("Gennemsnit"), _("Færre end 10 dimensioner")],
-        [[text(labels[p]), count(sb[p]["n"]), mean(sb[p]["mean"], sb[p]["n"]), count(sb[p]["incomplete"])] for p in POINTS],
-        chart=chart, empty="" if chart else no_data(), key="f6-6",
-        note=_test_note(_("t-test, opstart mod afslutning"), star["start_vs_end"]["mean_p"]),
-    ))
-    blocks.append(_progression(report, fmt))
-    blocks.extend(_dimensions(report, fmt, words))
-    blocks.append(_staff_ratings(report, fmt))
-    blocks.extend(_dropout(report, fmt))
-    return Section(_("Kapitel 6. Borgernes progression"), "", blocks)
+    return blocks
 
 
 def _progression(report, fmt) -> Block:
@@ -283,6 +291,8 @@ def _dropout(report, fmt) -> list:
           *[mean(att[k][p]["mean"], att[k][p]["n"]) for k, _l in series_labels], pval(att["p"][p])] for p in POINTS],
         chart=chart, empty="" if chart else no_data(), key="f6-8",
     )
+    if "sex_income_start_p" not in dropout:  # a template without the prostitution questions
+        return [t65, f68]
     rows = [[text(label), pct(dropout[k]["sex_income_start"]), count(dropout[k]["sex_income_start"]["n"]),
              pct(dropout[k]["sex_income_end"]), count(dropout[k]["sex_income_end"]["n"])] for k, label in groups]
     t66 = Block(
@@ -382,7 +392,9 @@ def chapter7(report, fmt, words: Labels) -> Section:
     ]
     labels = point_labels()
     for number, key, yes_label, no_label, title, definition in specs:
-        group = subgroups[key]
+        group = subgroups.get(key)
+        if group is None:
+            continue  # a subgroup the template does not have
         series = [(label, [fmt.visible(group[g][p]["mean"], group[g][p]["n"]) for p in POINTS])
                   for g, label in (("yes", yes_label), ("no", no_label))]
         chart = "" if all(v is None for _l, vs in series for v in vs) else charts.line_chart(

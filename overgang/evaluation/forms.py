@@ -4,6 +4,24 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from overgang.evaluation.definitions import DefinitionError, parse_overrides
+from overgang.programmes import registry
+
+
+def template_choices(municipalities):
+    """The course templates the municipalities offer or have courses of, by title in
+    the reader's language."""
+    from django.utils.translation import get_language
+
+    from overgang.evaluation import reports
+    from overgang.programmes import offers
+
+    names = set(reports.templates_present(municipalities))
+    for municipality in municipalities:
+        names.update(offer.name for offer in offers.offered(municipality))
+    templates = registry.all_templates()
+    language = get_language() or "da"
+    return sorted(((name, templates[name].title.get(language)) for name in names if name in templates),
+                  key=lambda choice: choice[1])
 
 
 class ReportFilterForm(forms.Form):
@@ -12,6 +30,7 @@ class ReportFilterForm(forms.Form):
                                    widget=forms.DateInput(attrs={"type": "date"}))
     started_to = forms.DateField(label=_("Forløb startet til"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
+    skabelon = forms.ChoiceField(label=_("Forløbsskabelon"), required=False)
     goal = forms.ChoiceField(label=_("Målsætning"), required=False, choices=[
         ("", _("Alle")), ("exit", _("Exit fra prostitution")), ("life", _("Forbedret livssituation"))])
     definitions = forms.CharField(
@@ -25,6 +44,13 @@ class ReportFilterForm(forms.Form):
         self.fields["kommune"].choices = [(str(m.code), m.name) for m in municipalities]
         if len(municipalities) < 2:
             del self.fields["kommune"]
+        choices = template_choices(municipalities)
+        self.fields["skabelon"].choices = [("", _("Alle skabeloner side om side"))] + choices
+        if len(choices) < 2:
+            del self.fields["skabelon"]
+        if registry.DEFAULT not in {name for name, _title in choices}:
+            # The goals exit / better life are the prostitution template's (goals 1 and 2).
+            del self.fields["goal"]
 
     def clean(self):
         data = super().clean()

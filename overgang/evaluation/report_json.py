@@ -14,10 +14,12 @@ import gc
 import json
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 
 from django.utils import timezone
 
 from overgang.evaluation import cohort as cohort_module
+from overgang.evaluation import per_template
 from overgang.evaluation.chapter5 import chapter5
 from overgang.evaluation.descriptives import descriptives
 from overgang.evaluation.measures import dropout_groups, measures
@@ -46,10 +48,18 @@ def compute(filters, definitions, municipalities=None) -> dict:
     from overgang.evaluation import reports
 
     began = time.perf_counter()
+    present = [] if filters.template else reports.templates_present(municipalities)
     with paused_gc():
         raw = reports.load(filters, municipalities)
-        report = build(raw, definitions, filters, consume=True)
+        report = build(raw, definitions, filters, consume=True, templates=present)
         del raw
+        if len(present) > 1:
+            # The report across templates: each template's common measures side by side.
+            report["by_template"] = []
+            for name in present:
+                narrowed = replace(filters, template=name)
+                one = build(reports.load(narrowed, municipalities), definitions, narrowed, consume=True)
+                report["by_template"].append(per_template.side_by_side(one))
     report["meta"] = {
         "computation_seconds": round(time.perf_counter() - began, 3),
         "last_changed": _iso(reports.last_changed(municipalities)),
@@ -61,13 +71,17 @@ def _iso(value):
     return value.isoformat(timespec="seconds") if value else None
 
 
-def build(raw, definitions, filters, *, generated_at=None, meta=None, consume=False) -> dict:
+def build(raw, definitions, filters, *, generated_at=None, meta=None, consume=False, templates=()) -> dict:
+    """The report of ``raw``. ``templates``: the names of the course templates present
+    when the report spans every template (``filters.template`` unset)."""
     cohort = cohort_module.build(raw, definitions, consume=consume)
     result = measures(cohort, definitions)
     report = {
         "format": FORMAT,
         "generated_at": (generated_at or timezone.localtime()).isoformat(timespec="seconds"),
         "filters": filters.to_json(),
+        "template": per_template.lookup(filters.template) if filters.template else None,
+        "templates": [per_template.lookup(name) for name in templates],
         "definitions": definitions.to_json(),
         "counts": result["counts"],
         "who5": result["who5"],
@@ -87,6 +101,7 @@ def build(raw, definitions, filters, *, generated_at=None, meta=None, consume=Fa
         "municipalities": sorted(cohort.municipalities.values()),
         "warnings": cohort.flags,
     }
+    per_template.narrow(report)
     if meta:
         report["meta"] = meta
     return report

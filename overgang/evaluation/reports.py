@@ -39,17 +39,21 @@ GOALS = {"exit": 1, "life": 2}
 class Filters:
     """``--municipality`` (names or codes), ``--started-from``/``--started-to`` (course
     start date, inclusive), ``--goal exit|life`` (the goal of the citizen's latest
-    registration)."""
+    registration), ``--template NAME`` (the courses of one course template and the
+    records of that template)."""
 
     municipalities: tuple = ()
     started_from: dt.date | None = None
     started_to: dt.date | None = None
     goal: str | None = None
+    template: str | None = None
 
     def to_json(self) -> dict:
         out = {}
         if self.municipalities:
             out["municipality"] = list(self.municipalities)
+        if self.template:
+            out["template"] = self.template
         if self.started_from:
             out["started_from"] = self.started_from.isoformat()
         if self.started_to:
@@ -115,7 +119,10 @@ def load(filters: Filters, municipalities=None) -> Raw:
     The date filter keeps courses started in the range (and the citizens with such a
     course, and not-started contacts filled in within it); the goal filter keeps the
     citizens whose latest registration has that goal. Both are applied in Python after
-    the bulk queries, so the queries stay the same five whatever the filters.
+    the bulk queries, so the queries stay the same five whatever the filters. The
+    template filter narrows the queries themselves: the courses of that template, their
+    pauses, the records of that template (a record names its template version) and the
+    citizens with any of them.
     """
     munis = Municipality.objects.all()
     if municipalities is not None:
@@ -128,15 +135,16 @@ def load(filters: Filters, municipalities=None) -> Raw:
         Citizen.objects.filter(municipality_id__in=ids).order_by().values_list("pk", "municipality_id")
     )
     courses = Course.objects.filter(citizen__municipality_id__in=ids, start_date__isnull=False).order_by()
-    raw.courses = list(courses.values_list("pk", "citizen_id", "status", "start_date", "end_date"))
-    raw.pauses = list(
-        Pause.objects.filter(course__citizen__municipality_id__in=ids, course__start_date__isnull=False)
-        .order_by()
-        .values_list("course_id", "start_date", "end_date")
-    )
+    pauses = Pause.objects.filter(course__citizen__municipality_id__in=ids, course__start_date__isnull=False)
     records = Record.objects.filter(
         citizen__municipality_id__in=ids, status=Record.Status.COMPLETED, instrument__in=list(raw.codebooks)
     ).order_by()
+    if filters.template:
+        courses = courses.filter(template_version__name=filters.template)
+        pauses = pauses.filter(course__template_version__name=filters.template)
+        records = records.filter(template_version__name=filters.template)
+    raw.courses = list(courses.values_list("pk", "citizen_id", "status", "start_date", "end_date"))
+    raw.pauses = list(pauses.order_by().values_list("course_id", "start_date", "end_date"))
     # The date as text: the driver's date converter ran once per row; here each distinct
     # day is converted once (_fetch_records).
     records = records.annotate(day=Cast("filled_on", CharField()))
@@ -147,6 +155,10 @@ def load(filters: Filters, municipalities=None) -> Raw:
     _leave_out_withdrawn(raw, ids)
     _open_every(raw, "star")
     _open_every(raw, "registration")
+    if filters.template:
+        # A citizen belongs to a template's report through a course or a record of it.
+        present = {row[1] for row in raw.courses} | {row[1] for row in raw.records}
+        raw.citizens = {c: m for c, m in raw.citizens.items() if c in present}
     return apply_filters(raw, filters)
 
 
@@ -164,6 +176,15 @@ def _leave_out_withdrawn(raw, municipality_ids):
     raw.courses = [row for row in raw.courses if row[1] not in gone]
     raw.pauses = [row for row in raw.pauses if row[0] not in courses_gone]
     raw.records = [row for row in raw.records if row[1] not in gone]
+
+
+def templates_present(municipalities=None) -> list[str]:
+    """The names of the course templates of the started courses in ``municipalities``
+    (None = all), sorted: the columns of the report across templates."""
+    courses = Course.objects.filter(start_date__isnull=False)
+    if municipalities is not None:
+        courses = courses.filter(citizen__municipality_id__in=[getattr(m, "pk", m) for m in municipalities])
+    return sorted(set(courses.order_by().values_list("template_version__name", flat=True).distinct()))
 
 
 def reveal_sealed(pks, names) -> dict:

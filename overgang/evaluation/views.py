@@ -42,6 +42,7 @@ def _prepare(request):
         started_from=data.get("started_from"),
         started_to=data.get("started_to"),
         goal=data.get("goal") or None,
+        template=data.get("skabelon") or None,
     )
     return form, municipalities, filters, definitions, sees_exact_numbers(request.user, municipalities)
 

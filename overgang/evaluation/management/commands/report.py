@@ -3,6 +3,7 @@
     overgang report --format json --output rapport.json
     overgang report --format pdf --output rapport.pdf --municipality Aarhus \\
         --started-from 2026-01-01 --goal exit --set who5_improvement="10 percent"
+    overgang report --format html --output hjemloeshed.html --template homelessness
 
 The command line is the operator's and evaluator's tool: numbers are exact (no small-cell
 suppression; ``--leader`` renders as a project leader would see it). Writing the report
@@ -22,6 +23,7 @@ from overgang.audit.log import record as audit
 from overgang.evaluation import render, report_json, reports
 from overgang.evaluation.definitions import DefinitionError, Definitions
 from overgang.lib import crypto
+from overgang.programmes import registry as programmes_registry
 
 FORMATS = ("json", "html", "pdf", "xlsx")
 
@@ -46,6 +48,8 @@ class Command(BaseCommand):
         parser.add_argument("--started-from", type=_date)
         parser.add_argument("--started-to", type=_date)
         parser.add_argument("--goal", choices=sorted(reports.GOALS))
+        parser.add_argument("--template", choices=sorted(programmes_registry.all_templates()),
+                            help="the courses of one course template (overgang templates list)")
         parser.add_argument("--set", action="append", default=[], dest="overrides", metavar="KEY=VALUE")
         parser.add_argument("--lang", choices=("da", "en"), default="da")
         parser.add_argument("--leader", action="store_true", help="suppress small cells as for a project leader")
@@ -68,6 +72,7 @@ class Command(BaseCommand):
             started_from=options["started_from"],
             started_to=options["started_to"],
             goal=options["goal"],
+            template=options["template"],
         )
         if filters.started_from and filters.started_to and filters.started_from > filters.started_to:
             raise CommandError(_("--started-from ligger efter --started-to."))
