@@ -24,10 +24,12 @@ STAFF = [
 WORKING_TIME = {"carla": Decimal("0.5")}
 
 CITIZENS = {
-    "anna": ["Solsikke", "Havørn", "Måge", "Lærke"],
-    "bo": ["Birk", "Ræv", "Ask"],
-    "carla": ["Stjerne", "Bølge", "Æble"],
+    "anna": ["Solsikke", "Havørn", "Måge", "Lærke", "Hyld", "Pil"],
+    "bo": ["Birk", "Ræv", "Ask", "Mejse", "Tjørn", "Egern"],
+    "carla": ["Stjerne", "Bølge", "Æble", "Odder", "Lind", "Kastanje", "Vibe"],
 }
+# The first ten are Exit prostitution courses, the rest Homelessness → own home
+# (overgang.courses.demo).
 
 
 @transaction.atomic

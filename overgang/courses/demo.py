@@ -16,6 +16,11 @@ from overgang.courses.schedule import add_months
 from overgang.instruments import codebook, engine
 from overgang.instruments.types import Context
 from overgang.measurements import actions as record_actions
+from overgang.programmes import actions as template_actions
+from overgang.programmes.registry import DEFAULT
+
+#: The demo municipality's second course template, with a course in every state.
+SECOND = "homelessness"
 
 
 def plausible_answers(instrument, rng, filled_on, fixed=None):
@@ -45,7 +50,9 @@ def plausible_answers(instrument, rng, filled_on, fixed=None):
 def _record(course, instrument, day, rng, fixed=None, respondent=""):
     record = actions.do_start_course_record(course, instrument, actor=course.citizen.worker, filled_on=day,
                                             respondent=respondent)
-    answers = plausible_answers(record.definition, rng, day, {**record.get_answers(), **(fixed or {})})
+    # Only what the course's template asks (a homelessness star has no paid_last_month).
+    fixed = {name: value for name, value in (fixed or {}).items() if record.definition.has_item(name)}
+    answers = plausible_answers(record.definition, rng, day, {**record.get_answers(), **fixed})
     record_actions.do_save_answers(record, answers, actor=course.citizen.worker, version=record.version)
     record.refresh_from_db()
     record_actions.do_complete_record(record, actor=course.citizen.worker, version=record.version)
@@ -53,7 +60,8 @@ def _record(course, instrument, day, rng, fixed=None, respondent=""):
 
 
 def _star(course, day, rng, level, who5):
-    fixed = {"possible": 1, "goal": rng.choice([1, 2]), "paid_last_month": 2, "considered": rng.choice([1, 2])}
+    goals = list(course.template_version.template().goals)  # [1, 2] for Exit prostitution
+    fixed = {"possible": 1, "goal": rng.choice(goals), "paid_last_month": 2, "considered": rng.choice([1, 2])}
     star = codebook.current("star")
     for name in star.score("star_mean").items:
         fixed[name] = max(1, min(10, level + rng.randint(-2, 2)))
@@ -62,11 +70,11 @@ def _star(course, day, rng, level, who5):
     return _record(course, "star", day, rng, fixed, respondent=rng.choice(["citizen", "worker"]))
 
 
-def _course(citizen, today, *, months_ago, rng, stars=True, until=None):
+def _course(citizen, today, *, months_ago, rng, stars=True, until=None, template=DEFAULT):
     start = today - dt.timedelta(days=int(months_ago * 30.4))
     course = actions.do_register_first_contact(
         citizen, actor=citizen.worker, first_contact_on=start - dt.timedelta(days=21), contact_route=rng.randint(1, 6),
-        third_party=rng.random() < 0.5,
+        third_party=rng.random() < 0.5, template=template,
     )
     actions.do_log_contact(course, actor=citizen.worker, date=start - dt.timedelta(days=14), form="meeting", minutes=60)
     actions.do_start_course(course, actor=citizen.worker, start_date=start)
@@ -126,6 +134,11 @@ def seed_courses(today=None):
     today = today or dt.date.today()
     rng = random.Random(2017)
     citizens = {c.pseudonym: c for c in Citizen.objects.filter(municipality__name=DEMO_MUNICIPALITY)}
+    municipality = next(iter(citizens.values())).municipality if citizens else None
+    if municipality is not None and not municipality.template_offers.exists():
+        # The demo's CTI unit runs two target groups on one platform (issue 13).
+        for name in (DEFAULT, SECOND):
+            template_actions.do_change_template_offer(municipality, name, actor=None, offered=True)
 
     def fresh(name):
         citizen = citizens.get(name)
@@ -133,14 +146,14 @@ def seed_courses(today=None):
 
     if c := fresh("Måge"):  # contact period
         course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=10),
-                                                   contact_route=1, third_party=True)
+                                                   contact_route=1, third_party=True, template=DEFAULT)
         actions.do_log_contact(course, actor=c.worker, date=today - dt.timedelta(days=7), form="sms", reached=False,
                                outside_hours=True)
         actions.do_log_contact(course, actor=c.worker, date=today - dt.timedelta(days=3), form="meeting", minutes=45,
                                third_party=True, note="Første møde på caféen sammen med NGO-kontaktpersonen.")
     if c := fresh("Bølge"):  # just started: the start forms are due now
         course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=30),
-                                                   contact_route=2, third_party=False)
+                                                   contact_route=2, third_party=False, template=DEFAULT)
         actions.do_start_course(course, actor=c.worker, start_date=today - dt.timedelta(days=5))
     if c := fresh("Solsikke"):  # phase 1, the month-4 star and form can be filled in now
         _plan(_course(c, today, months_ago=3.6, rng=rng), rng)
@@ -178,6 +191,53 @@ def seed_courses(today=None):
         _end(course, today - dt.timedelta(days=31), rng, (2,))
     if c := fresh("Stjerne"):  # a contact that did not become a course
         course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=90),
-                                                   contact_route=3, third_party=False)
+                                                   contact_route=3, third_party=False, template=DEFAULT)
         _record(course, "not_started", today - dt.timedelta(days=70), rng)
+        actions.do_close_not_started(course, actor=c.worker)
+    _seed_second(fresh, today)
+
+
+def _seed_second(fresh, today):
+    """Homelessness → own home courses in every state: 3 + 3 + 3 months, no question
+    about selling sex anywhere (their own random sequence, so the Exit prostitution
+    courses above stay exactly as they were)."""
+    rng = random.Random(2026)
+    if c := fresh("Mejse"):  # contact period
+        course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=8),
+                                                   contact_route=2, third_party=True, template=SECOND)
+        actions.do_log_contact(course, actor=c.worker, date=today - dt.timedelta(days=4), form="meeting", minutes=30,
+                               third_party=True, note="Mødt på herberget sammen med en medarbejder derfra.")
+    if c := fresh("Odder"):  # just started
+        course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=25),
+                                                   contact_route=4, third_party=False, template=SECOND)
+        actions.do_start_course(course, actor=c.worker, start_date=today - dt.timedelta(days=4))
+    if c := fresh("Hyld"):  # phase 1
+        _plan(_course(c, today, months_ago=2.1, rng=rng, template=SECOND), rng)
+    if c := fresh("Pil"):  # phase 2
+        course = _course(c, today, months_ago=4.2, rng=rng, template=SECOND)
+        _plan(course, rng)
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 3))
+    if c := fresh("Tjørn"):  # phase 3
+        course = _course(c, today, months_ago=7.3, rng=rng, template=SECOND)
+        _plan(course, rng)
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 3))
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 6))
+        actions.do_add_network_member(course, actor=c.worker, role="housing", name="Bostøtten", contact="",
+                                      takes_over="Besøg hver uge")
+    if c := fresh("Lind"):  # paused
+        course = _course(c, today, months_ago=4, rng=rng, until=today - dt.timedelta(days=15), template=SECOND)
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 3))
+        actions.do_pause(course, actor=c.worker, start_date=today - dt.timedelta(days=12), reason="Indlagt")
+    if c := fresh("Egern"):  # ended early after four months
+        course = _course(c, today - dt.timedelta(days=40), months_ago=4, rng=rng, template=SECOND)
+        _end(course, today - dt.timedelta(days=40), rng, (5,))
+    if c := fresh("Kastanje"):  # ended after nine months in a home of her own
+        course = _course(c, today - dt.timedelta(days=20), months_ago=9.1, rng=rng, template=SECOND)
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 3))
+        actions.do_change_phase(course, actor=c.worker, date=add_months(course.start_date, 6))
+        _end(course, today - dt.timedelta(days=20), rng, (1,))
+    if c := fresh("Vibe"):  # a contact that did not become a course
+        course = actions.do_register_first_contact(c, actor=c.worker, first_contact_on=today - dt.timedelta(days=60),
+                                                   contact_route=3, third_party=False, template=SECOND)
+        _record(course, "not_started", today - dt.timedelta(days=45), rng)
         actions.do_close_not_started(course, actor=c.worker)

@@ -84,12 +84,14 @@ def do_import_package(path, *, actor=None, municipality=None, dry_run=False, pro
 
 
 @transaction.atomic
-def do_export_package(target, *, actor=None, municipalities=None, progress=None) -> dict:
-    """Write the interchange package (whole installation, or ``municipalities``)."""
-    counts = exporter.export_package(target, municipalities=municipalities, progress=progress)
+def do_export_package(target, *, actor=None, municipalities=None, progress=None, version=None) -> dict:
+    """Write the interchange package (whole installation, or ``municipalities``), in
+    format ``version`` (None: the current, 2; 1 for an installation before templates)."""
+    version = version or exporter.VERSION
+    counts = exporter.export_package(target, municipalities=municipalities, progress=progress, version=version)
     audit("interchange.export", actor=actor, details={
         "municipalities": sorted(str(m.code) for m in municipalities) if municipalities is not None else "all",
-        **counts,
+        "version": version, **counts,
     })
     return counts
 

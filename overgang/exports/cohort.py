@@ -49,8 +49,13 @@ def write_cohort(target, *, courses: int, municipalities=("Aby Kommune", "Bby Ko
                  worker_names=None, seed=1, profile: Profile = Profile(), source="generated cohort") -> dict:
     """Write a package of ``courses`` courses (one citizen each) to ``target``; return counts."""
     rng = random.Random(seed)
-    instruments = registry.all_instruments()
-    out = PackageWriter(target)
+    # The instruments as an Exit prostitution course has them: a generated package is
+    # of format version 1, whose courses are all of the default template.
+    from overgang.programmes import registry as templates
+
+    default = templates.get_template(templates.DEFAULT)
+    instruments = {name: default.restrict(instrument) for name, instrument in registry.all_instruments().items()}
+    out = PackageWriter(target, version=1)  # generated cohorts are of the default template
     counts = {"citizens": 0, "courses": 0, "pauses": 0, "records": 0, "answers": 0}
     workers = worker_names or {
         m: [f"cti_{i}_{k}" for k in range(1, workers_per_municipality + 1)] for i, m in enumerate(municipalities, 1)

@@ -14,6 +14,12 @@ An instrument's columns come from the codebook of every version present in the
 exported records (formpack's approach, ``codebook.of_versions``): an item a later
 version dropped keeps its column, filled for the records of the versions that asked
 it and skipped for the others; each record is read and judged against its own version.
+
+Course templates (issue 13): every course and record says its template (``template``),
+and an instrument's columns (and codebook) hold only the item groups of the templates
+present in the exported records — an export of homelessness courses has no column about
+selling sex; in a mixed export such a column is skipped for the records whose template
+lacks it.
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ from datetime import date, timedelta
 from overgang.citizens.models import Citizen
 from overgang.rights.models import withdrawn_citizens
 from overgang.courses.models import Course, Pause
-from overgang.instruments import codebook, engine, registry
+from overgang.instruments import codebook, engine, groups, registry
 from overgang.instruments.models import InstrumentVersion
 from overgang.measurements import codec
 from overgang.measurements.models import Record
+from overgang.programmes.models import TemplateVersion
 
 from .tables import SKIPPED, Column, Table
 
@@ -44,6 +51,7 @@ BASE = {
     "respondent": "Hvem førte pennen (stjernen)",
     "incomplete": "Ufuldstændig: påkrævede svar mangler",
     "age_at_course_start": "Alder ved forløbets start (år)",
+    "template": "Forløbsskabelon",
 }
 
 
@@ -101,7 +109,8 @@ def build_tables(municipalities, instruments, *, include_text=False, shift_dates
     births = _birth_dates(scope)
     courses = list(Course.objects.filter(citizen_id__in=scope.citizens).exclude(start_date=None)
                    .order_by("citizen_id", "start_date", "pk")
-                   .values("pk", "citizen_id", "status", "start_date", "end_date", "phase2_start", "phase3_start"))
+                   .values("pk", "citizen_id", "status", "start_date", "end_date", "phase2_start", "phase3_start",
+                           "template_version__name"))
     first_start = {}
     for c in courses:
         first_start.setdefault(c["citizen_id"], c["start_date"])
@@ -119,11 +128,20 @@ def build_tables(municipalities, instruments, *, include_text=False, shift_dates
 
 def _codebook(scope, name) -> codebook.Codebook:
     """The codebook of the versions of ``name`` in the exported records (the current
-    codebook when there are none: the columns an export of this instrument has)."""
-    present = (Record.objects.completed().filter(citizen_id__in=scope.citizens, instrument=name)
-               .order_by().values_list("instrument_version_id", flat=True).distinct())
+    codebook when there are none: the columns an export of this instrument has), with
+    only the item groups of the templates of those records."""
+    records = Record.objects.completed().filter(citizen_id__in=scope.citizens, instrument=name).order_by()
+    present = records.values_list("instrument_version_id", flat=True).distinct()
     versions = list(InstrumentVersion.objects.filter(pk__in=present))
-    return codebook.of_versions(versions) if versions else codebook.current(name)
+    book = codebook.of_versions(versions) if versions else codebook.current(name)
+    templates = TemplateVersion.objects.filter(pk__in=records.values_list("template_version_id", flat=True).distinct())
+    kept = set().union(*(t.template().groups(name) for t in templates)) if versions else None
+    if kept is None:
+        return book
+    narrowed = [(number, groups.restrict(instrument, kept)) for number, instrument in book.versions]
+    if all(a is b for (_n, a), (_m, b) in zip(narrowed, book.versions)):
+        return book
+    return codebook.Codebook(narrowed)
 
 
 def _birth_dates(scope) -> dict:
@@ -144,6 +162,7 @@ def _courses_table(scope, courses, births) -> Table:
         Column("start_date", "Startdato", "date"), Column("end_date", "Slutdato", "date"),
         Column("phase2_start", "Fase 2 begyndte", "date"), Column("phase3_start", "Fase 3 begyndte", "date"),
         Column("age_at_course_start", BASE["age_at_course_start"], "int"),
+        Column("template", BASE["template"], "str"),
     ]
     rows = []
     for c in courses:
@@ -151,7 +170,7 @@ def _courses_table(scope, courses, births) -> Table:
         rows.append([
             scope.course_id(c["pk"]), scope.citizen_id(pk), scope.citizens[pk][0], c["status"],
             *(scope.date(pk, c[k]) for k in ("start_date", "end_date", "phase2_start", "phase3_start")),
-            age_on(births.get(pk), c["start_date"]),
+            age_on(births.get(pk), c["start_date"]), c["template_version__name"],
         ])
     return Table("courses", "Forløb", columns, rows)
 
@@ -183,20 +202,25 @@ def _instrument_tables(scope, book, births, first_start, include_text, lang):
     base = [Column(k, BASE[k], "str") for k in ("record_id", "citizen_id", "course_id", "municipality")]
     base += [Column("instrument_version", BASE["instrument_version"], "int"),
              Column("filled_on", BASE["filled_on"], "date"), Column("respondent", BASE["respondent"], "str"),
-             Column("incomplete", BASE["incomplete"], "int", YES_NO)]
+             Column("incomplete", BASE["incomplete"], "int", YES_NO), Column("template", BASE["template"], "str")]
     wide = Table(f"{name}_wide", instrument.title.get(lang), base + [c for i in items for c in _item_columns(i, lang)])
     long_columns = [*base[:4], base[5], Column("item", "Spørgsmål", "str"), Column("value", "Svar", "str"),
                     Column("value_label", "Svarets tekst", "str")]
     long = Table(f"{name}_long", f"{instrument.title.get(lang)} (langt format)", long_columns)
     versions = {}
+    templates = {}  # template version pk -> (name, the item groups it has of this instrument)
     records = (Record.objects.completed().filter(citizen_id__in=scope.citizens, instrument=name)
                .order_by("citizen_id", "filled_on", "pk")
                .values_list("pk", "citizen_id", "course_id", "instrument_version_id", "filled_on", "respondent",
-                            "incomplete", *codec.FIELDS))
+                            "incomplete", "template_version_id", *codec.FIELDS))
     widths = {item.name: len(_item_columns(item, lang)) for item in items}
     n = 0
     for record in records.iterator(chunk_size=2000):
-        pk, citizen_pk, course_pk, version_pk, filled_on, respondent, incomplete, plain, sealed = record
+        pk, citizen_pk, course_pk, version_pk, filled_on, respondent, incomplete, template_pk, plain, sealed = record
+        if template_pk not in templates:
+            template = TemplateVersion.objects.get(pk=template_pk)
+            templates[template_pk] = (template.name, template.template().groups(name))
+        template_name, has = templates[template_pk]
         if version_pk not in versions:
             version = InstrumentVersion.objects.get(pk=version_pk)
             versions[version_pk] = (version.version, codebook.built(version))
@@ -209,10 +233,10 @@ def _instrument_tables(scope, book, births, first_start, include_text, lang):
         ids = [scope.record_id(pk), scope.citizen_id(citizen_pk), scope.course_id(course_pk),
                scope.citizens[citizen_pk][0]]
         shifted = scope.date(citizen_pk, filled_on)
-        row = ids + [number, shifted, respondent, int(incomplete)]
+        row = ids + [number, shifted, respondent, int(incomplete), template_name]
         for item in items:
             value = parsed.get(item.name)
-            if not relevant.get(item.name, False):
+            if not relevant.get(item.name, False) or (item.group and item.group not in has):
                 row += [SKIPPED] * widths[item.name]
             elif item.name == "birth_date":
                 row.append(age_on(value, first_start.get(citizen_pk)))

@@ -34,6 +34,7 @@ from overgang.measurements import codec
 from overgang.measurements.models import Record
 from overgang.programmes import offers
 from overgang.programmes import registry as template_registry
+from overgang.programmes.models import TemplateVersion
 from overgang.programmes.models import current_version as current_template_version
 
 from .interchange import CitizenRow, CourseRow, PauseRow, RecordRow
@@ -79,6 +80,7 @@ class Importer:
         self._pending: dict[type, list] = defaultdict(list)
         self._versions: dict = {}
         self._plans: dict = {}
+        self._template_versions: dict = {}
         self._fake_pk = 0
         self._reader = None
         self._codec = codec.AnswerCodec()  # each citizen's data key unwrapped once
@@ -206,7 +208,7 @@ class Importer:
             # a contact period or an active course in the installation.
             self._problem("courses.csv", row.line, "status", "second_active_course")
             return
-        version, plan = self._plan(municipality_pk)
+        version, plan = self._plan(municipality_pk, row.template)
         course = Course(
             citizen_id=pk, template_version=version, external_id=row.course_id, status=row.status,
             first_contact_on=row.start_date,
@@ -217,19 +219,38 @@ class Importer:
         self._pending[Course].append(course)
         self.summary.created["courses"] += 1
 
-    def _plan(self, municipality_pk):
-        """(template version, calendar fields) of an imported course: every course of an
-        ``overgang-interchange/1`` package follows the default template, with the
-        municipality's calendar for it."""
-        if municipality_pk not in self._plans:
-            version = current_template_version(template_registry.DEFAULT)
+    def _plan(self, municipality_pk, template=""):
+        """(template version, calendar fields) of an imported course of ``template`` (a
+        name; "" — every course of an ``overgang-interchange/1`` package — the default
+        template), with the municipality's calendar for it."""
+        key = (municipality_pk, template or template_registry.DEFAULT)
+        if key not in self._plans:
+            version = current_template_version(key[1])
             calendar = offers.calendar_for(municipality_pk, version.template())
-            self._plans[municipality_pk] = (version, {
+            self._plans[key] = (version, {
                 "phase1_months": calendar.phase_months[0], "phase2_months": calendar.phase_months[1],
                 "phase3_months": calendar.phase_months[2], "interval_months": calendar.interval_months,
                 "window_days": calendar.window_days,
             })
-        return self._plans[municipality_pk]
+        return self._plans[key]
+
+    def _fits_template(self, row, version, template_pk) -> bool:
+        """Whether every answer is one the record's course template asks: a homelessness
+        course has no question about selling sex, and a package cannot give it one."""
+        if template_pk not in self._template_versions:
+            self._template_versions[template_pk] = TemplateVersion.objects.get(pk=template_pk)
+        restricted = self._template_versions[template_pk].restrict(version)
+        for name, value in row.answers.items():
+            item = restricted.item(name) if restricted.has_item(name) else None
+            wrong = item is None
+            if item is not None and item.choices is not None and item.type in ("select_one", "select_multiple"):
+                wrong = any(code.lstrip("-").isdigit() and item.choices.get(int(code)) is None
+                            for code in value.split())
+            if wrong:
+                self._problem("records.csv", row.line, "record_id", "not_in_template", item=name,
+                              template=self._template_versions[template_pk].name)
+                return False
+        return True
 
     def _course_ref(self, course_id):
         """(pk, existed) of a course of this package, or None."""
@@ -289,11 +310,14 @@ class Importer:
                 self._problem("records.csv", row.line, "record_id", "conflict")
             self.summary.unchanged["records"] += 1
             return
+        # A course record is of its course's template; a registration or a not-started
+        # form names its own (none — version 1 — is the default template).
+        template = (self._course_template(row.course_id) if row.course_id
+                    else self._plan(municipality_pk, row.template)[0].pk)
+        if not self._fits_template(row, version, template):
+            return
         self.summary.created["records"] += 1
         self.summary.incomplete += row.incomplete
-        # A course record is of its course's template; a registration or a not-started
-        # form of an overgang-interchange/1 package is of the default template.
-        template = self._course_template(row.course_id) if row.course_id else self._plan(municipality_pk)[0].pk
         if self.writing:
             self._records.add(
                 external_id=row.record_id, citizen_id=citizen_pk, course_id=course[0], instrument=row.instrument,

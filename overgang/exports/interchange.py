@@ -37,7 +37,12 @@ from .package import FILES, PackageError
 from .problems import Problems, answer_problem, problem, warning
 
 FORMAT = "overgang-interchange"
-VERSION = 1
+#: The version an export writes. Version 2 names each course's course template (and
+#: the template of a registration or not-started form); a version 1 package, from an
+#: installation before templates, is read as Exit prostitution throughout.
+VERSION = 2
+VERSIONS = (1, 2)
+TEMPLATE_COLUMN = {"courses.csv", "records.csv"}
 INSTRUMENTS = registry.INSTRUMENTS
 COURSE_INSTRUMENTS = frozenset({"star", "cti_start", "cti_ongoing", "cti_end"})
 COURSE_STATUSES = ("active", "ended")
@@ -65,6 +70,20 @@ EXPORT_COLUMNS["courses.csv"] = [
     "course_id", "citizen_id", "start_date", "end_date", "status", "phase2_start", "phase3_start"]
 EXPORT_COLUMNS["pauses.csv"] = ["course_id", "start_date", "end_date"]
 EXPORT_COLUMNS["records.csv"] = ["record_id", "citizen_id", "course_id", "instrument", "filled_on", "respondent"]
+
+
+def export_columns(version=VERSION) -> dict:
+    """The columns a package of ``version`` has, in the order an export writes them."""
+    if version == 1:
+        return EXPORT_COLUMNS
+    return {name: [*columns, "template"] if name in TEMPLATE_COLUMN else columns
+            for name, columns in EXPORT_COLUMNS.items()}
+
+
+def template_names() -> tuple:
+    from overgang.programmes import registry as templates
+
+    return tuple(sorted(templates.all_templates()))
 REQUIRED_FILES = ("manifest.json", "citizens.csv", "courses.csv", "records.csv", "answers.csv")
 
 
@@ -87,6 +106,7 @@ class CourseRow:
     status: str
     phase2_start: datetime.date | None
     phase3_start: datetime.date | None
+    template: str = ""  # the course template's name ("" = the default, as in version 1)
 
 
 @dataclass(frozen=True)
@@ -110,6 +130,7 @@ class RecordRow:
     # item -> canonical interchange string, in form order (filled in from answers.csv)
     answers: dict = field(default_factory=dict)
     incomplete: bool = False
+    template: str = ""  # of a registration or a not-started form ("" = the default)
 
 
 class Reader:
@@ -129,6 +150,7 @@ class Reader:
         self._records: dict[str, RecordRow] = {}
         self._total = 1
         self._rows_seen = 0
+        self.version = VERSION  # the manifest's, once read
 
     # --- the whole package ----------------------------------------------------------
 
@@ -178,8 +200,11 @@ class Reader:
             return
         if data.get("format") != FORMAT:
             self._problem(name, None, "format", "bad_manifest", detail=f'"format": "{FORMAT}"')
-        if data.get("version") != VERSION or isinstance(data.get("version"), bool):
-            self._problem(name, None, "version", "bad_manifest", detail=f'"version": {VERSION}')
+        if data.get("version") not in VERSIONS or isinstance(data.get("version"), bool):
+            self._problem(name, None, "version", "bad_manifest",
+                          detail=" / ".join(f'"version": {v}' for v in VERSIONS))
+        else:
+            self.version = data["version"]
         exported_at = data.get("exported_at")
         if exported_at is not None and not _iso_datetime(exported_at):
             self._problem(name, None, "exported_at", "bad_manifest", detail='"exported_at": ISO 8601')
@@ -197,6 +222,8 @@ class Reader:
         if name not in self.package.names:
             return
         required, optional = COLUMNS[name]
+        if self.version >= 2 and name in TEMPLATE_COLUMN:
+            optional = (*optional, "template")
         line = 1
         try:
             with self.package.open_text(name) as handle:
@@ -307,6 +334,12 @@ class Reader:
             return None
         return value
 
+    def _template(self, name, line, get):
+        """The row's course template ("" when the column is empty or absent: the default)."""
+        if get("template") == "":
+            return ""
+        return self._choice(name, line, get, "template", template_names()) or ""
+
     def _order(self, name, line, column, later, earlier, earlier_column):
         if later is not None and earlier is not None and later < earlier:
             self._problem(name, line, column, "date_order", after=earlier_column)
@@ -381,8 +414,9 @@ class Reader:
                 if citizen_id in active:
                     self._problem(name, line, "status", "second_active_course")
                 active.add(citizen_id)
+            template = self._template(name, line, get)
             if len(self.problems) == count:
-                row = CourseRow(line, course_id, citizen_id, start, end, status, phase2, phase3)
+                row = CourseRow(line, course_id, citizen_id, start, end, status, phase2, phase3, template)
                 self._course_rows[course_id] = row
                 yield row
 
@@ -435,6 +469,10 @@ class Reader:
                 owner = self._courses.get(course_id)
                 if owner and citizen_id and owner != citizen_id:
                     self._problem(name, line, "course_id", "course_of_other_citizen")
+            template = self._template(name, line, get)
+            if template and course_id:
+                # A course record is of its course's template.
+                self._problem(name, line, "template", "not_allowed")
             if instrument == "star":
                 self._choice(name, line, get, "respondent", RESPONDENTS)
             elif instrument and respondent:
@@ -445,7 +483,7 @@ class Reader:
                     continue
                 self._records[record_id] = RecordRow(
                     line, record_id, citizen_id or "", course_id or "", instrument or "", filled_on, respondent,
-                    valid=len(self.problems) == count,
+                    valid=len(self.problems) == count, template=template or "",
                 )
 
     def _read_answers(self):

@@ -139,6 +139,8 @@ MESSAGES = {
                   "linjeskift, styretegn eller usynlige tegn (fx tegn, der vender skriftretningen)."),
     "duplicate_member": _("Zip-filen indeholder to filer med samme navn."),
     "unknown_value": _("Værdien er ikke tilladt her. Tilladt: %(allowed)s."),
+    "not_in_template": _("Svaret på %(item)s hører ikke til forløbsskabelonen %(template)s: skabelonen stiller ikke "
+                         "det spørgsmål eller har ikke den svarmulighed."),
     "not_allowed": _("Feltet skal være tomt for dette skema."),
     "duplicate_id": _("Id'et står allerede tidligere i filen (linje %(first)s)."),
     "cpr_number": _("Id'et ligner et CPR-nummer. Brug et pseudonym."),

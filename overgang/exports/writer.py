@@ -15,7 +15,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .interchange import EXPORT_COLUMNS, FORMAT, VERSION
+from .interchange import FORMAT, VERSION, export_columns
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ORDER = ("manifest.json", "citizens.csv", "courses.csv", "pauses.csv", "records.csv", "answers.csv")
@@ -24,8 +24,9 @@ ORDER = ("manifest.json", "citizens.csv", "courses.csv", "pauses.csv", "records.
 class PackageWriter:
     """``writerow(file, values)`` per row; ``close(exported_at, source)`` finishes the package."""
 
-    def __init__(self, target):
+    def __init__(self, target, *, version=VERSION):
         self.target = Path(target)
+        self.version = version
         self.zipped = self.target.suffix.lower() == ".zip"
         if self.zipped:
             self._tmp = tempfile.TemporaryDirectory(prefix="overgang-export-")
@@ -35,7 +36,7 @@ class PackageWriter:
             self.directory.mkdir(parents=True, exist_ok=True)
         self._handles = {}
         self._writers = {}
-        for name, columns in EXPORT_COLUMNS.items():
+        for name, columns in export_columns(version).items():
             handle = open(self.directory / name, "w", encoding="utf-8", newline="")
             self._handles[name] = handle
             self._writers[name] = csv.writer(handle, lineterminator="\n")
@@ -47,7 +48,7 @@ class PackageWriter:
     def close(self, *, exported_at: str, source: str):
         for handle in self._handles.values():
             handle.close()
-        manifest = {"format": FORMAT, "version": VERSION, "exported_at": exported_at, "source": source}
+        manifest = {"format": FORMAT, "version": self.version, "exported_at": exported_at, "source": source}
         text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
         (self.directory / "manifest.json").write_text(text, encoding="utf-8")
         if self.zipped:

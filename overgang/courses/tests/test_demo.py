@@ -24,6 +24,22 @@ def test_the_demo_has_a_course_in_every_state_and_is_idempotent():
     assert states["Stjerne"][0] == "not_started"
     ended_early = Course.objects.get(citizen__pseudonym="Ræv")
     assert ended_early.active_months() < 12 <= Course.objects.get(citizen__pseudonym="Ask").active_months()
+    # The second template, Homelessness → own home, in every state too (9 months).
+    second = {c.citizen.pseudonym: c for c in Course.objects.filter(template_version__name="homelessness")}
+    assert states["Mejse"][0] == "contact" and states["Odder"][:2] == ("active", 1)
+    assert states["Hyld"][:2] == ("active", 1) and states["Pil"][:2] == ("active", 2)
+    assert states["Tjørn"][:2] == ("active", 3) and states["Lind"][2] is True
+    assert states["Egern"][0] == "ended" and states["Kastanje"][0] == "ended" and states["Vibe"][0] == "not_started"
+    assert set(second) == {"Mejse", "Odder", "Hyld", "Pil", "Tjørn", "Lind", "Egern", "Kastanje", "Vibe"}
+    kastanje = second["Kastanje"]
+    assert (kastanje.phase1_months, kastanje.phase2_months, kastanje.phase3_months) == (3, 3, 3)
+    records = list(Record.objects.filter(course__in=second.values(), status="completed"))
+    assert {r.instrument for r in records} >= {"registration", "cti_start", "star", "cti_end", "not_started"}
+    for record in records:
+        assert not {"paid_last_month", "first_paid", "knows_partner"} & set(record.get_answers()), record.instrument
+        assert record.template_version.name == "homelessness"
+    assert {c.template_version.name for c in Course.objects.exclude(pk__in=[c.pk for c in second.values()])} == {
+        "exit_prostitution"}
     stars = Record.objects.filter(instrument="star", status="completed").count()
     assert stars > 10
     before = (Course.objects.count(), Record.objects.count())

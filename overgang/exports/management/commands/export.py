@@ -1,4 +1,6 @@
-"""``overgang export PATH [--municipality NAME ...]``: write an interchange package.
+"""``overgang export PATH [--municipality NAME ...] [--format-version 1|2]``: write an
+interchange package (version 2 names each course's template; version 1 is for an
+installation before templates and holds only Exit prostitution courses).
 
 PATH is a directory (created; it must be empty) or a path ending in ``.zip``.
 """
@@ -14,13 +16,15 @@ from overgang.exports.progress import ProgressBar
 
 
 class Command(BaseCommand):
-    help = "Export the installation (or some municipalities) as an overgang-interchange/1 package."
+    help = "Export the installation (or some municipalities) as an overgang-interchange/2 package (or /1)."
 
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--municipality", action="append", help="only this municipality (repeatable)")
+        parser.add_argument("--format-version", type=int, choices=(1, 2), default=2,
+                            help="2 (course templates) or 1 (for an installation before templates)")
 
-    def handle(self, *args, path, municipality=None, **options):
+    def handle(self, *args, path, municipality=None, format_version=2, **options):
         target = Path(path)
         if target.suffix.lower() == ".zip":
             if target.exists():
@@ -35,7 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Ukendt kommune / Unknown municipality: {', '.join(sorted(missing))}")
         bar = ProgressBar("Eksport")
         try:
-            counts = do_export_package(target, municipalities=municipalities, progress=bar)
+            counts = do_export_package(target, municipalities=municipalities, progress=bar, version=format_version)
         except ExportError as exc:
             raise CommandError(str(exc)) from None
         bar.finish()
