@@ -74,12 +74,13 @@ def point_labels():
 @dataclass(frozen=True)
 class Cell:
     """One table cell: ``kind`` text, count, pct (share with its count and n), mean
-    (with its n) or p."""
+    (with its n) or p (with the sizes of the groups it compares, ``groups``)."""
 
     kind: str
     value: object = None
     count: int | None = None
     n: int | None = None
+    groups: tuple = ()
 
 
 def text(value):
@@ -105,8 +106,11 @@ def mean(value, n):
     return Cell("mean", value, None, n)
 
 
-def pval(p):
-    return Cell("p", p)
+def pval(p, *groups):
+    """A p-value and the sizes (N, and for a test of shares the counts) of the groups it
+    compares: for those who see suppressed numbers no statistic is shown when any group
+    is hidden, or when a test names no groups."""
+    return Cell("p", p, groups=tuple(groups))
 
 
 def percent(count_, n):
@@ -138,6 +142,17 @@ class Format:
     def hides(self, *cells) -> bool:
         return any(self.show(cell) in (f"<{self.small}", self.hidden_derived) for cell in cells)
 
+    def hides_any(self, *ns) -> bool:
+        """Whether a statistic over groups of these sizes must be left out: for those who
+        see suppressed numbers, when any group is hidden or the groups are not named (a
+        p-value of a comparison with 3 citizens says something about each of them)."""
+        if not self.suppress:
+            return False
+        return not ns or any(n is None or self.hidden_n(n) for n in ns)
+
+    def derived_mark(self, *ns) -> str:
+        return self.hidden_derived
+
     def show(self, cell: Cell) -> str:
         kind, value = cell.kind, cell.value
         if kind == "text":
@@ -157,7 +172,7 @@ class Format:
                 return "–"
             return self.hidden_derived if self.hidden_n(cell.n) else one_decimal(value)
         if kind == "p":
-            return p_text(value)
+            return self.hidden_derived if self.hides_any(*cell.groups) else p_text(value)
         return str(value)
 
     def number(self, cell: Cell):
@@ -262,9 +277,12 @@ def _too_few(fmt):
              "ikke.") % {"small": fmt.small}
 
 
-def _significance(p, alpha=0.05):
+def _significance(p, alpha=0.05, fmt=None, groups=()):
     """In words, against the report's significance level (``--set alpha``): the
-    smallest of SFI's levels the p-value is below, when that is within alpha."""
+    smallest of SFI's levels the p-value is below, when that is within alpha. For those
+    who see suppressed numbers nothing is said about a test of a hidden group."""
+    if fmt is not None and fmt.hides_any(*groups):
+        return _("testen vises ikke, fordi en af grupperne er for lille")
     if p is None:
         return _("der er for få målinger til en test")
     level = stats.significance_level(p)
@@ -286,7 +304,7 @@ def summary(report, fmt) -> list:
             "%(test)s. Andelen i risiko for stress eller depression gik %(risk)s."
         ) % {
             "change": _change(fmt, mean(ws["mean"], ws["n"]), mean(we["mean"], we["n"])),
-            "test": _significance(who5["start_vs_end"]["mean_p"], alpha),
+            "test": _significance(who5["start_vs_end"]["mean_p"], alpha, fmt, (ws["n"], we["n"])),
             "risk": _change(fmt, Cell("pct", ws["at_risk"], ws["at_risk_count"], ws["n"]),
                             Cell("pct", we["at_risk"], we["at_risk_count"], we["n"]), unit=" %"),
         }))
@@ -304,7 +322,7 @@ def summary(report, fmt) -> list:
             "progression."
         ) % {
             "change": _change(fmt, mean(ss["mean"], ss["n"]), mean(se["mean"], se["n"])),
-            "test": _significance(star["start_vs_end"]["mean_p"], alpha),
+            "test": _significance(star["start_vs_end"]["mean_p"], alpha, fmt, (ss["n"], se["n"])),
             "share": fmt.show(pct_of(moved, prog["n"])),
         }))
     else:
@@ -318,7 +336,8 @@ def summary(report, fmt) -> list:
         out.append((_("Prostitutionsfrekvens"), _(
             "Andelen, der har modtaget betaling for seksuelle ydelser inden for den seneste måned, gik %(change)s; "
             "%(test)s."
-        ) % {"change": _change(fmt, pct(ps), pct(pe), unit=" %"), "test": _significance(paid["start_vs_end"]["p"], alpha)}))
+        ) % {"change": _change(fmt, pct(ps), pct(pe), unit=" %"), "test": _significance(
+            paid["start_vs_end"]["p"], alpha, fmt, (ps["n"], pe["n"], ps["count"], pe["count"]))}))
     else:
         out.append((_("Prostitutionsfrekvens"), _("Der er endnu ikke svar ved både opstart og afslutning.")))
     counts, length, dropout = report["counts"], report["course_length"], report["dropout"]
@@ -333,7 +352,8 @@ def summary(report, fmt) -> list:
         "before10": fmt.show(count(dropout["before10"]["courses"])),
         "b": fmt.show(mean(dropout["before10"]["who5_start_mean"], dropout["before10"]["who5_start_n"])),
         "f": fmt.show(mean(dropout["from10"]["who5_start_mean"], dropout["from10"]["who5_start_n"])),
-        "test": _significance(dropout["who5_start_p"], alpha),
+        "test": _significance(dropout["who5_start_p"], alpha, fmt,
+                              (dropout["before10"]["who5_start_n"], dropout["from10"]["who5_start_n"])),
     }))
     return out
 

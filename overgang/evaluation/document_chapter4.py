@@ -84,7 +84,9 @@ def chapter4(report, fmt, words: Labels | None = None) -> Section:
         if row is None:
             continue  # a row the template does not have (per_template.narrow)
         rows.append([text(label), count(row["before10"]["count"]), pct(row["before10"]), count(row["before10"]["n"]),
-                     count(row["from10"]["count"]), pct(row["from10"]), count(row["from10"]["n"]), pval(row["p"])])
+                     count(row["from10"]["count"]), pct(row["from10"]), count(row["from10"]["n"]),
+                     pval(row["p"], row["before10"]["n"], row["from10"]["n"], row["before10"]["count"],
+                          row["from10"]["count"])])
     blocks.append(Block(
         _("Tabel 4.4"),
         _("Andelen af borgere, der har afsluttet CTI-forløbet, som har specifikke karakteristika. Særskilt for "

@@ -32,6 +32,18 @@ def _pct_value(fmt, share_dict):
     return round(value * 100)
 
 
+def _share_groups(measure):
+    """The Ns and counts a start-versus-end test of shares compares."""
+    start, end = measure["by_point"]["start"], measure["by_point"]["end"]
+    return (start["n"], end["n"], start["count"], end["count"])
+
+
+def _group_shares(dropout, key):
+    """The Ns and counts a test between the dropout groups compares."""
+    a, b = dropout["before10"][key], dropout["from10"][key]
+    return (a["n"], b["n"], a["count"], b["count"])
+
+
 def _counts(fmt, by_point, points):
     return [fmt.n_label(by_point[p]["n"]) for p in points]
 
@@ -46,7 +58,11 @@ def _share_figure(number, title, definition, by_point, points, fmt, *, key, note
                  chart=chart, note=note, empty="" if chart else no_data(), key=key)
 
 
-def _test_note(label, p):
+def _test_note(label, p, fmt=None, groups=()):
+    """A test's p-value in a note; for those who see suppressed numbers not when any of
+    the compared ``groups`` (their N and, for shares, their counts) is hidden."""
+    if fmt is not None and fmt.hides_any(*groups):
+        return _("%(label)s: vises ikke (en gruppe er for lille).") % {"label": label}
     shown = p_text(p)
     if shown.startswith("<"):
         return _("%(label)s: p %(p)s.") % {"label": label, "p": shown}
@@ -74,7 +90,8 @@ def chapter6(report, fmt, words: Labels) -> Section:
         ["", _("N"), _("Gennemsnit")], [[text(labels[p]), count(by[p]["n"]), mean(by[p]["mean"], by[p]["n"])] for p in POINTS],
         chart=chart, empty="" if chart else no_data(), key="f6-1",
         note=" ".join([
-            _test_note(_("t-test, opstart mod afslutning"), who5["start_vs_end"]["mean_p"]),
+            _test_note(_("t-test, opstart mod afslutning"), who5["start_vs_end"]["mean_p"], fmt,
+                       (by["start"]["n"], by["end"]["n"])),
             _("Borgere med måling ved både opstart og afslutning (N = %(n)s): %(a)s ved opstart og %(b)s ved afslutning.") % {
                 "n": fmt.show(count(bal["n"])), "a": fmt.show(mean(bal["start_mean"], bal["n"])),
                 "b": fmt.show(mean(bal["end_mean"], bal["n"]))},
@@ -87,7 +104,9 @@ def chapter6(report, fmt, words: Labels) -> Section:
           "opstart og faser i CTI-forløbet. Procent og antal."),
         _("I risiko: WHO-5-indeks på %(max)s eller derunder.") % {"max": report["definitions"]["who5_risk_max"]},
         risk, POINTS, fmt, key="f6-2",
-        note=_test_note(_("z-test, opstart mod afslutning"), who5["start_vs_end"]["at_risk_p"]) + " " + _(
+        note=_test_note(_("z-test, opstart mod afslutning"), who5["start_vs_end"]["at_risk_p"], fmt,
+                        (by["start"]["n"], by["end"]["n"], by["start"]["at_risk_count"], by["end"]["at_risk_count"]))
+        + " " + _(
             "Sandsynlig depression (indeks ≤ %(max)s): %(a)s %% ved opstart, %(b)s %% ved afslutning.") % {
             "max": report["definitions"]["who5_depression_max"],
             "a": fmt.show(Cell("pct", by["start"]["depression"], by["start"]["depression_count"], by["start"]["n"])),
@@ -102,7 +121,8 @@ def chapter6(report, fmt, words: Labels) -> Section:
         _("Forbedret: %(rule)s fra borgerens indeks ved opstart; kun borgere med måling ved opstart og i fasen.") % {
             "rule": report["definitions"]["who5_improvement"]},
         improved, LATER, fmt, key="f6-3",
-        note=_test_note(_("Andelen ved afslutning mod 0 (z-test)"), improved["end"]["p_vs_zero"]),
+        note=_test_note(_("Andelen ved afslutning mod 0 (z-test)"), improved["end"]["p_vs_zero"], fmt,
+                        (improved["end"]["n"], improved["end"]["count"])),
     ))
     if report["paid_last_month"] is not None:  # None: a template without the prostitution questions
         blocks.extend(_prostitution(report, fmt, words))
@@ -118,7 +138,8 @@ def chapter6(report, fmt, words: Labels) -> Section:
         ["", _("N"), _("Gennemsnit"), _("Færre end 10 dimensioner")],
         [[text(labels[p]), count(sb[p]["n"]), mean(sb[p]["mean"], sb[p]["n"]), count(sb[p]["incomplete"])] for p in POINTS],
         chart=chart, empty="" if chart else no_data(), key="f6-6",
-        note=_test_note(_("t-test, opstart mod afslutning"), star["start_vs_end"]["mean_p"]),
+        note=_test_note(_("t-test, opstart mod afslutning"), star["start_vs_end"]["mean_p"], fmt,
+                        (sb["start"]["n"], sb["end"]["n"])),
     ))
     blocks.append(_progression(report, fmt))
     blocks.extend(_dimensions(report, fmt, words))
@@ -137,7 +158,7 @@ def _prostitution(report, fmt, words) -> list:
           "måned. Særskilt for opstart og faser i CTI-forløbet. Procent og antal."),
         _("Svar 'ja' til betaling for en seksuel ydelse den seneste måned, af alle der har svaret."),
         paid["by_point"], POINTS, fmt, key="f6-4",
-        note=_test_note(_("z-test, opstart mod afslutning"), paid["start_vs_end"]["p"]),
+        note=_test_note(_("z-test, opstart mod afslutning"), paid["start_vs_end"]["p"], fmt, _share_groups(paid)),
     ))
     blocks.append(_share_figure(
         _("Figur 6.5"),
@@ -145,7 +166,8 @@ def _prostitution(report, fmt, words) -> list:
           "herom ved opstart og undervejs i CTI-forløbet. Procent og antal."),
         _("Betaling den seneste måned, eller overvejelser om det blandt dem uden betaling."),
         considered["by_point"], POINTS, fmt, key="f6-5",
-        note=_test_note(_("z-test, opstart mod afslutning"), considered["start_vs_end"]["p"]),
+        note=_test_note(_("z-test, opstart mod afslutning"), considered["start_vs_end"]["p"], fmt,
+                        _share_groups(considered)),
     ))
     motives = report["motives"]
     motive_labels = {k: words.code("paid_motives", k) for k in ("2", "1", "4", "8", "3", "9", "5", "6", "7", "10", "11")}
@@ -185,7 +207,8 @@ def _progression(report, fmt) -> Block:
         _("Δ = stjernens gennemsnit i fasen minus ved opstart: regression Δ < −0,25; ingen ændring −0,25 til 0,25; "
           "moderat 0,25 til 1; betydelig Δ %(large)s.") % {"large": large},
         ["", *[l for _k, l in classes], _("N")], rows, chart=chart, empty="" if chart else no_data(), key="t6-2",
-        note=_test_note(_("Andelen med betydelig progression ved afslutning mod 0 (z-test)"), prog["end"]["large_p_vs_zero"]),
+        note=_test_note(_("Andelen med betydelig progression ved afslutning mod 0 (z-test)"),
+                        prog["end"]["large_p_vs_zero"], fmt, (prog["end"]["n"], prog["end"]["counts"]["large"])),
     )
 
 
@@ -204,7 +227,9 @@ def _dimensions(report, fmt, words) -> list:
         diff = None if v["start_mean"] is None or v["end_mean"] is None else v["end_mean"] - v["start_mean"]
         hidden = fmt.hidden_n(v["start_n"]) or fmt.hidden_n(v["end_n"])
         rows.append([text(names[key]), mean(v["start_mean"], v["start_n"]), mean(v["end_mean"], v["end_n"]),
-                     text("–" if diff is None else (f"<{fmt.small}" if hidden else one_decimal(diff))), pval(v["p"])])
+                     text("–" if diff is None else (fmt.derived_mark(v["start_n"], v["end_n"]) if hidden
+                                                   else one_decimal(diff))),
+                     pval(v["p"], v["start_n"], v["end_n"])])
     radar = Block(
         _("Figur 6.7"), title,
         _("N = %(s)s (opstart), %(e)s (afslutning).") % {
@@ -243,7 +268,8 @@ def _staff_ratings(report, fmt) -> Block:
         "substance": _("Misbrug: har et misbrug af alkohol eller stoffer"),
     }
     rows = [[text(labels[k]), pct(v["start"]), count(v["start"]["n"]), pct(v["end_from10"]), count(v["end_from10"]["n"]),
-             pval(v["p"])] for k, v in ratings.items()]
+             pval(v["p"], v["start"]["n"], v["end_from10"]["n"], v["start"]["count"], v["end_from10"]["count"])]
+            for k, v in ratings.items()]
     return Block(
         _("Tabel 6.4"),
         _("Andelen af borgere i projektet, der oplever problemer inden for udvalgte fokusområder, CTI-medarbejdernes "
@@ -269,7 +295,8 @@ def _dropout(report, fmt) -> list:
         ["", _("Antal registrerede forløb"), _("WHO-5 ved opstart"), _("Antal, beregningsgrundlag")],
         [[text(label), count(dropout[k]["courses"]), mean(dropout[k]["who5_start_mean"], dropout[k]["who5_start_n"]),
           count(dropout[k]["who5_start_n"])] for k, label in groups],
-        note=_test_note(_("t-test mellem grupperne"), dropout["who5_start_p"]), key="t6-5",
+        note=_test_note(_("t-test mellem grupperne"), dropout["who5_start_p"], fmt,
+                        (dropout["before10"]["who5_start_n"], dropout["from10"]["who5_start_n"])), key="t6-5",
     )
     att = report["attrition"]
     series_labels = [("retained", _("Fastholdte")), ("dropped", _("Frafaldne")), ("all", _("Alle"))]
@@ -288,7 +315,8 @@ def _dropout(report, fmt) -> list:
           "eller ved afslutning. Alle: mindst én WHO-5-måling."),
         ["", *[f"{label} N" for _k, label in series_labels], *[label for _k, label in series_labels], _("p (fastholdte mod frafaldne)")],
         [[text(labels[p]), *[count(att[k][p]["n"]) for k, _l in series_labels],
-          *[mean(att[k][p]["mean"], att[k][p]["n"]) for k, _l in series_labels], pval(att["p"][p])] for p in POINTS],
+          *[mean(att[k][p]["mean"], att[k][p]["n"]) for k, _l in series_labels],
+          pval(att["p"][p], att["retained"][p]["n"], att["dropped"][p]["n"])] for p in POINTS],
         chart=chart, empty="" if chart else no_data(), key="f6-8",
     )
     if "sex_income_start_p" not in dropout:  # a template without the prostitution questions
@@ -303,8 +331,10 @@ def _dropout(report, fmt) -> list:
         _("Opstartsskemaer og afslutningsskemaer for gruppens forløb."),
         _("'Salg af sex' krydset af blandt forsørgelsesgrundlagene (flere svar muligt)."),
         ["", _("Opstart pct."), _("N"), _("Afslutning pct."), _("N")], rows, key="t6-6",
-        note=" ".join([_test_note(_("z-test mellem grupperne ved opstart"), dropout["sex_income_start_p"]),
-                       _test_note(_("Ved afslutning"), dropout["sex_income_end_p"])]),
+        note=" ".join([
+            _test_note(_("z-test mellem grupperne ved opstart"), dropout["sex_income_start_p"], fmt,
+                       _group_shares(dropout, "sex_income_start")),
+            _test_note(_("Ved afslutning"), dropout["sex_income_end_p"], fmt, _group_shares(dropout, "sex_income_end"))]),
     )
     return [t65, f68, t66]
 
@@ -403,10 +433,13 @@ def chapter7(report, fmt, words: Labels) -> Section:
         rows = [[text(labels[p]), count(group["yes"][p]["n"]), mean(group["yes"][p]["mean"], group["yes"][p]["n"]),
                  count(group["no"][p]["n"]), mean(group["no"][p]["mean"], group["no"][p]["n"])] for p in POINTS]
         note = " ".join([
-            _test_note(_("Forskel mellem grupperne ved opstart"), group["start_p"]),
-            _test_note(_("Ved afslutning"), group["end_p"]),
-            _test_note(_("%(g)s, opstart mod afslutning") % {"g": yes_label}, group["yes_p"]),
-            _test_note(_("%(g)s, opstart mod afslutning") % {"g": no_label}, group["no_p"]),
+            _test_note(_("Forskel mellem grupperne ved opstart"), group["start_p"], fmt,
+                       (group["yes"]["start"]["n"], group["no"]["start"]["n"])),
+            _test_note(_("Ved afslutning"), group["end_p"], fmt, (group["yes"]["end"]["n"], group["no"]["end"]["n"])),
+            _test_note(_("%(g)s, opstart mod afslutning") % {"g": yes_label}, group["yes_p"], fmt,
+                       (group["yes"]["start"]["n"], group["yes"]["end"]["n"])),
+            _test_note(_("%(g)s, opstart mod afslutning") % {"g": no_label}, group["no_p"], fmt,
+                       (group["no"]["start"]["n"], group["no"]["end"]["n"])),
         ])
         blocks.append(Block(
             number, title, _("Forløb: %(a)s %(y)s, %(b)s %(n)s.") % {

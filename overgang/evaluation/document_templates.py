@@ -47,14 +47,14 @@ def sections(report, fmt) -> list:
         row(_("WHO-5 ved opstart, N"), lambda c: count(c["who5"]["start"]["n"])),
         row(_("WHO-5 ved afslutning, gennemsnit"), lambda c: mean(c["who5"]["end"]["mean"], c["who5"]["end"]["n"])),
         row(_("WHO-5 ved afslutning, N"), lambda c: count(c["who5"]["end"]["n"])),
-        row(_("WHO-5, opstart mod afslutning (p)"), lambda c: pval(c["who5"]["mean_p"])),
+        row(_("WHO-5, opstart mod afslutning (p)"), lambda c: pval(c["who5"]["mean_p"], c["who5"]["start"]["n"], c["who5"]["end"]["n"])),
         row(_("I risiko for stress eller depression ved opstart, pct."), lambda c: at_risk(c["who5"]["start"])),
         row(_("I risiko for stress eller depression ved afslutning, pct."), lambda c: at_risk(c["who5"]["end"])),
         row(_("Stjernen ved opstart, gennemsnit"), lambda c: mean(c["star"]["start"]["mean"], c["star"]["start"]["n"])),
         row(_("Stjernen ved opstart, N"), lambda c: count(c["star"]["start"]["n"])),
         row(_("Stjernen ved afslutning, gennemsnit"), lambda c: mean(c["star"]["end"]["mean"], c["star"]["end"]["n"])),
         row(_("Stjernen ved afslutning, N"), lambda c: count(c["star"]["end"]["n"])),
-        row(_("Stjernen, opstart mod afslutning (p)"), lambda c: pval(c["star"]["mean_p"])),
+        row(_("Stjernen, opstart mod afslutning (p)"), lambda c: pval(c["star"]["mean_p"], c["star"]["start"]["n"], c["star"]["end"]["n"])),
     ]
     block = Block(
         _("Tabel 0.1"),

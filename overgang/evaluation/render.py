@@ -36,7 +36,8 @@ def context(report, *, suppress=False, small=5) -> dict:
 
 def suppression_note(small) -> str:
     return _("Antal under %(small)s vises som <%(small)s, og andele og gennemsnit, der bygger på færre end "
-             "%(small)s borgere, vises som (<%(small)s), så ingen enkelt borger kan genkendes.") % {"small": small}
+             "%(small)s borgere, vises som (<%(small)s), så ingen enkelt borger kan genkendes. Der vises ingen test "
+             "(p-værdi) af en sammenligning, hvor en af grupperne er under %(small)s.") % {"small": small}
 
 
 def _block_context(doc, block):
