@@ -52,13 +52,13 @@ def test_an_item_sealed_in_a_later_version_is_sealed_for_records_of_every_versio
     shutil.copytree(load.DEFINITIONS_DIR, directory)
     old = sync_definitions(directory)["star"]
     star = directory / "star.yaml"
-    star.write_text(star.read_text().replace("  - name: paid_count\n", "  - name: paid_count\n    sealed: true\n"))
+    star.write_text(star.read_text().replace("  - name: considered\n", "  - name: considered\n    sealed: true\n"))
     new = sync_definitions(directory)["star"]
-    assert new.version == old.version + 1 and "paid_count" in new.instrument().sealed_names
-    assert "paid_count" not in old.instrument().sealed_names
-    fields = codec.AnswerCodec().encode(old.instrument(), {"paid_last_month": "1", "paid_count": "3"},
+    assert new.version == old.version + 1 and "considered" in new.instrument().sealed_names
+    assert "considered" not in old.instrument().sealed_names
+    fields = codec.AnswerCodec().encode(old.instrument(), {"dim_money": "4", "considered": "1"},
                                         world.citizen.data_key)
-    assert fields[codec.PLAIN] == {"paid_last_month": "1"}
+    assert fields[codec.PLAIN] == {"dim_money": "4"}
 
 
 def test_rows_written_under_an_older_rule_read_the_same(world):
