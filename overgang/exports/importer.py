@@ -243,7 +243,7 @@ class Importer:
         for name, value in row.answers.items():
             item = restricted.item(name) if restricted.has_item(name) else None
             wrong = item is None
-            if item is not None and item.choices is not None and item.type in ("select_one", "select_multiple"):
+            if item is not None and item.choices is not None:  # the codes of a choice answer
                 wrong = any(code.lstrip("-").isdigit() and item.choices.get(int(code)) is None
                             for code in value.split())
             if wrong:
