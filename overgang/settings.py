@@ -243,6 +243,7 @@ X_FRAME_OPTIONS = "DENY"
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Dansk")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["overgang.formats"]  # day-first dates in English too
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True

@@ -33,6 +33,7 @@ from overgang.courses.models import (
     PlanEvent,
 )
 from overgang.instruments.models import current_version
+from overgang.instruments.names import instrument_name
 from overgang.instruments.registry import all_instruments
 from overgang.lib import crypto
 from overgang.measurements import actions as record_actions
@@ -307,7 +308,7 @@ def check_end_course(course, end_date):
     if course.status != Course.Status.ACTIVE:
         raise CourseError(_("Kun et igangværende forløb kan afsluttes."))
     if _completed(course, "cti_end") is None:
-        raise CourseError(_("Et forløb kan kun afsluttes med et afsluttet slutskema (CTI-skema ved afslutning)."))
+        raise CourseError(_("Et forløb kan kun afsluttes med et afsluttet slutskema (%(name)s).") % {"name": instrument_name("cti_end")})
     if end_date < course.start_date:
         raise CourseError(_("Slutdatoen kan ikke ligge før startdatoen."))
 

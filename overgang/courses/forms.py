@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from overgang.accounts.models import Role, User
 from overgang.courses.models import ACTORS, FOCUS_AREAS, Activity, Contact, CourseSettings, HandoverMeeting, PlanEvent
 from overgang.instruments import registry
+from overgang.instruments.names import instrument_name
 from overgang.lib.fields import SafeModelChoiceField
 from overgang.measurements.forms import _lang
 
@@ -109,9 +110,7 @@ class RecordStartForm(forms.Form):
 
     def __init__(self, *args, instruments, **kwargs):
         super().__init__(*args, **kwargs)
-        lang = _lang()
-        all_ = registry.all_instruments()
-        self.fields["instrument"].choices = [(name, all_[name].title.get(lang)) for name in instruments]
+        self.fields["instrument"].choices = [(name, instrument_name(name)) for name in instruments]
 
     def clean(self):
         cleaned = super().clean()

@@ -4,24 +4,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from overgang.courses.models import Course, CourseSettings, HandoverMeeting
+from overgang.instruments.names import instrument_name
 from overgang.measurements.models import Record
-
-# Lazy: the names are read in the language of each request, not of the import.
-INSTRUMENT_NAMES = {
-    "registration": gettext_lazy("registrering"),
-    "star": gettext_lazy("stjerne"),
-    "cti_start": gettext_lazy("CTI-startskema"),
-    "cti_ongoing": gettext_lazy("CTI-skema for igangværende forløb"),
-    "cti_end": gettext_lazy("CTI-slutskema"),
-    "not_started": gettext_lazy("skema for ikke startet kontakt"),
-}
-
-
-def instrument_name(name):
-    return str(INSTRUMENT_NAMES.get(name, name))
 
 
 @dataclass

@@ -12,6 +12,7 @@ from overgang.courses import actions, forms, intensity, overview, phases, schedu
 from overgang.courses.access import is_author
 from overgang.courses.models import FOCUS_AREAS, Course
 from overgang.instruments import codebook, engine
+from overgang.instruments.names import instrument_name
 from overgang.lib import charts
 from overgang.measurements.forms import _lang
 from overgang.measurements.models import Record
@@ -104,7 +105,7 @@ def timeline(course, records, contacts, show_text):
         if pause.end_date:
             events.append((pause.end_date, _("Forløbet genoptaget")))
     for record in records:
-        events.append((record.filled_on, f"{overview.instrument_name(record.instrument).capitalize()} ({record.get_status_display().lower()})"))
+        events.append((record.filled_on, f"{instrument_name(record.instrument)} ({record.get_status_display().lower()})"))
     for event in course.plan_events.all():
         events.append((event.date, _("Aktivitetsplanen: %(kind)s") % {"kind": event.get_kind_display().lower()}))
     for meeting in course.handover_meetings.all():
@@ -122,7 +123,7 @@ def schedule_rows(course, records, today):
         for instrument in occasion.instruments:
             state, days = occasion.state(today, instrument)
             rows.append({
-                "due": occasion.due, "instrument": overview.instrument_name(instrument), "state": state, "days": abs(days),
+                "due": occasion.due, "instrument": instrument_name(instrument), "state": state, "days": abs(days),
                 "key": instrument, "number": occasion.number,
                 "record": by_pk.get(occasion.done.get(instrument)), "window_start": occasion.window_start,
                 "window_end": occasion.window_end,
@@ -293,7 +294,7 @@ def week_row(request, item):
     citizen = item.citizen
     row = {"item": item, "citizen": citizen, "url": reverse("courses:citizen", kwargs={"code": citizen.code})}
     if item.kind == "registration":
-        row["what"] = overview.instrument_name(item.instrument)
+        row["what"] = instrument_name(item.instrument)
         row["url"] += "#schedule-heading"
         row["fill"] = can_write(request.user, citizen)
     elif item.kind == "activity":
@@ -308,7 +309,7 @@ def week_row(request, item):
             "day": date_format(item.extra["planned_end"], "SHORT_DATE_FORMAT")}
         row["url"] = reverse("courses:handover", kwargs={"code": item.course.code})
     elif item.kind == "draft":
-        row["what"] = _("Kladde: %(form)s, ikke afsluttet") % {"form": overview.instrument_name(item.instrument)}
+        row["what"] = _("Kladde: %(form)s, ikke afsluttet") % {"form": instrument_name(item.instrument)}
         row["url"] = reverse("measurements:detail", kwargs={"code": item.record.code})
     elif item.kind == "pause":
         row["what"] = _("Pausen fra %(day)s burde være slut") % {

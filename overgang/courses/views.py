@@ -165,7 +165,7 @@ def start(request, code):
     return _course_post(
         request, code, forms.DateForm,
         lambda course, d: actions.do_start_course(course, actor=request.user, start_date=d["date"]),
-        _("Forløbet er startet. Registrering, CTI-startskema og første stjerne er nu til udfyldning."), "start",
+        _("Forløbet er startet. De første skemaer er nu til udfyldning."), "start",
     )
 
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from overgang.accounts.models import Municipality, Role
 from overgang.instruments import registry
+from overgang.instruments.names import instrument_name
 from overgang.lib.fields import SafeModelMultipleChoiceField
 
 from . import uploads
@@ -42,7 +43,7 @@ class EvaluatorExportForm(forms.Form):
         granted = [m.pk for m in user.municipalities_as(Role.EVALUATOR)]
         self.fields["municipalities"].queryset = Municipality.objects.filter(pk__in=granted)
         self.fields["instruments"].choices = [
-            (name, instrument.title.get("da")) for name, instrument in registry.all_instruments().items()
+            (name, instrument_name(name)) for name in registry.all_instruments()
         ]
 
     def clean_purpose(self):

@@ -30,6 +30,13 @@ class Text:
     def get(self, lang: str = "da") -> str:
         return self.en if lang.startswith("en") else self.da
 
+    def __str__(self):
+        # A Text that reaches a page or a message unconverted shows in the user's
+        # language, never as "Text(da=..., en=...)".
+        from django.utils.translation import get_language
+
+        return self.get(get_language() or "da")
+
     def to_dict(self):
         return {"da": self.da, "en": self.en}
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from overgang.instruments import engine
 from overgang.instruments.messages import answer_message
+from overgang.instruments.names import instrument_name
 from overgang.instruments.prefill import SOURCES
 from overgang.instruments.types import AnswerError, Context
 from overgang.measurements.models import Record
@@ -155,8 +156,7 @@ class StartForm(forms.Form):
 
     def __init__(self, *args, instruments, **kwargs):
         super().__init__(*args, **kwargs)
-        lang = _lang()
-        self.fields["instrument"].choices = [(name, inst.title.get(lang)) for name, inst in instruments.items()]
+        self.fields["instrument"].choices = [(name, instrument_name(name)) for name in instruments]
         self.fields["filled_on"].initial = datetime.date.today()
 
     def clean_filled_on(self):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from overgang.citizens.access import can_read_notes, can_write
 from overgang.instruments import codebook, engine
+from overgang.instruments.names import instrument_name
 from overgang.lib import charts
 from overgang.measurements.forms import _lang
 from overgang.measurements.models import Record
@@ -128,7 +129,7 @@ def detail_context(request, record):
         "record": record,
         "citizen": record.citizen,
         "instrument": instrument,
-        "title": instrument.title.get(_lang()),
+        "title": instrument_name(record.instrument),
         "pages": answer_pages(record, answers, show_text=show_text),
         "missing": [item.label.get(_lang()) for item in missing],
         "first_missing_page": first_missing_page,

@@ -14,6 +14,7 @@ from overgang.citizens.access import can_write, get_citizen_for_user
 from overgang.citizens.actions import record_citizen_read
 from overgang.instruments import engine, registry
 from overgang.instruments.messages import answer_message
+from overgang.instruments.names import instrument_name
 from overgang.measurements import actions, starting
 from overgang.measurements.access import get_record_for_user
 from overgang.measurements.forms import PageForm, StartForm, _lang
@@ -185,6 +186,8 @@ def _render_page(request, record, page, form, status=200):
         "citizen": record.citizen,
         "instrument": instrument,
         "page": instrument.pages[page - 1],
+        "page_label": instrument.pages[page - 1].label.get(_lang()),
+        "instrument_name": instrument_name(record.instrument),
         "page_number": page,
         "pages": presentation.page_nav(record, instrument, visible, page),
         "form": form,
