@@ -11,7 +11,7 @@ class CitizenForm(forms.Form):
         help_text=_("Et navn borgeren selv har valgt. Aldrig et CPR-nummer eller borgerens rigtige navn."),
     )
     identity_note = forms.CharField(
-        label=_("Identitetsnote (krypteret, valgfri)"),
+        label=_("Identitetsnote (valgfri)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

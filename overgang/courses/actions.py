@@ -123,18 +123,23 @@ def do_import_pauses(pauses, *, actor):
 
 
 @transaction.atomic
-def do_register_first_contact(citizen, *, actor, first_contact_on, contact_route, third_party, template=None):
+def do_register_first_contact(citizen, *, actor, first_contact_on, contact_route, third_party, template=None,
+                              contact_route_other=""):
     """Begin a contact period of ``template`` (a template name; see ``_template_version``)."""
     if citizen.courses.open().exists():
         raise CourseError(_("Borgeren har allerede en åben kontaktperiode eller et forløb."))
     version = _template_version(citizen, template)
-    course = Course.objects.create(
+    course = Course(
         citizen=citizen, template_version=version, first_contact_on=first_contact_on, contact_route=contact_route,
         third_party=third_party,
     )
+    course.contact_route_other_encrypted = _enc(course, contact_route_other) if contact_route_other else ""
+    course.save()
+    # The audit event says that there is a text, never the text.
     _audit("course.contact_register", course, actor, details={
         "contact_route": contact_route, "third_party": third_party,
         "template": version.name, "template_version": version.version,
+        "contact_route_other": bool(contact_route_other),
     })
     return course
 
@@ -403,6 +408,18 @@ def _refusal(course, instrument):
         "allowed": ", ".join(f"«{_title(name)}»" for name in allowed)}
 
 
+def first_contact_prefill(course, instrument):
+    """The start form's question 1.1 as answered at the first contact (cti_start and
+    not_started ask it with the same codes and the same "other" text)."""
+    if instrument not in ("cti_start", "not_started") or course.contact_route is None:
+        return {}
+    answers = {"contact_route": course.contact_route}
+    other = course.get_contact_route_other() if course.contact_route_other_encrypted else ""
+    if other:
+        answers["contact_route_other"] = other
+    return answers
+
+
 @transaction.atomic
 def do_start_course_record(course, instrument, *, actor, filled_on, respondent=""):
     """A new record of ``instrument`` for ``course``: only a form that can apply now
@@ -411,7 +428,7 @@ def do_start_course_record(course, instrument, *, actor, filled_on, respondent="
         raise CourseError(_refusal(course, instrument))
     return record_actions.do_start_record(
         course.citizen, instrument, actor=actor, filled_on=filled_on, respondent=respondent, course=course,
-        prefill=prefill_values(course, instrument, filled_on),
+        prefill={**first_contact_prefill(course, instrument), **prefill_values(course, instrument, filled_on)},
     )
 
 

@@ -10,6 +10,9 @@ from overgang.instruments.names import instrument_name
 from overgang.lib.fields import SafeModelChoiceField
 from overgang.measurements.forms import _lang
 
+# cti_start 1.1 code 7 "Andet, skriv hvad": the one answer with a text beside it.
+OTHER_CONTACT_ROUTE = 7
+
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
@@ -44,15 +47,34 @@ class FirstContactForm(forms.Form):
     template = forms.CharField(widget=forms.HiddenInput)
     first_contact_on = PastDateField(label=_("Dato for første kontakt"))
     contact_route = forms.TypedChoiceField(label=_("Hvordan er kontakten etableret?"), coerce=int, widget=forms.RadioSelect)
+    contact_route_other = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     third_party = forms.BooleanField(label=_("En tredjepart (fx NGO eller KC) var med ved kontakten"), required=False)
 
     def __init__(self, *args, template, **kwargs):
         kwargs.setdefault("initial", {})["template"] = template.name
         super().__init__(*args, **kwargs)
         self.template = template
-        # The routes a course of this template knows (no KC Prostitution for a homelessness course).
-        item = template.restrict(registry.get_instrument("cti_start")).item("contact_route")
+        # The question, its choices and the "other" text are the start form's (cti_start 1.1),
+        # with the routes a course of this template knows (no KC Prostitution for a homelessness course).
+        instrument = template.restrict(registry.get_instrument("cti_start"))
+        item = instrument.item("contact_route")
+        self.other_code = OTHER_CONTACT_ROUTE
         self.fields["contact_route"].choices = [(c.code, c.label.get(_lang())) for c in item.choices.choices]
+        other = instrument.item("contact_route_other")
+        self.fields["contact_route_other"].label = other.label.get(_lang())
+        self.fields["contact_route_other"].help_text = _("Kun når kontakten er etableret på en anden måde (%(choice)s).") % {
+            "choice": item.choices.get(OTHER_CONTACT_ROUTE).label.get(_lang())}
+
+    def clean(self):
+        cleaned = super().clean()
+        other = (cleaned.get("contact_route_other") or "").strip()
+        if other and cleaned.get("contact_route") not in (None, OTHER_CONTACT_ROUTE):
+            # Kept in the form, never dropped in silence: the worker chooses.
+            self.add_error("contact_route_other", _("Vælg «%(choice)s» ovenfor, eller tøm feltet.") % {
+                "choice": registry.get_instrument("cti_start").item("contact_route").choices.get(
+                    OTHER_CONTACT_ROUTE).label.get(_lang())})
+        cleaned["contact_route_other"] = other
+        return cleaned
 
 
 class VersionedForm(forms.Form):
@@ -70,7 +92,7 @@ class ContactForm(forms.Form):
                                      required=False)
     outside_hours = forms.BooleanField(label=_("Uden for almindelig arbejdstid (aften, nat eller weekend)"),
                                        required=False)
-    note = forms.CharField(label=_("Kort note (krypteret)"), max_length=500, required=False,
+    note = forms.CharField(label=_("Kort note"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     @staticmethod
@@ -97,8 +119,7 @@ class PauseForm(forms.Form):
     date = PastDateField(label=_("Pausen begynder"))
     expected_end = forms.DateField(label=_("Forventes genoptaget (hvis I ved det)"), required=False, **DATE,
                                    help_text=_("Står pausen stadig åben efter denne dato, kommer den på «Min uge»."))
-    reason = forms.CharField(label=_("Begrundelse (krypteret)"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
+    reason = forms.CharField(label=_("Begrundelse"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 class RecordStartForm(forms.Form):
     instrument = forms.ChoiceField(label=_("Skema"))
@@ -130,13 +151,13 @@ class DueForm(forms.Form):
 class FocusAreaForm(forms.Form):
     phase = forms.TypedChoiceField(label=_("Fase"), coerce=int, choices=[(1, "1"), (2, "2"), (3, "3")])
     area = forms.ChoiceField(label=_("Fokusområde"), choices=FOCUS_AREAS)
-    goal = forms.CharField(label=_("Borgerens mål med egne ord (krypteret)"), max_length=1000,
+    goal = forms.CharField(label=_("Borgerens mål med egne ord"), max_length=1000,
                            widget=forms.Textarea(attrs={"rows": 2}))
     citizen_took_part = forms.BooleanField(label=_("Borgeren var med til at lave planen"), required=False)
 
 
 class ActivityForm(forms.Form):
-    what = forms.CharField(label=_("Hvad (krypteret)"), max_length=500)
+    what = forms.CharField(label=_("Hvad"), max_length=500)
     actor_kind = forms.ChoiceField(label=_("Med hvilken aktør"), choices=ACTORS)
     due_date = forms.DateField(label=_("Frist"), required=False, **DATE)
 
@@ -156,15 +177,15 @@ class PlanEventForm(forms.Form):
     kind = forms.ChoiceField(label=_("Hvad"), choices=PlanEvent.Kind.choices)
     date = PastDateField(label=_("Dato"))
     citizen_took_part = forms.BooleanField(label=_("Borgeren deltog"), required=False)
-    note = forms.CharField(label=_("Note (krypteret)"), max_length=1000, required=False,
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class NetworkMemberForm(forms.Form):
     role = forms.ChoiceField(label=_("Rolle"), choices=ACTORS)
-    name = forms.CharField(label=_("Navn eller organisation (krypteret)"), max_length=200)
-    contact = forms.CharField(label=_("Kontaktoplysninger (krypteret)"), max_length=200, required=False)
-    takes_over = forms.CharField(label=_("Tager over efter forløbet (krypteret)"), max_length=500, required=False)
+    name = forms.CharField(label=_("Navn eller organisation"), max_length=200)
+    contact = forms.CharField(label=_("Kontaktoplysninger"), max_length=200, required=False)
+    takes_over = forms.CharField(label=_("Tager over efter forløbet"), max_length=500, required=False)
 
 
 class NetworkMemberCorrectionForm(VersionedForm, NetworkMemberForm):
@@ -177,18 +198,18 @@ class NetworkMemberCorrectionForm(VersionedForm, NetworkMemberForm):
 class HandoverMeetingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Hvad"), choices=HandoverMeeting.Kind.choices)
     date = PastDateField(label=_("Dato"))
-    note = forms.CharField(label=_("Note (krypteret)"), max_length=1000, required=False,
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class LongTermPlanForm(forms.Form):
-    text = forms.CharField(label=_("Den langsigtede plan (krypteret)"), max_length=5000, required=False,
+    text = forms.CharField(label=_("Den langsigtede plan"), max_length=5000, required=False,
                            widget=forms.Textarea(attrs={"rows": 6}))
 
 
 class ReassignForm(forms.Form):
     to_worker = SafeModelChoiceField(label=_("Ny CTI-medarbejder"), queryset=User.objects.none())
-    note = forms.CharField(label=_("Overdragelsesnote (krypteret)"), max_length=2000, required=False,
+    note = forms.CharField(label=_("Overdragelsesnote"), max_length=2000, required=False,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, citizen, **kwargs):

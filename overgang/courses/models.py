@@ -70,6 +70,8 @@ class Course(models.Model):
     first_contact_on = models.DateField(_("første kontakt"))
     # Null when unknown (imports from platforms that did not record it).
     contact_route = models.PositiveSmallIntegerField(_("hvordan kontakten blev etableret"), null=True, blank=True)
+    # The worker's words when the contact came about another way (contact_route 7).
+    contact_route_other_encrypted = models.TextField(blank=True, editable=False)
     third_party = models.BooleanField(_("en tredjepart (fx NGO) var med"), default=False)
     start_date = models.DateField(_("startdato"), null=True, blank=True)
     # The calendar when the course started (the template's, with the municipality's
@@ -160,6 +162,9 @@ class Course(models.Model):
 
     def get_long_term_plan(self):
         return crypto.decrypt(self.citizen.data_key, self.long_term_plan_encrypted)
+
+    def get_contact_route_other(self):
+        return crypto.decrypt(self.citizen.data_key, self.contact_route_other_encrypted)
 
 
 class Pause(models.Model):

@@ -83,6 +83,18 @@ def who5_block(course, records):
     }
 
 
+def contact_route_text(course, show_text):
+    """How the contact came about, in the start form's words; the worker's own words for
+    "other" only to those who may read free text."""
+    if course is None or course.contact_route is None:
+        return ""
+    choice = registry.get_instrument("cti_start").item("contact_route").choices.get(course.contact_route)
+    label = choice.label.get(_lang()) if choice else str(course.contact_route)
+    if show_text and course.contact_route_other_encrypted:
+        return course.get_contact_route_other()  # the worker's own words say it better than "Andet, skriv hvad"
+    return label
+
+
 def records_start(records):
     return min(r.filled_on for r in records)
 
@@ -160,6 +172,7 @@ def citizen_context(request, citizen, *, course=None, bound=None):
     if course is not None:
         ctx.update({
             "template_title": course.template.title.get(_lang()),
+            "contact_route": contact_route_text(course, show_text),
             "schedule": schedule_rows(course, course_records, today) if course.start_date else [],
             "next_due": overview.next_due(course, course_records, today),
             "planned_end": course.planned_end(),

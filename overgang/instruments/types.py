@@ -229,8 +229,9 @@ class _Choice(QuestionType):
     def display(self, item, value, lang="da"):
         if value is None:
             return ""
+        # Workers read the answers as they gave them: labels, not the codebook's codes.
         return "; ".join(
-            f"{choice.label.get(lang)} ({code})" if (choice := item.choices.get(code)) else str(code)
+            choice.label.get(lang) if (choice := item.choices.get(code)) else str(code)
             for code in self._codes(value)
         )
 

@@ -53,9 +53,11 @@ def answer_pages(record, answers, *, show_text):
             else:
                 shown = item.handler.display(item, value, lang)
             rows.append({"item": item, "label": item.label.get(lang), "value": shown,
+                         "answered": engine.is_answered(value),
                          "missing": item.required and not engine.is_answered(value)})
         if rows:
-            pages.append({"number": number, "label": page.label.get(lang), "rows": rows})
+            pages.append({"number": number, "label": page.label.get(lang), "rows": rows,
+                          "answered": any(r["answered"] for r in rows)})
     return pages
 
 

@@ -59,7 +59,8 @@ def _worker_pages(username):
     for citizen in Citizen.objects.filter(worker__username=username):
         urls += [reverse("courses:citizen", kwargs={"code": citizen.code}),
                  reverse("measurements:list", kwargs={"code": citizen.code}),
-                 reverse("citizens:detail", kwargs={"code": citizen.code})]
+                 reverse("citizens:detail", kwargs={"code": citizen.code}),
+                 reverse("citizens:edit", kwargs={"code": citizen.code})]
         for course in citizen.courses.all():
             urls += [reverse(name, kwargs={"code": course.code})
                      for name in ("courses:plan", "courses:network", "courses:handover")]
@@ -95,6 +96,7 @@ def _defects(html, language):
     for pattern in (US_DATE, MONTH_FIRST, TWELVE_HOUR):
         found += [f"an American date or time: {m.group(0)}" for m in pattern.finditer(html)]
     found += [f"another name for an instrument: {name}" for name in OTHER_NAMES if name in html]
+    found += [f"an implementation word: {word}" for word in ("krypteret", "(encrypted") if word in html]
     if language == "en":
         for instrument in registry.all_instruments().values():
             if instrument.title.da != instrument.title.en and instrument.title.da in html:

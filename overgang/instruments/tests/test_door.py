@@ -96,7 +96,7 @@ def test_the_type_registry_reads_a_form_and_shows_an_answer():
     assert hours.handler.form_initial(hours, Decimal("2.5")) == "2,5"
     assert hours.handler.display(hours, Decimal("2.5"), "da") == "2,5"
     assert hours.handler.display(hours, Decimal("2.5"), "en") == "2.5"
-    assert debt.handler.display(debt, 1, "en") == "Yes (1)"
+    assert debt.handler.display(debt, 1, "en") == "Yes"  # the label, not the code (issue 10, item 14)
     assert debt.handler.label_text(debt, 5, "da") == "Nej"
     assert debt.handler.layout(debt) == "choices" and notes.handler.layout(notes) == "field"
     assert debt.handler.submitted(QueryDict("debt=5"), debt) == "5"
