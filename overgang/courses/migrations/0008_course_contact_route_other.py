@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0002_course_external_id_alter_course_contact_route'),
+        ('courses', '0007_corrections_and_undo'),
     ]
 
     operations = [
