@@ -54,7 +54,7 @@ def test_the_start_form_and_the_not_started_form_begin_with_the_first_contacts_a
     start = actions.do_start_course_record(course, "cti_start", actor=world.worker, filled_on=dt.date(2026, 1, 15))
     answers = start.get_answers()
     assert answers["contact_route"] == 7 and answers["contact_route_other"] == "Via en veninde"
-    assert "veninde" not in str(start.answers) and "veninde" not in start.text_answers_encrypted
+    assert "veninde" not in str(start.plain_answers) and "veninde" not in start.sealed_answers
 
 
 def test_labels_say_what_to_write_not_how_it_is_stored(client, world, login):
