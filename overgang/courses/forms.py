@@ -148,7 +148,19 @@ class DueForm(forms.Form):
     respondent = forms.ChoiceField(required=False, choices=[("citizen", _("Borgeren")), ("worker", _("CTI-medarbejderen"))])
 
 
-class FocusAreaForm(forms.Form):
+class _OwnIds:
+    """Forms that share a page get ids of their own (``id_<name>_<field>``), so that a
+    label never ticks a field of another form on the page."""
+
+    id_name = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_name}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class FocusAreaForm(_OwnIds, forms.Form):
+    id_name = "focus"
     phase = forms.TypedChoiceField(label=_("Fase"), coerce=int, choices=[(1, "1"), (2, "2"), (3, "3")])
     area = forms.ChoiceField(label=_("Fokusområde"), choices=FOCUS_AREAS)
     goal = forms.CharField(label=_("Borgerens mål med egne ord"), max_length=1000,
@@ -160,6 +172,12 @@ class ActivityForm(forms.Form):
     what = forms.CharField(label=_("Hvad"), max_length=500)
     actor_kind = forms.ChoiceField(label=_("Med hvilken aktør"), choices=ACTORS)
     due_date = forms.DateField(label=_("Frist"), required=False, **DATE)
+
+    def __init__(self, *args, focus=None, **kwargs):
+        # One of these per focus area on the plan page: ids of its own per focus area.
+        if focus is not None:
+            kwargs.setdefault("auto_id", f"id_activity_{focus.code}_%s")
+        super().__init__(*args, **kwargs)
 
 
 class ActivityCorrectionForm(VersionedForm, ActivityForm):
@@ -173,7 +191,8 @@ class ActivityStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Activity.Status.choices)
 
 
-class PlanEventForm(forms.Form):
+class PlanEventForm(_OwnIds, forms.Form):
+    id_name = "event"
     kind = forms.ChoiceField(label=_("Hvad"), choices=PlanEvent.Kind.choices)
     date = PastDateField(label=_("Dato"))
     citizen_took_part = forms.BooleanField(label=_("Borgeren deltog"), required=False)
@@ -195,14 +214,16 @@ class NetworkMemberCorrectionForm(VersionedForm, NetworkMemberForm):
                 "takes_over": member.get_takes_over(), "version": member.version}
 
 
-class HandoverMeetingForm(forms.Form):
+class HandoverMeetingForm(_OwnIds, forms.Form):
+    id_name = "meeting"
     kind = forms.ChoiceField(label=_("Hvad"), choices=HandoverMeeting.Kind.choices)
     date = PastDateField(label=_("Dato"))
     note = forms.CharField(label=_("Note"), max_length=1000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class LongTermPlanForm(forms.Form):
+class LongTermPlanForm(_OwnIds, forms.Form):
+    id_name = "long_term"
     text = forms.CharField(label=_("Den langsigtede plan"), max_length=5000, required=False,
                            widget=forms.Textarea(attrs={"rows": 6}))
 

@@ -41,8 +41,11 @@ def _star_values(record, dimensions):
     return values if any(v is not None for v in values) else None
 
 
-def star_block(records, chosen_codes=()):
-    """Up to three chosen completed stars overlaid (the newest three unless chosen)."""
+def star_block(records, chosen_codes=(), *, citizen_words=False):
+    """Up to three completed stars overlaid: the chosen ones (the newest three unless
+    chosen). More than three chosen: the newest three of them, and ``too_many`` says how
+    many were chosen, so the page can say so. ``citizen_words``: the dimensions named as
+    the citizen's printout names them (the star definition's ``citizen`` wording)."""
     stars = [r for r in records if r.instrument == "star" and r.status == Record.Status.COMPLETED]
     if not stars:
         return None
@@ -50,16 +53,23 @@ def star_block(records, chosen_codes=()):
     stars = [(r, v) for r in sorted(stars, key=lambda r: (r.filled_on, r.created)) if (v := _star_values(r, dimensions))]
     if not stars:
         return None
-    chosen = [(r, v) for r, v in stars if str(r.code) in chosen_codes][:MAX_STARS] if chosen_codes else stars[-MAX_STARS:]
-    chosen = list(reversed(chosen))  # newest drawn first
+    picked = [(r, v) for r, v in stars if str(r.code) in set(chosen_codes)]
+    chosen = picked[-MAX_STARS:] if picked else stars[-MAX_STARS:]
+    codes = {r.code for r, _v in chosen}
     lang = _lang()
-    axes = [item.label.get(lang) for item in dimensions.item_defs]
-    series = [(date_format(r.filled_on, "SHORT_DATE_FORMAT"), list(v)) for r, v in chosen]
+    # The dimensions as the current definition names them (the same items in every version;
+    # the citizen's wording came with a later version than older stars were filled in).
+    axes = [item.citizen_label(lang) if citizen_words else item.label.get(lang) for item in dimensions.item_defs]
+    newest_first = list(reversed(chosen))
+    series = [(date_format(r.filled_on, "SHORT_DATE_FORMAT"), list(v)) for r, v in newest_first]
     return {
         "svg": charts.radar(axes, series, title=_("Borgerens stjerner")),
-        "options": [{"record": r, "checked": (r, v) in chosen} for r, v in stars],
+        "options": [{"record": r, "checked": r.code in codes} for r, _v in stars],
         "headers": [label for label, _values in series],
         "rows": [(axis, [values[i] for _l, values in series]) for i, axis in enumerate(axes)],
+        "too_many": len(picked) if len(picked) > MAX_STARS else 0,
+        "chosen": [r.code for r, _v in chosen],
+        "first_and_latest": [stars[0][0].code, stars[-1][0].code] if len(stars) > 2 else [],
     }
 
 
@@ -214,7 +224,7 @@ def plan_context(request, course, bound=None):
                 "goal": focus.get_goal() if show_text else None,
                 "activities": [{"activity": a, "what": a.get_what() if show_text else None,
                                 "can_correct": is_author(request.user, a, course.citizen)} for a in focus.activities.all()],
-                "form": bound.get(f"activity_{focus.code}") or forms.ActivityForm(),
+                "form": bound.get(f"activity_{focus.code}") or forms.ActivityForm(focus=focus),
             })
         phases.append({"number": number, "focus": focus_rows, "count": len(focus_rows)})
     return {

@@ -378,7 +378,7 @@ def focus_remove(request, code):
 @role_required(*CASE)
 def activity_add(request, code):
     focus = get_focus_area_for_user(request, code, write=True)
-    return _plan_post(request, focus.course, f"activity_{focus.code}", forms.ActivityForm(request.POST),
+    return _plan_post(request, focus.course, f"activity_{focus.code}", forms.ActivityForm(request.POST, focus=focus),
                       lambda d: actions.do_add_activity(focus, actor=request.user, **d), _("Aktiviteten er tilføjet."))
 
 

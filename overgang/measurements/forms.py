@@ -110,7 +110,8 @@ class PageForm(forms.Form):
         changes = {}
         instrument = self.record.definition
         for item in self.items:
-            if item.is_note or item.name not in self.fields:
+            if item.is_note or item.name not in self.fields or item.name in self._errors:
+                # An answer the field itself refused is no change (never "cleared").
                 continue
             text = item.handler.form_text(item, cleaned.get(item.name))
             if text == "":
@@ -141,6 +142,12 @@ class PageForm(forms.Form):
         cleaned["shown"] = set((cleaned.get("shown") or "").split())
         return cleaned
 
+    def saves_despite_errors(self) -> bool:
+        """Only answers are refused (a number written as a word), the form itself is
+        sound: the other answers are saved, and the refused ones wait in their fields
+        with their messages. An autosave thus never drops a tap beside a typo."""
+        answers = {item.name for item in self.items if not item.is_note}
+        return bool(self.errors) and set(self.errors) <= answers and "changes" in self.cleaned_data
 
 class StartForm(forms.Form):
     instrument = forms.ChoiceField(label=_("Skema"))

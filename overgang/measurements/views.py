@@ -88,7 +88,8 @@ def fill(request, code, page):
         return _render_page(request, record, page, form)
 
     form = PageForm(request.POST, record=record, page=current, answers=answers)
-    if not form.is_valid():
+    valid = form.is_valid()
+    if not valid and not form.saves_despite_errors():
         return _render_page(request, record, page, form, status=400)
     shown = form.cleaned_data["shown"]
     try:
@@ -106,6 +107,9 @@ def fill(request, code, page):
         form.add_error(None, _invalid_message(record, exc.issues))
         return _render_page(request, record, page, form, status=400)
     record.refresh_from_db()
+    if not valid:
+        # The refused answers stay in their fields with their messages; the rest is saved.
+        return _render_page(request, record, page, form, status=400, partly_saved=True)
     answers = record.get_answers()
     if cleared:
         labels = ", ".join(f"«{instrument.item(name).label.get(_lang())}»" for name in cleared)
@@ -177,7 +181,7 @@ def _neighbour(record, answers, page, step):
     return reverse("measurements:detail", kwargs={"code": record.code})
 
 
-def _render_page(request, record, page, form, status=200):
+def _render_page(request, record, page, form, status=200, partly_saved=False):
     instrument = record.definition
     answers = record.get_answers()
     visible = engine.visible_pages(instrument, answers)
@@ -189,6 +193,7 @@ def _render_page(request, record, page, form, status=200):
         "page_label": instrument.pages[page - 1].label.get(_lang()),
         "instrument_name": instrument_name(record.instrument),
         "page_number": page,
+        "partly_saved": partly_saved,
         "pages": presentation.page_nav(record, instrument, visible, page),
         "form": form,
         "progress": engine.progress(instrument, answers),
