@@ -2,7 +2,10 @@
 
 Plain language, nothing about any other citizen, no worker's notes, and no word that
 reveals what the course is about (the product's name is chosen for the same reason):
-the goal item of the star is left out, and so is every free-text note.
+the goal item of the star is left out, and so is every free-text note. The star's
+dimensions carry the citizen's wording from the star definition (``citizen``), not the
+professional labels of the form. The stars are the ones the worker chose on the
+citizen's page (``?stjerne=<code>``, e.g. the first and the latest).
 """
 
 import datetime
@@ -20,19 +23,26 @@ from overgang.courses.page import star_block, who5_block
 from overgang.measurements.models import Record
 
 
-def context(course):
+def context(course, chosen=()):
+    """The printout of ``course``: the stars the worker chose (``chosen``: record codes;
+    the newest three when none), the WHO-5 curve, the plan of every phase, the long-term
+    plan and the supporters — in the citizen's words, never the worker's notes."""
     citizen = course.citizen
     records = list(Record.objects.of_citizen(citizen).completed().select_related("instrument_version", "template_version", "citizen"))
     areas = dict(FOCUS_AREAS)
-    phase = course.phase or 1
-    plan = [
-        {
-            "area": areas.get(focus.area, focus.area),
-            "goal": focus.get_goal(),
-            "activities": [a.get_what() for a in focus.activities.all() if a.is_open],
-        }
-        for focus in course.focus_areas.filter(phase=phase).prefetch_related("activities")
-    ]
+    focus_areas = list(course.focus_areas.prefetch_related("activities").order_by("phase", "pk"))
+    phases = []
+    for number in (1, 2, 3):
+        plan = [
+            {
+                "area": areas.get(focus.area, focus.area),
+                "goal": focus.get_goal(),
+                "activities": [a.get_what() for a in focus.activities.all() if a.is_open],
+            }
+            for focus in focus_areas if focus.phase == number
+        ]
+        if plan:
+            phases.append({"number": number, "plan": plan, "current": number == (course.phase or 1)})
     supporters = [
         {"name": m.get_name(), "role": m.get_role_display(), "takes_over": m.get_takes_over()}
         for m in course.network.all()
@@ -40,25 +50,25 @@ def context(course):
     return {
         "citizen": citizen,
         "course": course,
-        "stars": star_block(records),
+        "stars": star_block(records, chosen, citizen_words=True),
         "who5": who5_block(course, records),
-        "plan": plan,
-        "phase": phase,
+        "phases": phases,
+        "long_term_plan": course.get_long_term_plan() if course.long_term_plan_encrypted else "",
         "supporters": supporters,
         "today": date_format(datetime.date.today(), "DATE_FORMAT"),
     }
 
 
-def render_html(course, language="da"):
+def render_html(course, language="da", chosen=()):
     with translation.override(language):
-        return render_to_string("courses/printout.html", context(course))
+        return render_to_string("courses/printout.html", context(course, chosen))
 
 
 def response(request, course):
     from weasyprint import HTML
 
     language = "en" if request.GET.get("lang") == "en" else "da"
-    html = render_html(course, language)
+    html = render_html(course, language, request.GET.getlist("stjerne"))
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     with transaction.atomic():
         audit("citizen.printout", actor=request.user, obj=course, citizen=course.citizen,

@@ -16,7 +16,6 @@ code's label, the star's dimensions), in the language the report is rendered in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.translation import get_language
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from overgang.evaluation import stats
 from overgang.instruments import codebook
+from overgang.lib import numbers
 
 POINTS = ("start", "phase1", "phase2", "phase3", "end")
 
@@ -115,7 +115,7 @@ def pval(p, *groups):
 
 def percent(count_, n):
     """Half-up rounded integer percent, decided in integers (evaluation.md)."""
-    return (200 * count_ + n) // (2 * n)
+    return numbers.percent(count_, n)
 
 
 @dataclass
@@ -203,8 +203,7 @@ def one_decimal(value) -> str:
     """A mean as people read it: one decimal, rounded half-up from the shortest decimal
     form of the float (6.65 → "6,7"). Django's ``number_format`` alone cuts the other
     decimals off (6.66 → "6,6")."""
-    rounded = Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return number_format(rounded, 1)
+    return numbers.decimal_text(value, 1)
 
 
 def p_text(p) -> str:

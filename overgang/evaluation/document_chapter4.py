@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from overgang.evaluation.document import (
-    Block, Labels, Section, _n_of, _rows, _simple, count, pct, pval, share_columns, share_row, text,
+    Block, Labels, Section, _n_of, _rows, _simple, count, pct, percent, pval, share_columns, share_row, text,
 )
 from overgang.lib import charts
 
@@ -23,7 +23,7 @@ def _distribution_chart(table, keys, labels, title, fmt):
         if value is None or fmt.hidden_count(cell.get("count")):
             shares.append(None)
         else:
-            shares.append(round(value * 100))
+            shares.append(percent(cell["count"], cell["n"]))  # the table's rounding: half up
     if all(v is None for v in shares):
         return ""
     return charts.bar_chart(labels, [("", shares)], title=title, y_max=100)

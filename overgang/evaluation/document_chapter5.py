@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from overgang.evaluation import chapter5 as definitions
 from overgang.evaluation.document import (
-    Block, Cell, Labels, Section, _n_of, _rows, count, mean, no_data, share_columns, text,
+    Block, Cell, Labels, Section, _n_of, _rows, count, mean, no_data, percent, share_columns, text,
 )
 from overgang.lib import charts
 
@@ -44,7 +44,7 @@ def _chart_value(fmt, hits, n):
     """A share in percent for a chart, or None when there is none or it is suppressed."""
     if not n or fmt.hidden_n(n) or fmt.hidden_count(hits):
         return None
-    return round(100 * hits / n)
+    return percent(hits, n)  # the table's rounding: half up
 
 
 def _by_phase_block(number, title, definition, table, spec, key, fmt):

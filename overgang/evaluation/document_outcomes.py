@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from overgang.evaluation import document_chapter5
 from overgang.evaluation.document import (
-    POINTS, Block, Cell, Labels, Section, count, mean, no_data, one_decimal, p_text, pct, point_labels, pval,
+    POINTS, Block, Cell, Labels, Section, count, mean, no_data, one_decimal, p_text, pct, percent, point_labels, pval,
     share_columns, share_row, text,
 )
-from overgang.lib import charts
+from overgang.lib import charts, numbers
 
 LATER = POINTS[1:]
 
@@ -29,7 +29,10 @@ def _pct_value(fmt, share_dict):
     value = fmt.visible(share_dict.get("share"), share_dict.get("n"))
     if value is None or fmt.hidden_count(share_dict.get("count")):
         return None
-    return round(value * 100)
+    # The table's own rounding (half up from the counts), so the bar's label reads the same.
+    if share_dict.get("count") is None:
+        return int(numbers.half_up(value * 100, 0))
+    return percent(share_dict["count"], share_dict["n"])
 
 
 def _share_groups(measure):
@@ -197,7 +200,7 @@ def _progression(report, fmt) -> Block:
         # limit is not drawn for those who see suppressed numbers.
         hidden = (fmt.hidden_n(row["n"]) or not row["n"]
                   or any(fmt.hidden_count(row["counts"][k]) for k, _l in classes))
-        bars.append((labels[p], None if hidden else [round((row[k] or 0) * 100) for k, _l in classes]))
+        bars.append((labels[p], None if hidden else [percent(row["counts"][k], row["n"]) for k, _l in classes]))
     title = _("Borgere i projektet, fordelt efter udvikling i oplevelse af egen livssituation (Outcomes Star). "
               "Særskilt for opstart og faserne i CTI-forløbet. Procent.")
     chart = "" if all(b is None for _l, b in bars) else charts.stacked_bars(bars, [l for _k, l in classes], title=title)
@@ -364,7 +367,7 @@ def chapter7(report, fmt, words: Labels) -> Section:
         row = meetings[key]
         n = sum(row["distribution"].values())
         hidden = not n or fmt.hidden_n(n) or any(fmt.hidden_count(row["distribution"][c]) for c, _l in freq)
-        bars.append((label, None if hidden else [round(100 * row["distribution"][c] / n) for c, _l in freq]))
+        bars.append((label, None if hidden else [percent(row["distribution"][c], n) for c, _l in freq]))
     title = _("CTI-forløb fordelt efter hyppigheden af fysiske møder mellem CTI-medarbejder og borger. Særskilt for "
               "faser. Procent.")
     chart = "" if all(b is None for _l, b in bars) else charts.stacked_bars(bars, [l for _c, l in freq], title=title)
@@ -372,9 +375,14 @@ def chapter7(report, fmt, words: Labels) -> Section:
         _("Figur 7.1"), title, "N = " + ", ".join(fmt.show(count(meetings[k]["n"])) for k, _l in phase_labels),
         _("Skemaer for igangværende forløb i fasen; ugentligt eller oftere = dagligt, 2–3 gange om ugen eller ca. én "
           "gang om ugen."),
-        ["", _("Ugentligt eller oftere, antal"), _("Pct."), _("N")],
-        [share_row(label, meetings[k]) for k, label in phase_labels], chart=chart,
-        empty="" if chart else no_data(), key="f7-1",
+        # The chart's numbers are the table's too: each frequency's share per phase, then
+        # the weekly-or-more share the text speaks of, then N.
+        ["", *(f"{label}, " + _("pct.") for _k, label in phase_labels)],
+        [[text(flabel), *(Cell("pct", (meetings[k]["distribution"][c] / n) if (n := sum(meetings[k]["distribution"].values())) else None,
+                               meetings[k]["distribution"][c], n) for k, _l in phase_labels)] for c, flabel in freq]
+        + [[text(_("Ugentligt eller oftere")), *(pct(meetings[k]) for k, _l in phase_labels)],
+           [text(_("N")), *(count(sum(meetings[k]["distribution"].values())) for k, _l in phase_labels)]],
+        chart=chart, empty="" if chart else no_data(), key="f7-1",
     ))
     blocks.append(document_chapter5.hours_block(report, fmt))
     plan = fid["plan"]
@@ -395,7 +403,7 @@ def chapter7(report, fmt, words: Labels) -> Section:
     rows = [share_row(label, {"n": n, "count": needs["distribution"][c], "share": (needs["distribution"][c] / n if n else None)})
             for c, label in levels]
     values = [None if not n or fmt.hidden_n(n) or fmt.hidden_count(needs["distribution"][c])
-              else round(100 * needs["distribution"][c] / n) for c, _l in levels]
+              else percent(needs["distribution"][c], n) for c, _l in levels]
     title = _("CTI-forløb fordelt efter, i hvor høj grad borgerens behov kunne imødekommes i aktivitetsplanen. Procent.")
     chart = "" if all(v is None for v in values) else charts.bar_chart([l for _c, l in levels], [("", values)], title=title)
     blocks.append(Block(

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from overgang.evaluation.definitions import DefinitionError, parse_overrides
+from overgang.evaluation.definitions import DefinitionError, Definitions, parse_overrides
 from overgang.programmes import registry
 
 
@@ -24,6 +24,40 @@ def template_choices(municipalities):
                   key=lambda choice: choice[1])
 
 
+DEFAULTS = Definitions()
+
+
+def _definition_fields():
+    """The changeable definitions as labelled controls (project leaders): the same
+    settings an evaluator writes as ``key=value`` lines, named by what they mean."""
+    return {
+        "who5_risk_max": forms.IntegerField(
+            label=_("WHO-5: risiko for nedsat trivsel ved et indeks på højst"), min_value=0, max_value=100,
+            required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"})),
+        "who5_depression_max": forms.IntegerField(
+            label=_("WHO-5: tegn på depression ved et indeks på højst"), min_value=0, max_value=100,
+            required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"})),
+        "who5_improvement": forms.ChoiceField(
+            label=_("WHO-5: fremgang er en stigning på mindst"), required=False,
+            choices=[("10 points", _("10 point")), ("10 percent", _("10 procent"))]),
+        "end_measure": forms.ChoiceField(
+            label=_("Måling ved afslutningen"), required=False,
+            choices=[("coded_end", _("Stjernen udfyldt ved afslutningen")),
+                     ("last_observation", _("Borgerens seneste stjerne (følsomhedsberegning)"))]),
+        "large_inclusive": forms.BooleanField(
+            label=_("Stor fremgang på stjernen tæller en stigning på præcis 1 med"), required=False),
+        "alpha": forms.ChoiceField(
+            label=_("Signifikansniveau"), required=False,
+            choices=[("0.05", "5 %"), ("0.01", "1 %"), ("0.001", "0,1 %")]),
+        "small_cells": forms.IntegerField(
+            label=_("Antal under dette vises som «<5»"), min_value=5, required=False,
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"})),
+    }
+
+
+DEFINITION_FIELDS = tuple(_definition_fields())
+
+
 class ReportFilterForm(forms.Form):
     kommune = forms.MultipleChoiceField(label=_("Kommuner"), required=False, widget=forms.CheckboxSelectMultiple)
     started_from = forms.DateField(label=_("Forløb startet fra"), required=False,
@@ -38,7 +72,15 @@ class ReportFilterForm(forms.Form):
         help_text=_("Én ændring pr. linje, fx who5_improvement=10 percent"),
     )
 
-    def __init__(self, data, municipalities):
+    def __init__(self, data, municipalities, *, evaluator=True):
+        """Evaluators write definitions as ``key=value`` lines (as on the command line);
+        project leaders get labelled controls showing the values in use."""
+        self.evaluator = evaluator
+        if not evaluator:
+            data = data.copy()
+            for name in DEFINITION_FIELDS:
+                if name not in data:  # the value in use, shown (an unticked box is the default: no)
+                    data[name] = _shown(getattr(DEFAULTS, name))
         super().__init__(data)
         self.overrides = {}
         self.fields["kommune"].choices = [(str(m.code), m.name) for m in municipalities]
@@ -51,6 +93,15 @@ class ReportFilterForm(forms.Form):
         if registry.DEFAULT not in {name for name, _title in choices}:
             # The goals exit / better life are the prostitution template's (goals 1 and 2).
             del self.fields["goal"]
+        if not evaluator:
+            del self.fields["definitions"]
+            self.fields.update(_definition_fields())
+
+    def filter_fields(self):
+        return [self[name] for name in self.fields if name not in DEFINITION_FIELDS and name != "definitions"]
+
+    def definition_fields(self):
+        return [self[name] for name in self.fields if name in DEFINITION_FIELDS or name == "definitions"]
 
     def clean(self):
         data = super().clean()
@@ -58,6 +109,17 @@ class ReportFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("started_to", _("Slutdatoen ligger før startdatoen."))
         return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.evaluator or self.errors:
+            return
+        lines = [f"{name}={_shown(self.cleaned_data[name])}" for name in DEFINITION_FIELDS
+                 if self.cleaned_data.get(name) not in (None, "")]
+        try:
+            self.overrides = parse_overrides(lines)
+        except DefinitionError as exc:
+            self.add_error(exc.key if exc.key in self.fields else None, exc.message)
 
     def clean_definitions(self):
         lines = [line.strip() for line in self.cleaned_data.get("definitions", "").splitlines() if line.strip()]
@@ -85,3 +147,10 @@ class FidelityFilterForm(forms.Form):
         self.fields["kommune"].choices = [(str(m.code), m.name) for m in municipalities]
         if len(municipalities) < 2:
             del self.fields["kommune"]
+
+
+def _shown(value):
+    """A definition's value as its control and ``key=value`` line write it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -32,7 +32,8 @@ def _prepare(request):
     form is bound and, when invalid, the caller computes nothing (never a report under
     other filters or definitions than the ones asked for)."""
     granted = granted_municipalities(request.user)
-    form = ReportFilterForm(request.GET, granted)
+    # Evaluators write definitions as the command line does; leaders get labelled controls.
+    form = ReportFilterForm(request.GET, granted, evaluator=request.user.has_role(Role.EVALUATOR))
     valid = form.is_valid()
     data = form.cleaned_data if valid else {}
     municipalities = get_municipalities_for_user(request.user, request.GET.getlist("kommune"))

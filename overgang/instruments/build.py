@@ -118,6 +118,9 @@ class Item:
     # of a group its template lacks (``groups.restrict``).
     group: str = ""
     hint_group: str = ""  # the hint belongs to this group: a course without it shows no hint
+    # What the citizen's own printout calls the item, where the form's label is a
+    # professional's word (a star dimension "Kriminel adfærd" reads "Loven og mig").
+    citizen: Text | None = None
     relevance: expressions.Expression = field(default=expressions.ALWAYS, compare=False, repr=False)
 
     @property
@@ -158,7 +161,12 @@ class Item:
             **({"prefill": self.prefill} if self.prefill else {}),
             **({"group": self.group} if self.group else {}),
             **({"hint_group": self.hint_group} if self.hint_group else {}),
+            **({"citizen": self.citizen.to_dict()} if self.citizen else {}),
         }
+
+    def citizen_label(self, lang: str = "da") -> str:
+        """The item's name in the citizen's own words (falls back to its label)."""
+        return (self.citizen or self.label).get(lang)
 
 
 @dataclass(frozen=True)
@@ -301,6 +309,7 @@ def build(definition: dict) -> Instrument:
                 appearance=str(raw.get("appearance") or ""), sealed=bool(raw.get("sealed")),
                 prefill=str(raw.get("prefill") or ""),
                 group=str(raw.get("group") or ""), hint_group=str(raw.get("hint_group") or ""),
+                citizen=_text(raw["citizen"]) if raw.get("citizen") else None,
                 relevance=expressions.parse(relevant),
             ))
         pages.append(Page(name=page["name"], label=_text(page["label"]), items=tuple(items)))

@@ -56,7 +56,7 @@ NAME_MAX = 32
 _TOP_KEYS = {"name", "title", "source", "pages", "choices", "ladder", "scores"}
 _PAGE_KEYS = {"name", "label", "items"}
 _ITEM_KEYS = {"name", "type", "paper", "fixed", "label", "hint", "required", "relevant", "constraint", "appearance",
-              "sealed", "prefill", "group", "hint_group"}
+              "sealed", "prefill", "group", "hint_group", "citizen"}
 _LADDER_KEYS = {"low", "high", "title", "text"}
 APPEARANCES = {"ladder"}
 _CHOICE_KEYS = {"code", "label", "missing", "exclusive", "added", "group"}
@@ -191,6 +191,8 @@ def validate(definition: dict) -> list[Problem]:
             _label(raw.get("label"), where, "label", add)
             if "hint" in raw and raw["hint"] is not None:
                 _label(raw["hint"], where, "hint", add)
+            if "citizen" in raw:
+                _label(raw["citizen"], where, "citizen", add)
             if "paper" in raw and not isinstance(raw["paper"], (str, int, float)):
                 add("missing_field", where, "paper must be text")
             _group_name(raw, where, add)

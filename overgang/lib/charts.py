@@ -9,6 +9,8 @@ table beside it.
 import math
 from html import escape
 
+from overgang.lib.numbers import label as number_label
+
 # (stroke colour, dash pattern, marker) per series, oldest last.
 SERIES_STYLES = [
     ("#1f5f8b", "", "circle"),
@@ -107,7 +109,7 @@ def gauge(value, *, title, maximum=100, marks=(), width=420):
     ]
     if value is not None:
         parts.append(f'<rect x="20" y="20" width="{value * scale:.1f}" height="18" fill="#1f5f8b" rx="3"/>')
-        parts.append(f'<text x="{20 + value * scale:.1f}" y="14" font-size="12" text-anchor="middle" fill="#1d2430">{value}</text>')
+        parts.append(f'<text class="value" x="{20 + value * scale:.1f}" y="14" font-size="12" text-anchor="middle" fill="#1d2430">{number_label(value)}</text>')
     for mark, label in marks:
         x = 20 + mark * scale
         parts.append(f'<line x1="{x:.1f}" y1="16" x2="{x:.1f}" y2="42" stroke="#a12a2a" stroke-width="2" stroke-dasharray="3 2"/>')
@@ -137,9 +139,15 @@ def line(points, *, title, y_max=100, reference=None, reference_label="", x_labe
 
     ``points``: list of (label, x, y or None); x in any unit (e.g. active months), the
     axis spans from the smallest to the largest x. Used for the WHO-5 curve (y 0–100,
-    risk line at 50).
+    risk line at 50). The reference line is explained in a legend under the axis, not
+    on the plot, and each value's label sits above its point unless that would touch the
+    top, the reference line or the axis; the x labels at the ends are anchored inwards so
+    that none is cut off, and one that would overlap its neighbour is left out (the table
+    beside the chart has every date).
     """
-    left, right, top, bottom = 44, 16, 16, 40
+    legend_h = 22 if reference is not None and reference_label else 0
+    height += legend_h
+    left, right, top, bottom = 44, 24, 18, 40 + legend_h
     plot_w, plot_h = width - left - right, height - top - bottom
     xs = [x for _l, x, _y in points] or [0]
     x_min, x_max = min(xs), max(xs)
@@ -156,21 +164,61 @@ def line(points, *, title, y_max=100, reference=None, reference_label="", x_labe
         f"<title>{escape(title)}</title>",
     ]
     _y_grid(parts, [(tick, tick) for tick in range(0, y_max + 1, 25)], py, left, right, width)
+    reference_y = py(reference) if reference is not None else None
     if reference is not None:
-        _reference_line(parts, py(reference), reference_label, left, right, width)
+        parts.append(f'<line x1="{left}" y1="{reference_y:.1f}" x2="{width - right}" y2="{reference_y:.1f}" '
+                     f'stroke="#a12a2a" stroke-width="2" stroke-dasharray="6 4"/>')
     drawn = [(px(x), py(y), label, y) for label, x, y in points if y is not None]
     if len(drawn) >= 2:
         path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f} {y:.1f}" for i, (x, y, _l, _v) in enumerate(drawn))
         parts.append(f'<path d="{path}" fill="none" stroke="#1f5f8b" stroke-width="2.5"/>')
     for x, y, _label, value in drawn:
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="#1f5f8b"/>')
-        parts.append(f'<text x="{x:.1f}" y="{y - 9:.1f}" font-size="11" text-anchor="middle" fill="#1d2430">{value}</text>')
-    for label, x, _y in points:
-        parts.append(f'<text x="{px(x):.1f}" y="{height - bottom + 16}" font-size="11" text-anchor="middle" fill="#566070">{escape(label)}</text>')
+        parts.append(f'<text class="value" x="{x:.1f}" y="{_point_label_y(y, reference_y, top, top + plot_h):.1f}" '
+                     f'font-size="11" font-weight="600" text-anchor="middle" fill="#1d2430">{number_label(value)}</text>')
+    axis_y = height - bottom + 16
+    for x, anchor, label in _x_labels([(px(x), label) for label, x, _y in points], left, width - right):
+        parts.append(f'<text x="{x:.1f}" y="{axis_y}" font-size="11" text-anchor="{anchor}" fill="#566070">{escape(label)}</text>')
     if x_label:
-        parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" fill="#566070">{escape(x_label)}</text>')
+        parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{axis_y + 16}" font-size="11" text-anchor="middle" fill="#566070">{escape(x_label)}</text>')
+    if legend_h:
+        y = height - 10
+        parts.append(f'<line x1="{left}" y1="{y - 4}" x2="{left + 30}" y2="{y - 4}" stroke="#a12a2a" stroke-width="2" stroke-dasharray="6 4"/>')
+        parts.append(f'<text x="{left + 38}" y="{y}" font-size="11" fill="#a12a2a">{escape(reference_label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _point_label_y(y, reference_y, top, bottom):
+    """The baseline of a point's value label: above the point (9 px), or below it (18 px)
+    when above would run into the top of the plot or the reference line; never onto the axis."""
+    above, below = y - 9, y + 18
+    near_line = reference_y is not None and (above - 11 <= reference_y <= above + 3)
+    if (above - 11 < top or near_line) and below <= bottom - 4:
+        return below
+    return above
+
+
+def _x_labels(labels, left, right, width=64):
+    """(x, anchor, text) for the x axis: the first label anchored at its start, the last at
+    its end (so the plot's edges cut neither), and a label that would overlap the one kept
+    before it left out — except the last, which takes the place of the one before."""
+    if not labels:
+        return []
+    out = []
+    for index, (x, text) in enumerate(labels):
+        anchor = "middle"
+        if index == 0 and x - width / 2 < left - 30:
+            anchor = "start"
+        if index == len(labels) - 1 and x + width / 2 > right + 20:
+            anchor = "end"
+        extent = {"start": (x, x + width), "end": (x - width, x), "middle": (x - width / 2, x + width / 2)}[anchor]
+        if out and extent[0] < out[-1][3] + 6:
+            if index != len(labels) - 1:
+                continue
+            out.pop()
+        out.append((x, anchor, text, extent[1]))
+    return [(x, anchor, text) for x, anchor, text, _end in out]
 
 
 # ---------------------------------------------------------------------------- report charts
@@ -229,7 +277,7 @@ def bar_chart(categories, series, *, title, y_max=100, unit="%", counts=None, re
             x = x0 + j * bar_w
             colour = BAR_COLOURS[j % len(BAR_COLOURS)]
             parts.append(f'<rect x="{x:.1f}" y="{py(value):.1f}" width="{bar_w - 2:.1f}" height="{py(0) - py(value):.1f}" fill="{colour}"/>')
-            parts.append(f'<text x="{x + bar_w / 2 - 1:.1f}" y="{py(value) - 4:.1f}" font-size="11" text-anchor="middle" fill="#1d2430">{value:g}{escape(unit)}</text>')
+            parts.append(f'<text class="value" x="{x + bar_w / 2 - 1:.1f}" y="{py(value) - 4:.1f}" font-size="11" text-anchor="middle" fill="#1d2430">{number_label(value)}{escape(unit)}</text>')
         cx = left + slot * (i + 0.5)
         parts.append(f'<text x="{cx:.1f}" y="{top + plot_h + 16:.1f}" font-size="11" text-anchor="middle" fill="#1d2430">{escape(category)}</text>')
         if counts:
@@ -272,7 +320,7 @@ def line_chart(categories, series, *, title, y_max=100, counts=None, reference=N
             parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>')
         for i, x, y, v in drawn:
             parts.append(_marker(marker, x, y, colour))
-            parts.append(f'<text x="{x:.1f}" y="{label_y[i, j]:.1f}" font-size="11" text-anchor="middle" fill="{colour}">{v:.{decimals}f}</text>')
+            parts.append(f'<text class="value" x="{x:.1f}" y="{label_y[i, j]:.1f}" font-size="11" text-anchor="middle" fill="{colour}">{number_label(v, decimals)}</text>')
     for i, category in enumerate(categories):
         parts.append(f'<text x="{px(i):.1f}" y="{top + plot_h + 16:.1f}" font-size="11" text-anchor="middle" fill="#1d2430">{escape(category)}</text>')
         if counts:
@@ -325,7 +373,7 @@ def stacked_bars(rows, categories, *, title, width=620):
             w = plot_w * share / 100
             parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{BAR_COLOURS[j % len(BAR_COLOURS)]}"/>')
             if w > 26:
-                parts.append(f'<text x="{x + w / 2:.1f}" y="{y + bar_h / 2 + 4:.1f}" font-size="11" text-anchor="middle" fill="#fff">{share:g}</text>')
+                parts.append(f'<text class="value" x="{x + w / 2:.1f}" y="{y + bar_h / 2 + 4:.1f}" font-size="11" text-anchor="middle" fill="#fff">{number_label(share)}</text>')
             x += w
     axis_y = top + len(rows) * (bar_h + gap)
     for tick in (0, 25, 50, 75, 100):
@@ -372,7 +420,7 @@ def grouped_hbars(categories, series, *, title, x_max=100, unit="%", width=620, 
                 continue
             colour = BAR_COLOURS[j % len(BAR_COLOURS)]
             parts.append(f'<rect x="{left}" y="{y:.1f}" width="{px(value) - left:.1f}" height="{bar_h}" fill="{colour}"/>')
-            parts.append(f'<text x="{px(value) + 3:.1f}" y="{y + bar_h - 1:.1f}" font-size="9" fill="#1d2430">{value:g}{escape(unit)}</text>')
+            parts.append(f'<text class="value" x="{px(value) + 3:.1f}" y="{y + bar_h - 1:.1f}" font-size="9" fill="#1d2430">{number_label(value)}{escape(unit)}</text>')
     if len(series) > 1:
         _legend(parts, [label for label, _v in series], left, height - legend_h + 4)
     parts.append("</svg>")
