@@ -25,6 +25,9 @@ from .problems import for_web
 from .writer import ORDER
 
 SESSION_KEY = "exports_import"
+# The download's name says which program opens it; never anything from the purpose,
+# which may name the study (a file name travels in mail and download folders).
+EXPORT_FILE_NAMES = {"csv": "csv", "xlsx": "excel", "dta": "stata", "sav": "spss", "parquet": "parquet"}
 REPORT_ROWS = 500
 SAMPLE = Path(__file__).resolve().parent / "sample"
 SAMPLE_MUNICIPALITY = "Eksempel Kommune"
@@ -124,14 +127,15 @@ def _with_municipality(text, name):
 def evaluator_export(request):
     form = EvaluatorExportForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        options = form.options()
         archive = tempfile.TemporaryFile()
         with tempfile.TemporaryDirectory(prefix="overgang-udtraek-") as directory:
-            do_evaluator_export(directory, form.options(), actor=request.user)
+            do_evaluator_export(directory, options, actor=request.user)
             with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
                 for path in sorted(Path(directory).iterdir()):
                     bundle.write(path, path.name)
         archive.seek(0)
-        filename = f"overgang-udtraek-{timezone.localdate().isoformat()}.zip"
+        filename = f"overgang-udtraek-{timezone.localdate().isoformat()}-{EXPORT_FILE_NAMES[options.format]}.zip"
         return FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
     status = 400 if request.method == "POST" else 200
     return render(request, "exports/evaluator_export.html", {"form": form}, status=status)

@@ -135,3 +135,22 @@ def test_the_evaluator_page_refuses_a_tampered_municipality_value(world, login, 
     response = client.post(reverse("exports:evaluator_export"), {
         "municipalities": ["99999999999999999999"], "instruments": ["star"], "format": "csv", "purpose": "x"})
     assert response.status_code == 400 and response.context["form"].errors["municipalities"]
+
+
+def test_an_evaluator_export_is_named_by_its_format_and_never_by_its_purpose(world, login, client):
+    from django.utils import timezone
+
+    login(world.evaluator)
+    url = reverse("exports:evaluator_export")
+    day = timezone.localdate().isoformat()
+    names = {}
+    for fmt in ("csv", "xlsx", "dta", "sav", "parquet"):
+        response = client.post(url, {"municipalities": [world.a.pk], "instruments": ["star"], "format": fmt,
+                                     "purpose": "Prostitution og misbrug, delstudie 2"})
+        assert response.status_code == 200, fmt
+        disposition = response["Content-Disposition"]
+        names[fmt] = disposition.split('filename="')[1].rstrip('"')
+        b"".join(response.streaming_content)
+    assert names == {"csv": f"overgang-udtraek-{day}-csv.zip", "xlsx": f"overgang-udtraek-{day}-excel.zip",
+                     "dta": f"overgang-udtraek-{day}-stata.zip", "sav": f"overgang-udtraek-{day}-spss.zip",
+                     "parquet": f"overgang-udtraek-{day}-parquet.zip"}
