@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(client, world, **data):
-    payload = {"first_contact_on": "2026-02-01", "contact_route": "7", **data}
+    from overgang.programmes.offers import offered
+    payload = {"first_contact_on": "2026-02-01", "contact_route": "7", "template": offered(world.a)[0].name, **data}
     return client.post(reverse("courses:first_contact", kwargs={"code": world.citizen.code}), payload)
 
 
