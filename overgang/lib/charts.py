@@ -10,6 +10,7 @@ import math
 from html import escape
 
 from overgang.lib.numbers import label as number_label
+from overgang.lib.numbers import tick as tick_label
 
 # (stroke colour, dash pattern, marker) per series, oldest last.
 SERIES_STYLES = [
@@ -163,7 +164,7 @@ def line(points, *, title, y_max=100, reference=None, reference_label="", x_labe
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart line" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    _y_grid(parts, [(tick, tick) for tick in range(0, y_max + 1, 25)], py, left, right, width)
+    _y_grid(parts, [(tick, tick_label(tick)) for tick in range(0, y_max + 1, 25)], py, left, right, width)
     reference_y = py(reference) if reference is not None else None
     if reference is not None:
         parts.append(f'<line x1="{left}" y1="{reference_y:.1f}" x2="{width - right}" y2="{reference_y:.1f}" '
@@ -265,7 +266,7 @@ def bar_chart(categories, series, *, title, y_max=100, unit="%", counts=None, re
     def py(v):
         return top + plot_h * (1 - min(v, y_max) / y_max)
 
-    _y_grid(parts, [(y_max * tick / 4, f"{y_max * tick / 4:g}") for tick in range(0, 5)], py, left, right, width)
+    _y_grid(parts, [(y_max * tick / 4, tick_label(y_max * tick / 4)) for tick in range(0, 5)], py, left, right, width)
     slot = plot_w / max(1, len(categories))
     bar_w = min(48, slot * 0.8 / max(1, len(series)))
     for i, category in enumerate(categories):
@@ -307,7 +308,7 @@ def line_chart(categories, series, *, title, y_max=100, counts=None, reference=N
     def py(v):
         return top + plot_h * (1 - min(v, y_max) / y_max)
 
-    _y_grid(parts, [(y_max * tick / 4, f"{y_max * tick / 4:g}") for tick in range(0, 5)], py, left, right, width)
+    _y_grid(parts, [(y_max * tick / 4, tick_label(y_max * tick / 4)) for tick in range(0, 5)], py, left, right, width)
     if reference is not None:
         _reference_line(parts, py(reference), reference_label, left, right, width)
     label_y = _value_label_positions(series, py, top + plot_h)
@@ -405,7 +406,7 @@ def grouped_hbars(categories, series, *, title, x_max=100, unit="%", width=620, 
         x = px(value)
         axis_y = top + len(categories) * (group_h + group_gap)
         parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{axis_y - group_gap / 2:.1f}" stroke="#e3e6ea"/>')
-        parts.append(f'<text x="{x:.1f}" y="{axis_y + 6:.1f}" font-size="10" text-anchor="middle" fill="#566070">{value:g}{escape(unit)}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{axis_y + 6:.1f}" font-size="10" text-anchor="middle" fill="#566070">{tick_label(value)}{escape(unit)}</text>')
     for i, category in enumerate(categories):
         y0 = top + i * (group_h + group_gap)
         lines = _wrap_lines(category, label_width)

@@ -31,3 +31,8 @@ def label(value, decimals: int = 1) -> str:
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and decimals == 0):
         return str(int(value))
     return decimal_text(value, decimals)
+
+
+def tick(value) -> str:
+    """An axis tick: as few decimals as the value needs (0, 2,5, 100), in the active language."""
+    return number_format(Decimal(f"{float(value):g}"))

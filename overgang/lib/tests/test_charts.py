@@ -55,3 +55,18 @@ def test_chart_labels_round_and_write_decimals_as_the_tables_do():
         assert ">6,7<" in charts.line_chart(["x"], [("", [6.65])], title="t", y_max=10)
     with translation.override("en"):
         assert ">50.3<" in charts.line_chart(["Start"], [("WHO-5", [50.25])], title="t")
+
+
+def test_axis_ticks_write_decimals_as_the_language_does():
+    # A star chart's axis runs 0–10 in quarters: 2.5 and 7.5 on a Danish page were
+    # written with a point beside labels written with a comma.
+    def ticks(svg):
+        return [text for attrs, text in _texts(svg) if "class" not in attrs and re.fullmatch(r"[\d.,]+ ?%?", text)]
+
+    with translation.override("da"):
+        assert ticks(charts.line_chart(["x"], [("", [None])], title="t", y_max=10)) == ["0", "2,5", "5", "7,5", "10"]
+        hbars = charts.grouped_hbars(["a"], [("", [None])], title="t", x_max=10, unit="")
+        assert ticks(hbars) == ["0", "2,5", "5", "7,5", "10"]
+        assert ticks(charts.bar_chart(["x"], [("", [None])], title="t")) == ["0", "25", "50", "75", "100"]
+    with translation.override("en"):
+        assert ticks(charts.line_chart(["x"], [("", [None])], title="t", y_max=10)) == ["0", "2.5", "5", "7.5", "10"]
