@@ -312,11 +312,12 @@ class IdentityProvider:
             key = uuid.uuid4().hex
             self.pending[key] = (request, relay_state)
             page = (
-                "<!doctype html><meta charset=utf-8><title>Test IdP</title><h1>Kommunens login (test)</h1>"
+                _PAGE_START + "<h1>Kommunens login (test)</h1>"
                 f'<form method="post" action="/sso/login"><input type="hidden" name="key" value="{key}">'
                 + (_DEMO_FORM if self.interactive else "")
                 + '<p><button type="submit">Log ind</button></p></form>'
                 + (_REPLAY_FORM if self.interactive and self.last else "")
+                + "</main>"
             )
             return _reply(start_response, "200 OK", page.encode(), "text/html; charset=utf-8")
         if path in ("/sso/login", "/sso/replay"):
@@ -334,11 +335,11 @@ class IdentityProvider:
                 saml_response = self.respond(request, attributes, subject=subject, **tamper)
                 self.last = (acs, saml_response, relay_state)
             page = (
-                "<!doctype html><meta charset=utf-8><title>Test IdP</title>"
+                _PAGE_START + "<h1>Kommunens login (test)</h1>"
                 f'<form method="post" action="{html.escape(acs)}">'
                 f'<input type="hidden" name="SAMLResponse" value="{saml_response}">'
                 f'<input type="hidden" name="RelayState" value="{html.escape(relay_state)}">'
-                '<button type="submit">Fortsæt til Overgang</button></form>'
+                '<button type="submit">Fortsæt til Overgang</button></form></main>'
             )
             return _reply(start_response, "200 OK", page.encode(), "text/html; charset=utf-8")
         if path == "/slo/redirect":
@@ -346,6 +347,11 @@ class IdentityProvider:
             start_response("302 Found", [("Location", target)])
             return [b""]
         return _reply(start_response, "404 Not Found", b"not found", "text/plain")
+
+
+# The demo's login goes through these pages too: a language, a main landmark and a heading,
+# as the browser tests' accessibility checks ask of every page a user meets.
+_PAGE_START = '<!doctype html><html lang="da"><meta charset=utf-8><title>Test IdP</title><main>'
 
 
 class _Quiet(WSGIRequestHandler):

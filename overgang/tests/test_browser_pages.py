@@ -94,10 +94,11 @@ def test_a_started_records_pages_pass_the_checks_and_fit_a_tablet(page, live_ser
     citizen = Citizen.objects.get(pseudonym="Solsikke")
     from django.urls import reverse
 
-    _visit(page, live_server.url + reverse("measurements:list", kwargs={"code": citizen.code}))
-    page.get_by_label("Skema").select_option("star")
-    page.get_by_label("Borgeren").check()
-    page.get_by_role("button", name="Begynd").click()
+    _visit(page, live_server.url + reverse("courses:citizen", kwargs={"code": citizen.code}) + "?skema=ny#new-record")
+    choice = page.locator("#new-record")
+    choice.get_by_label("Skema").select_option("star")
+    choice.get_by_label("Borgeren", exact=True).check()
+    choice.get_by_role("button", name="Begynd").click()
     page.get_by_role("heading", name="Tidspunkt, mulighed og mål").wait_for()
     page.get_by_role("group", name="Er det muligt at udfylde stjernen?").get_by_label("Ja").check()
     page.get_by_role("group", name="Mål med CTI-forløb").wait_for()
@@ -117,8 +118,8 @@ def test_date_fields_are_as_wide_as_a_date_needs(page, live_server, demo):
     citizen = Citizen.objects.get(pseudonym="Solsikke")
     from django.urls import reverse
 
-    _visit(page, live_server.url + reverse("measurements:list", kwargs={"code": citizen.code}))
-    day = page.get_by_label("Udfyldt dato").bounding_box()
+    _visit(page, live_server.url + reverse("courses:citizen", kwargs={"code": citizen.code}) + "?skema=ny#new-record")
+    day = page.locator("#new-record").get_by_label("Udfyldt dato").bounding_box()
     assert day["width"] >= 200 and day["height"] >= 40
 
 
