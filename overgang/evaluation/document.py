@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from overgang.evaluation import stats
 from overgang.instruments import codebook
+from overgang.instruments.names import instrument_name
 from overgang.lib import numbers
 
 POINTS = ("start", "phase1", "phase2", "phase3", "end")
@@ -365,12 +366,12 @@ def chapter3(report, fmt) -> Section:
     labels = point_labels()
     columns = [_("Skema"), *labels.values()]
     rows = [
-        [text(_("Registrering ved oprettelse")), count(c["registrations"]), text(""), text(""), text(""), text("")],
-        [text(_("CTI, opstartsskema")), count(c["start_cti_records"]), text(""), text(""), text(""), text("")],
-        [text(_("CTI, igangværende")), text(""), count(c["ongoing_forms"]["phase1"]),
+        [text(instrument_name("registration")), count(c["registrations"]), text(""), text(""), text(""), text("")],
+        [text(instrument_name("cti_start")), count(c["start_cti_records"]), text(""), text(""), text(""), text("")],
+        [text(instrument_name("cti_ongoing")), text(""), count(c["ongoing_forms"]["phase1"]),
          count(c["ongoing_forms"]["phase2"]), count(c["ongoing_forms"]["phase3"]), text("")],
-        [text(_("CTI, afsluttende")), text(""), text(""), text(""), text(""), count(c["end_forms"])],
-        [text(_("Outcomes Star")), *[count(c["stars"][p]) for p in POINTS]],
+        [text(instrument_name("cti_end")), text(""), text(""), text(""), text(""), count(c["end_forms"])],
+        [text(instrument_name("star")), *[count(c["stars"][p]) for p in POINTS]],
     ]
     w = report["warnings"]
     note = _(

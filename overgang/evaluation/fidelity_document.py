@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from overgang.accounts.models import Role
 from overgang.evaluation.document import Cell, Format
 from overgang.evaluation.fidelity import HANDOVER_MONTHS, INSTRUMENTS, PHASES
+from overgang.instruments.names import instrument_name
 
 
 @dataclass
@@ -112,8 +113,8 @@ def attention(result, labels) -> list:
             items.append(_("%(active)s aktive forløb; loftet er %(cap)s") % {"active": load["active"], "cap": load["cap"]})
         counts = worker["attention"]
         texts = {
-            "missing_start": lambda n: ngettext("%(n)s forløb mangler CTI-startskema",
-                                                "%(n)s forløb mangler CTI-startskema", n),
+            "missing_start": lambda n: ngettext("%(n)s forløb mangler %(start_form)s",
+                                                "%(n)s forløb mangler %(start_form)s", n),
             "missing_end": lambda n: ngettext("%(n)s afsluttet forløb mangler slutskema",
                                               "%(n)s afsluttede forløb mangler slutskema", n),
             "overdue": lambda n: ngettext("%(n)s forløb har en måling, hvis vindue er lukket uden registrering",
@@ -134,7 +135,8 @@ def attention(result, labels) -> list:
         }
         for key, sentence in texts.items():
             if counts[key]:
-                items.append(sentence(counts[key]) % {"n": counts[key], "months": HANDOVER_MONTHS})
+                items.append(sentence(counts[key]) % {"n": counts[key], "months": HANDOVER_MONTHS,
+                                                     "start_form": instrument_name("cti_start")})
         if items:
             out.append((labels[worker["id"]], items))
     return out
@@ -162,12 +164,11 @@ def tables(result, labels, *, exact, small) -> list:
         "før planlagt slut.") % {"months": HANDOVER_MONTHS},
         [_("Medarbejder"), _("Plan lavet med borgeren"), _("Plan evalueret i 2. fase"), _("Netværksmøde holdt"),
          _("Overdragelsessamtale holdt"), _("Overdragelse begyndt i tide")])
-    instrument_labels = {"registration": _("Registrering"), "cti_start": _("CTI-startskema"), "star": _("Stjerne"),
-                         "cti_ongoing": _("CTI-skema undervejs"), "cti_end": _("CTI-slutskema")}
     measurements = Table("measurements", _("Målinger til tiden"), _(
         "Andelen af de målinger, hvis vindue er lukket, der er registreret inden for vinduet; forløb, hvis "
-        "startvindue er lukket uden CTI-startskema, og afsluttede forløb uden slutskema."),
-        [_("Medarbejder"), *(instrument_labels[i] for i in INSTRUMENTS), _("Mangler startskema"),
+        "startvindue er lukket uden %(start_form)s, og afsluttede forløb uden slutskema.") % {
+            "start_form": instrument_name("cti_start")},
+        [_("Medarbejder"), *(instrument_name(i) for i in INSTRUMENTS), _("Mangler startskema"),
          _("Mangler slutskema")])
     for label, unit, fmt, team in units:
         load = unit["caseload"]

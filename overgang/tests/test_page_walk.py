@@ -33,7 +33,10 @@ MONTH_FIRST = re.compile(
 TWELVE_HOUR = re.compile(r"\b\d{1,2}(:\d{2})? ?[ap]\.m\.", re.I)
 # Names the interface used for instruments beside their one name (issue 10, item 3).
 OTHER_NAMES = ("CTI-startskema", "CTI-skema for igangværende forløb", "CTI-slutskema", "Cti-skema",
-               "skema for ikke startet kontakt")
+               "skema for ikke startet kontakt", "Registrering ved oprettelse", "CTI, opstartsskema",
+               "CTI, igangværende", "CTI, afsluttende")
+# A shortened name: the one name with its end cut off (the report's and fidelity's tables).
+SHORTENED_NAMES = re.compile(r">\s*(Outcomes Star|CTI-skema undervejs|CTI form during)\s*<")
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +58,10 @@ def _client(username, language):
 
 
 def _worker_pages(username):
-    urls = [reverse("courses:caseload"), reverse("citizens:new")]
+    urls = [reverse("courses:caseload"), reverse("courses:week"), reverse("citizens:new"), reverse("accounts:account")]
     for citizen in Citizen.objects.filter(worker__username=username):
         urls += [reverse("courses:citizen", kwargs={"code": citizen.code}),
+                 reverse("courses:citizen", kwargs={"code": citizen.code}) + "?skema=ny",  # the new-form choice
                  reverse("measurements:list", kwargs={"code": citizen.code}),
                  reverse("citizens:detail", kwargs={"code": citizen.code}),
                  reverse("citizens:edit", kwargs={"code": citizen.code})]
@@ -81,11 +85,12 @@ def _pages():
     return {
         "anna": _worker_pages("anna"),
         "bo": _worker_pages("bo"),
-        "leder": [reverse("courses:caseload"), reverse("evaluation:report")],
-        "evaluator": [reverse("evaluation:report"), reverse("exports:evaluator_export")],
-        "admin": [reverse("accounts:admin_users", kwargs={"municipality": municipality.code}),
-                  reverse("exports:admin_import", kwargs={"municipality": municipality.code}),
-                  reverse("courses:settings", kwargs={"municipality": municipality.code})],
+        "leder": [reverse("courses:caseload"), reverse("evaluation:report"), reverse("evaluation:fidelity")],
+        "evaluator": [reverse("accounts:evaluator_home"), reverse("evaluation:report"),
+                      reverse("evaluation:fidelity"), reverse("exports:evaluator_export")],
+        "admin": [reverse(name, kwargs={"municipality": municipality.code}) for name in (
+            "accounts:admin_users", "accounts:admin_municipality", "exports:admin_import", "courses:settings",
+            "programmes:admin_list")],
     }
 
 
@@ -96,6 +101,7 @@ def _defects(html, language):
     for pattern in (US_DATE, MONTH_FIRST, TWELVE_HOUR):
         found += [f"an American date or time: {m.group(0)}" for m in pattern.finditer(html)]
     found += [f"another name for an instrument: {name}" for name in OTHER_NAMES if name in html]
+    found += [f"a shortened instrument name: {m.group(1)}" for m in SHORTENED_NAMES.finditer(html)]
     found += [f"an implementation word: {word}" for word in ("krypteret", "(encrypted") if word in html]
     if language == "en":
         for instrument in registry.all_instruments().values():

@@ -255,7 +255,7 @@ def test_it_shows_what_needs_attention(client, world, login):
     response = client.get(reverse("evaluation:fidelity"))
     attention = dict(response.context["attention"])
     assert attention["Worker"] == ["2 aktive forløb; loftet er 1"]
-    assert "1 forløb mangler CTI-startskema" in attention["Teammate"]
+    assert "1 forløb mangler CTI-skema ved opstart" in attention["Teammate"]
     assert "1 forløb i 1. fase har haft fysisk kontakt sjældnere end ugentligt" in attention["Teammate"]
 
 
@@ -319,3 +319,19 @@ def test_it_reads_in_english(client, world, login):
     page = response.content.decode()
     assert "Needs attention" in page or "Nothing needs attention" in page
     assert "Contact intensity" in page and "Kontaktintensitet" not in page
+
+
+def test_number_headers_stand_over_their_numbers_and_forms_have_their_one_name(client, world, login):
+    import re
+
+    live_cohort(world)
+    login(world.leader)
+    page = client.get(reverse("evaluation:fidelity")).content.decode()
+    tables = re.findall(r'<table class="fidelity-table">.*?</table>', page, re.S)
+    assert len(tables) == 4
+    for table in tables:
+        heads = re.findall(r'<th scope="col"([^>]*)>(.*?)</th>', table, re.S)
+        assert 'class="num"' not in heads[0][0]  # the worker column reads from the left
+        assert all('class="num"' in attrs for attrs, _text in heads[1:]), heads
+    measured = [text for _attrs, text in re.findall(r'<th scope="col"([^>]*)>(.*?)</th>', tables[3], re.S)]
+    assert "CTI-skema ved opstart" in measured and "CTI-skema undervejs i forløbet" in measured

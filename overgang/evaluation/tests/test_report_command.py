@@ -51,7 +51,7 @@ def test_it_writes_a_workbook(world, tmp_path):
     assert "Oversigt" in book.sheetnames and "Tabel 6.2" in book.sheetnames
     sheet = book["Tabel 3.1"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert ["Outcomes Star", 4, 2, 0, 0, 1] in rows
+    assert ["Outcomes Star med tilføjelser og WHO-5", 4, 2, 0, 0, 1] in rows
 
 
 def test_it_suppresses_small_cells_for_a_leader_file(world, tmp_path):

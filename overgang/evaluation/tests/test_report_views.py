@@ -23,7 +23,7 @@ def test_it_shows_a_leader_their_municipality_with_small_cells_suppressed(client
     assert response.context["exact"] is False
     rows = dict((r[0], r) for r in next(b for s in response.context["document"].sections for b in s.rendered
                                         if b["number"] == "Tabel 3.1")["shown"])
-    assert rows["Outcomes Star"][1:] == ["<5", "<5", "<5", "<5", "<5"]  # any count below 5, 0 included
+    assert rows["Outcomes Star med tilføjelser og WHO-5"][1:] == ["<5", "<5", "<5", "<5", "<5"]  # any count below 5, 0 included
     blocks = {b["number"]: b for s in response.context["document"].sections for b in s.rendered}
     # A mean or share resting on fewer than 5 reads "(<5)", never "<5" (a value below 5).
     shares = [row[2] for row in blocks["Tabel 4.8"]["shown"]]  # columns: label, count, Pct., N
@@ -44,7 +44,7 @@ def test_it_shows_an_evaluator_exact_numbers(client, world, login):
     assert response.context["exact"] is True
     rows = dict((r[0], r) for r in next(b for s in response.context["document"].sections for b in s.rendered
                                         if b["number"] == "Tabel 3.1")["shown"])
-    assert rows["Outcomes Star"][1:] == ["4", "2", "0", "0", "1"]
+    assert rows["Outcomes Star med tilføjelser og WHO-5"][1:] == ["4", "2", "0", "0", "1"]
     blocks = {b["number"]: b for s in response.context["document"].sections for b in s.rendered}
     assert blocks["Tabel 4.8"]["population"] == "N = 1, 2, 3"
     assert "(<5)" not in response.content.decode()
@@ -94,7 +94,7 @@ def test_it_downloads_a_suppressed_workbook_for_a_leader(client, world, login):
     assert response.status_code == 200
     book = load_workbook(BytesIO(response.content))
     rows = [[c.value for c in row] for row in book["Tabel 3.1"].iter_rows()]
-    assert ["Outcomes Star", "<5", "<5", "<5", "<5", "<5"] in rows
+    assert ["Outcomes Star med tilføjelser og WHO-5", "<5", "<5", "<5", "<5", "<5"] in rows
 
 
 def test_it_applies_definitions_from_the_form(client, world, login):
