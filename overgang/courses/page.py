@@ -11,7 +11,7 @@ from overgang.citizens.access import can_read_notes, can_write
 from overgang.courses import actions, forms, intensity, overview, phases, schedule
 from overgang.courses.access import is_author
 from overgang.courses.models import FOCUS_AREAS, Course
-from overgang.instruments import codebook, engine
+from overgang.instruments import codebook, engine, registry
 from overgang.instruments.names import instrument_name
 from overgang.lib import charts
 from overgang.measurements.forms import _lang

@@ -10,14 +10,15 @@ from django.urls import reverse
 from overgang import testing
 from overgang.courses import actions
 from overgang.courses.printout import render_html
-from overgang.instruments import registry, scores
+from overgang.instruments import registry
 
 pytestmark = pytest.mark.django_db
 D = dt.date
+DIMENSIONS = registry.get_instrument("star").score("star_mean").items
 
 
 def _star(citizen, day, level):
-    answers = {**testing.STAR_ANSWERS, **{name: level for name in scores.DIMENSIONS}}
+    answers = {**testing.STAR_ANSWERS, **{name: level for name in DIMENSIONS}}
     return testing.make_record(citizen, "star", answers=answers, completed=True, filled_on=day)
 
 
@@ -48,7 +49,7 @@ def test_it_names_the_dimensions_in_the_citizens_words_from_the_star_definition(
     axes = {" ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", text))
             for text in re.findall(r"<text [^>]*>((?:<tspan[^>]*>[^<]*</tspan>)+)</text>", html)}
     star = registry.get_instrument("star")
-    for name in scores.DIMENSIONS:
+    for name in DIMENSIONS:
         item = star.item(name)
         assert item.citizen is not None, name
         assert item.citizen.da in axes, (item.citizen.da, axes)
