@@ -12,7 +12,6 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from overgang.accounts.models import Role
@@ -34,7 +33,6 @@ from overgang.courses.models import (
 )
 from overgang.instruments.models import current_version
 from overgang.instruments.names import instrument_name
-from overgang.instruments.registry import all_instruments
 from overgang.lib import crypto
 from overgang.measurements import actions as record_actions
 from overgang.measurements.models import Record
@@ -391,21 +389,15 @@ def allowed_instruments(course):
     return [name for name in candidates if name not in done]
 
 
-def _title(name):
-    lang = "en" if (get_language() or "da").startswith("en") else "da"
-    found = all_instruments().get(name)
-    return found.title.get(lang) if found else name
-
-
 def _refusal(course, instrument):
     allowed = allowed_instruments(course)
     if not allowed:
         return _("«%(form)s» kan ikke udfyldes nu: forløbet er %(state)s, og der kan ikke begyndes flere skemaer "
-                 "til det.") % {"form": _title(instrument), "state": course.get_status_display().lower()}
+                 "til det.") % {"form": instrument_name(instrument), "state": course.get_status_display().lower()}
     return _("«%(form)s» kan ikke udfyldes nu: det passer ikke til forløbets tilstand (%(state)s), eller det er "
              "allerede udfyldt. Det kan udfyldes nu: %(allowed)s.") % {
-        "form": _title(instrument), "state": course.get_status_display().lower(),
-        "allowed": ", ".join(f"«{_title(name)}»" for name in allowed)}
+        "form": instrument_name(instrument), "state": course.get_status_display().lower(),
+        "allowed": ", ".join(f"«{instrument_name(name)}»" for name in allowed)}
 
 
 def first_contact_prefill(course, instrument):
@@ -480,7 +472,7 @@ def start_citizen_record(citizen, instrument, *, actor, filled_on, respondent=""
     course = citizen.courses.open().first() or citizen.courses.first()
     if course is None:
         raise StartRefused(_("«%(form)s» kan ikke udfyldes nu: borgeren har ingen kontaktperiode eller forløb. "
-                             "Registrér først den første kontakt på borgerens overblik.") % {"form": _title(instrument)})
+                             "Registrér først den første kontakt på borgerens overblik.") % {"form": instrument_name(instrument)})
     try:
         return do_start_course_record(course, instrument, actor=actor, filled_on=filled_on, respondent=respondent)
     except CourseError as exc:
