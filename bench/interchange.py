@@ -5,7 +5,7 @@ Not a test. Run from the repository root:
     .venv/bin/python bench/interchange.py [--courses 10000] [--keep DIR]
 
 It makes a temporary SQLite database (development settings, nothing else touched),
-generates the package with ``overgang.exports.cohort`` (a full 12-month course per
+generates the package with ``overgang.synthetic.package`` (a full 12-month course per
 citizen: registration, cti_start, stars every 2 months, cti_ongoing every 2 months,
 cti_end, with missing time points, pauses, 88/99 answers and awkward free text), then
 times ``do_import_package`` and ``do_export_package``, each in a fresh process so that
@@ -55,7 +55,7 @@ def phase(name, database, package, output):
         print(json.dumps({"phase": name}))
         return
     if name == "generate":
-        from overgang.exports import cohort
+        from overgang.synthetic import package as cohort
 
         started = time.perf_counter()
         counts = cohort.write_cohort(package, courses=int(output), seed=2026)

@@ -149,6 +149,7 @@ INSTALLED_APPS = [
     "overgang.reminders",
     "overgang.sso",
     "overgang.rights",
+    "overgang.synthetic",
 ]
 
 MIDDLEWARE = [

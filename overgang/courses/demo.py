@@ -13,38 +13,14 @@ from overgang.accounts.demo import DEMO_MUNICIPALITY
 from overgang.citizens.models import Citizen
 from overgang.courses import actions
 from overgang.courses.schedule import add_months
-from overgang.instruments import codebook, engine
-from overgang.instruments.types import Context
+from overgang.instruments import codebook
 from overgang.measurements import actions as record_actions
 from overgang.programmes import actions as template_actions
 from overgang.programmes.registry import DEFAULT
+from overgang.synthetic.answers import draw
 
 #: The demo municipality's second course template, with a course in every state.
 SECOND = "homelessness"
-
-
-def plausible_answers(instrument, rng, filled_on, fixed=None):
-    """Answers to every relevant required item (and some optional ones), skip logic applied."""
-    answers = dict(fixed or {})
-    for item in instrument.items:
-        if item.is_note or item.name in answers:
-            continue
-        if not engine.relevance(instrument, answers)[item.name]:
-            continue
-        if not item.required and rng.random() < 0.7:
-            continue
-        if item.name == "birth_date":  # an adult
-            value = filled_on - dt.timedelta(days=rng.randint(19 * 365, 48 * 365))
-        else:
-            value = item.handler.draw_plausible(item, rng, Context(filled_on=filled_on, answers=answers))
-        if value is not None:
-            answers[item.name] = value
-    kept, _cleared = engine.apply_skip_logic(instrument, answers)
-    # What still breaks a rule is left out (a demo record must be as valid as a real one).
-    for issue in engine.check_answers(instrument, kept, Context(filled_on=filled_on)):
-        if issue.item in kept and not instrument.item(issue.item).required:
-            del kept[issue.item]
-    return kept
 
 
 def _record(course, instrument, day, rng, fixed=None, respondent=""):
@@ -52,7 +28,7 @@ def _record(course, instrument, day, rng, fixed=None, respondent=""):
                                             respondent=respondent)
     # Only what the course's template asks (a homelessness star has no paid_last_month).
     fixed = {name: value for name, value in (fixed or {}).items() if record.definition.has_item(name)}
-    answers = plausible_answers(record.definition, rng, day, {**record.get_answers(), **fixed})
+    answers = draw(record.definition, day, rng, {**record.get_answers(), **fixed})
     record_actions.do_save_answers(record, answers, actor=course.citizen.worker, version=record.version)
     record.refresh_from_db()
     record_actions.do_complete_record(record, actor=course.citizen.worker, version=record.version)
@@ -241,3 +217,25 @@ def _seed_second(fresh, today):
                                                    contact_route=3, third_party=False, template=SECOND)
         _record(course, "not_started", today - dt.timedelta(days=45), rng)
         actions.do_close_not_started(course, actor=c.worker)
+
+
+GENERATED_COURSES = 60
+
+
+@transaction.atomic
+def seed_generated(today=None):
+    """The demo's caseloads filled out by the generator: 60 more citizens of the demo
+    workers, first contacted over the last three years (so a worker has about ten open
+    courses and some ended ones, the leader a list to page through and the report
+    numbers above the small-cell limit). Added once: not when the demo already holds
+    citizens besides the hand-made ones."""
+    from overgang.accounts.demo import CITIZENS
+    from overgang.synthetic import database, lives
+
+    hand_made = {name.casefold() for names in CITIZENS.values() for name in names}
+    demo = Citizen.objects.filter(municipality__name=DEMO_MUNICIPALITY).values_list("pseudonym", flat=True)
+    if any(name.casefold() not in hand_made for name in demo):
+        return None
+    options = lives.Options(courses=GENERATED_COURSES, seed=2017, today=today or dt.date.today(),
+                            municipalities=(DEMO_MUNICIPALITY,), years=3, workers={DEMO_MUNICIPALITY: list(CITIZENS)})
+    return database.write(lives.plan(options))

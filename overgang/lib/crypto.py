@@ -69,6 +69,14 @@ class DataKeys:
             fernet = self._fernets[wrapped_key] = _data_fernet(wrapped_key)
         return fernet
 
+    def new(self) -> str:
+        """A fresh wrapped data key (as ``new_wrapped_key``), ready to encrypt with here
+        without being unwrapped again."""
+        key = Fernet.generate_key()
+        wrapped = master().encrypt(key).decode()
+        self._fernets[wrapped] = Fernet(key)
+        return wrapped
+
     def encrypt(self, wrapped_key: str, text: str) -> str:
         if not text:
             return ""

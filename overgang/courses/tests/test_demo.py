@@ -4,7 +4,7 @@ import pytest
 
 from overgang.accounts.demo import seed
 from overgang.audit.log import verify
-from overgang.courses.demo import seed_courses
+from overgang.courses.demo import GENERATED_COURSES, seed_courses, seed_generated
 from overgang.courses.models import Course
 from overgang.measurements.models import Record
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_has_a_course_in_every_state_and_is_idempotent():
     seed()
     seed_courses()
+    seed_generated()
     states = {c.citizen.pseudonym: (c.status, c.phase, c.is_paused) for c in Course.objects.select_related("citizen")}
     assert states["Måge"][0] == "contact"
     assert states["Solsikke"][:2] == ("active", 1)
@@ -42,9 +43,14 @@ def test_the_demo_has_a_course_in_every_state_and_is_idempotent():
         "exit_prostitution"}
     stars = Record.objects.filter(instrument="star", status="completed").count()
     assert stars > 10
+    # The generator filled out the demo workers' caseloads: about ten open courses each.
+    assert Course.objects.count() == 10 + GENERATED_COURSES
+    open_ = Course.objects.filter(status__in=["contact", "active"]).values_list("citizen__worker__username", flat=True)
+    assert all(5 <= list(open_).count(worker) <= 14 for worker in ("anna", "bo", "carla")), sorted(open_)
     before = (Course.objects.count(), Record.objects.count())
     seed()
     seed_courses()
+    seed_generated()
     assert (Course.objects.count(), Record.objects.count()) == before
     assert verify().ok
 
@@ -59,6 +65,7 @@ def test_the_demo_exports_and_imports_again_into_an_empty_installation(tmp_path)
 
     seed()
     seed_courses()
+    seed_generated()
     for record in Record.objects.filter(status="completed"):
         assert engine.check_answers(record.definition, record.get_answers(), Context(filled_on=record.filled_on)) == []
     do_export_package(tmp_path / "one")

@@ -1,6 +1,6 @@
 import pytest
 
-from overgang.exports import cohort
+from overgang.synthetic import package as cohort
 
 
 @pytest.fixture

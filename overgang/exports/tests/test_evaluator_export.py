@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from overgang.audit.models import AuditEvent
 from overgang.courses.models import Course
-from overgang.exports import cohort
+from overgang.synthetic import package as cohort
 from overgang.exports.actions import EvaluatorExportOptions, ExportRefused, do_evaluator_export, do_import_package
 
 ALL = ("registration", "star", "cti_start", "cti_ongoing", "cti_end", "not_started")

@@ -10,7 +10,8 @@ from overgang.audit.log import verify
 from overgang.audit.models import AuditEvent
 from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, Pause
-from overgang.exports import cohort
+from overgang.synthetic import answers
+from overgang.synthetic import package as cohort
 from overgang.exports.actions import do_export_package, do_import_package
 from overgang.exports.interchange import judge_for
 from overgang.exports.tests.packages import BASE, add_rows, empty_installation, write_package
@@ -86,8 +87,9 @@ def test_a_refused_import_leaves_no_event_of_its_rows(world, tmp_path):
 def test_it_writes_nothing_when_the_last_line_is_wrong(world, tmp_path):
     directory = tmp_path / "cohort"
     cohort.write_cohort(directory, courses=5, seed=4)
+    last_record = (directory / "records.csv").read_text(encoding="utf-8").splitlines()[-1].split(",")[0]
     with open(directory / "answers.csv", "a", encoding="utf-8") as handle:
-        handle.write("R000005-reg,shoe_size,41\n")
+        handle.write(f"{last_record},shoe_size,41\n")
     lines = (directory / "answers.csv").read_bytes().count(b"\n")
     before = _counts()
     result = do_import_package(directory)
@@ -181,7 +183,8 @@ def test_it_judges_records_as_the_engine_does():
     day = __import__("datetime").date(2016, 3, 1)
     for name, instrument in registry.all_instruments().items():
         for _ in range(40):
-            raw = cohort.random_answers(instrument, day, rng)
+            drawn = answers.draw(instrument, day, rng, profile=answers.WIDE)
+            raw = engine.serialise_answers(instrument, drawn)
             names = [i.name for i in instrument.items]
             if rng.random() < 0.5 and raw:  # break something: a hidden answer, a bad code, a lost controller
                 victim = rng.choice(names)

@@ -4,7 +4,7 @@ import csv
 import json
 
 from overgang.audit.models import AuditEvent
-from overgang.exports import cohort
+from overgang.synthetic import package as cohort
 from overgang.exports.actions import do_export_package, do_import_package
 from overgang.exports.tests.packages import empty_installation
 from overgang.measurements.models import Record

@@ -305,11 +305,11 @@ def test_a_bound_on_the_same_page_is_checked_against_the_new_answers(client, wor
 def test_a_record_that_breaks_a_rule_cannot_be_completed_or_corrected_into_one(client, world, login):
     import random
 
-    from overgang.courses.demo import plausible_answers
     from overgang.instruments import registry
     from overgang.measurements import actions
+    from overgang.synthetic.answers import draw
 
-    answers = plausible_answers(registry.get_instrument("not_started"), random.Random(3), datetime.date(2026, 3, 1), {
+    answers = draw(registry.get_instrument("not_started"), datetime.date(2026, 3, 1), random.Random(3), {
         "first_contact": datetime.date(2026, 1, 10), "last_contact": datetime.date(2026, 2, 10),
         "contact_resumed": 1, "resumed_on": datetime.date(2026, 2, 20),
     })

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from overgang.accounts.demo import DEMO_PASSWORD, seed
 from overgang.accounts.models import Role
-from overgang.courses.demo import seed_courses
+from overgang.courses.demo import seed_courses, seed_generated
 
 
 class Command(BaseCommand):
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         logins = seed()
         seed_courses()
+        seed_generated()
         role_names = dict(Role.choices)
         self.stdout.write(self.style.SUCCESS("Overgang demo er klar / is ready (fiktive data / fictional data)."))
         self.stdout.write(f"Logins (adgangskode / password: {DEMO_PASSWORD}):")
