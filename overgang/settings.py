@@ -161,6 +161,7 @@ MIDDLEWARE = [
     # the assertion consumer is cross-site and must not carry the main session cookie.
     "djangosaml2.middleware.SamlSessionMiddleware",
     "overgang.lib.middleware.language",
+    "overgang.lib.middleware.data_keys",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

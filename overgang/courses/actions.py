@@ -18,7 +18,7 @@ from overgang.accounts.models import Role
 from overgang.audit.log import record as audit
 from overgang.audit.log import record_many
 from overgang.citizens.models import Citizen
-from overgang.courses import phases, prefill, schedule
+from overgang.courses import due, phases, prefill, schedule
 from overgang.courses.models import (
     Activity,
     Contact,
@@ -173,6 +173,7 @@ def do_start_course(course, *, actor, start_date):
     course.interval_months, course.window_days = calendar.interval_months, calendar.window_days
     course.version += 1
     course.save()
+    due.refresh_course(course)
     _audit("course.start", course, actor, details={"phase_months": list(course.plan().phase_months)})
     return course
 
@@ -192,6 +193,7 @@ def do_close_not_started(course, *, actor):
     course.end_date = form.filled_on
     course.version += 1
     course.save()
+    due.refresh_course(course)
     _audit("course.not_started", course, actor, details={"record": str(form.code)})
 
 
@@ -267,6 +269,7 @@ def do_pause(course, *, actor, start_date, reason, expected_end=None):
                                  expected_end=expected_end, created=timezone.now())
     course.version += 1
     course.save(update_fields=["version"])
+    due.refresh_course(course)
     _audit("course.pause", course, actor, obj=pause,
            details={"has_reason": bool(reason), "has_expected_end": expected_end is not None})
     return pause
@@ -290,6 +293,7 @@ def do_undo_pause(course, *, actor):
     pause.delete()
     course.version += 1
     course.save(update_fields=["version"])
+    due.refresh_course(course)
 
 
 @transaction.atomic
@@ -303,6 +307,7 @@ def do_resume(course, *, actor, end_date):
     pause.save(update_fields=["end_date"])
     course.version += 1
     course.save(update_fields=["version"])
+    due.refresh_course(course)
     _audit("course.resume", course, actor, obj=pause, details={"days": (end_date - pause.start_date).days})
 
 
@@ -332,6 +337,7 @@ def do_end_course(course, *, actor, end_date):
     course.end_date = end_date
     course.version += 1
     course.save()
+    due.refresh_course(course)
     months = course.active_months(end_date)
     _audit("course.end", course, actor, details={"active_months": months, "early": months < sum(course.plan().phase_months)})
 

@@ -256,3 +256,51 @@ class CourseSettingsForm(forms.ModelForm):
         if cleaned.get("caseload_cap") is not None and not 1 <= cleaned["caseload_cap"] <= 50:
             self.add_error("caseload_cap", _("Vælg mellem 1 og 50 forløb."))
         return cleaned
+
+
+class CaseloadFilterForm(forms.Form):
+    """The caseload's filters, read from the query string (every field optional)."""
+
+    medarbejder = forms.ModelChoiceField(label=_("CTI-medarbejder"), queryset=User.objects.none(), required=False,
+                                         to_field_name="code", empty_label=_("Alle medarbejdere"))
+    vis = forms.ChoiceField(label=_("Vis"), required=False)
+    skabelon = forms.ChoiceField(label=_("Forløbsskabelon"), required=False)
+    forsinket = forms.BooleanField(label=_("Kun borgere med noget forsinket"), required=False)
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, workers=None, templates=None, **kwargs):
+        """``workers``: the leader's choice of workers (None: a worker's own list, no
+        choice); ``templates``: name → title of the templates in the list (a choice only
+        when there is more than one)."""
+        from overgang.courses import caseload
+
+        super().__init__(*args, **kwargs)
+        self.fields["vis"].choices = caseload.STATES
+        self.fields["sort"].choices = caseload.SORTS
+        if workers is None:
+            del self.fields["medarbejder"]
+        else:
+            self.fields["medarbejder"].queryset = workers
+        if templates and len(templates) > 1:
+            self.fields["skabelon"].choices = [("", _("Alle"))] + list(templates.items())
+        else:
+            del self.fields["skabelon"]
+
+    def filters(self) -> dict:
+        """The chosen filters (``caseload.listing``'s arguments); a value that is not valid
+        counts as not chosen (the form shows its error)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "worker": data.get("medarbejder"),
+            "state": data.get("vis") or "current",
+            "template": data.get("skabelon") or None,
+            "overdue": bool(data.get("forsinket")),
+            "sort": data.get("sort") or "urgency",
+        }
+
+    def query(self) -> dict:
+        """The chosen filters as query-string values (for the sort links and the pages)."""
+        chosen = self.filters()
+        pairs = (("medarbejder", chosen["worker"] and chosen["worker"].code), ("vis", chosen["state"]),
+                 ("skabelon", chosen["template"]), ("forsinket", "on" if chosen["overdue"] else ""))
+        return {name: value for name, value in pairs if value}

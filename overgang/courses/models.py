@@ -43,6 +43,9 @@ class CourseSettings(models.Model):
         return found or cls(municipality=municipality)
 
 
+_DUE_FIELDS = ("next_due_on", "next_due_until", "next_due_instrument")
+
+
 class CourseQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=[Course.Status.CONTACT, Course.Status.ACTIVE])
@@ -87,6 +90,11 @@ class Course(models.Model):
     # When the last phase change was registered: it can be undone the same day.
     phase_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     long_term_plan_encrypted = models.TextField(blank=True, editable=False)
+    # The next due registration of a running course (due.py keeps them in step with the
+    # calendar and the completed records), so caseloads sort and filter in the database.
+    next_due_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
+    next_due_until = models.DateField(null=True, blank=True, editable=False)
+    next_due_instrument = models.CharField(max_length=32, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
 
@@ -102,6 +110,14 @@ class Course(models.Model):
     def template(self) -> Template:
         """The course's template, exactly the version it began with."""
         return self.template_version.template()
+
+    def save(self, *args, **kwargs):
+        # The next-due columns are written by due.refresh only: a save of an object read
+        # earlier must not put back what it read while a record was completed meanwhile.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name not in _DUE_FIELDS]
+        super().save(*args, **kwargs)
 
     # --- the calendar -------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from overgang.courses.models import Course, CourseSettings, HandoverMeeting
+from overgang.courses.models import Course, HandoverMeeting
 from overgang.instruments.names import instrument_name
 from overgang.measurements.models import Record
 
@@ -83,51 +83,3 @@ def handover_checklist(course):
         (_("Mindst én i netværket tager over efter forløbet"), any(m.get_takes_over() for m in network)),
         (_("Slutskema udfyldt og afsluttet"), has_end_form),
     ]
-
-
-def caseload_templates(rows) -> dict:
-    """Template name → title (in the user's language) of the rows' courses, by title;
-    the caseload offers a filter and a column only when there is more than one."""
-    from overgang.measurements.forms import _lang
-
-    lang = _lang()
-    found = {}
-    for row in rows:
-        course = row["course"]
-        if course is not None and course.template_version.name not in found:
-            found[course.template_version.name] = course.template.title.get(lang)
-    return dict(sorted(found.items(), key=lambda kv: kv[1].casefold()))
-
-
-def caseload_rows(citizens, today):
-    """One row per citizen for the caseload page, most urgent first."""
-    citizens = list(citizens.prefetch_related("courses__template_version", "courses__pauses", "courses__contacts", "courses__records",
-                                              "courses__focus_areas__activities"))
-    warn_after = {}
-    rows = []
-    for citizen in citizens:
-        course = current_course(citizen)
-        if citizen.municipality_id not in warn_after:
-            warn_after[citizen.municipality_id] = CourseSettings.for_municipality(citizen.municipality).contact_warning_days
-        records = list(course.records.all()) if course else []
-        contacts = list(course.contacts.all()) if course else []
-        due = next_due(course, records, today)
-        since = days_since_contact(course, contacts, today) if course and course.status in (Course.Status.CONTACT, Course.Status.ACTIVE) else None
-        open_activities = sum(
-            1 for focus in (course.focus_areas.all() if course else []) for a in focus.activities.all() if a.is_open
-        )
-        rows.append({
-            "citizen": citizen,
-            "course": course,
-            "due": due,
-            "dues": all_due(course, records, today),
-            "days_since_contact": since,
-            "contact_warning": since is not None and since > warn_after[citizen.municipality_id],
-            "open_activities": open_activities,
-        })
-    rows.sort(key=lambda r: (
-        r["due"].urgency if r["due"] else (3, 0),
-        0 if r["contact_warning"] else 1,
-        r["citizen"].pseudonym.casefold(),
-    ))
-    return rows

@@ -24,16 +24,6 @@ MAX_STARS = 3
 allowed_instruments = actions.allowed_instruments
 
 
-def team_sizes(rows):
-    sizes = {}
-    for row in rows:
-        course = row["course"]
-        if course is not None and course.status in (Course.Status.CONTACT, Course.Status.ACTIVE) and row["citizen"].worker:
-            sizes.setdefault(row["citizen"].worker, 0)
-            sizes[row["citizen"].worker] += 1
-    return sorted(sizes.items(), key=lambda kv: str(kv[0]))
-
-
 def _star_values(record, dimensions):
     """The star's dimension values, or None for a star that was not filled in
     (``possible`` ≠ 1 hides every dimension)."""

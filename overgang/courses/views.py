@@ -1,4 +1,5 @@
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404
@@ -9,11 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from overgang.accounts.access import get_municipality_for_admin
 from overgang.accounts.decorators import role_required
-from overgang.accounts.models import Role
+from overgang.accounts.models import Role, User
 from overgang.citizens.access import caseload_for_user, can_read_notes, get_citizen_for_user
 from overgang.citizens.actions import record_citizen_read, record_citizens_read
+from overgang.courses import actions, forms, page, week
+from overgang.courses import caseload as lists
 from overgang.courses.actions import record_caseload_read
-from overgang.courses import actions, forms, overview, page, week
 from overgang.courses.access import (
     get_activity_for_author,
     get_activity_for_user,
@@ -34,25 +36,23 @@ CASE = (Role.WORKER, Role.LEADER)
 @role_required(*CASE)
 def caseload(request):
     today = dt.date.today()
-    rows = overview.caseload_rows(caseload_for_user(request.user).select_related("worker", "municipality"), today)
-    sort = request.GET.get("sort", "urgency")
-    if sort == "pseudonym":
-        rows.sort(key=lambda r: r["citizen"].pseudonym.casefold())
-    elif sort == "contact":
-        rows.sort(key=lambda r: -(r["days_since_contact"] or -1))
-    templates = overview.caseload_templates(rows)
-    chosen = request.GET.get("skabelon", "")
-    if chosen in templates:
-        rows = [r for r in rows if r["course"] is not None and r["course"].template_version.name == chosen]
-    else:
-        chosen = ""
-    is_leader = request.user.has_role(Role.LEADER)
-    team = page.team_sizes(rows) if is_leader else []
-    # Pseudonyms beside their phase and due items: a read of every citizen listed.
+    citizens = caseload_for_user(request.user)
+    led = request.user.municipalities_as(Role.LEADER)
+    workers = User.objects.filter(memberships__municipality__in=led, memberships__role=Role.WORKER).distinct()
+    templates = lists.templates_of(citizens)
+    form = forms.CaseloadFilterForm(request.GET or None, templates=templates, workers=workers.order_by(
+        "first_name", "last_name", "username") if led else None)
+    chosen = form.filters()
+    found = lists.listing(citizens, today=today, **chosen)
+    page_, rows = lists.page(found, request.GET.get("side"), today, templates)
+    query = form.query()
+    # Pseudonyms beside their phase and due items: a read of every citizen listed on the page.
     record_citizens_read([row["citizen"] for row in rows], actor=request.user, what="caseload")
     return render(request, "courses/caseload.html", {
-        "rows": rows, "is_leader": is_leader, "team": team, "sort": sort,
-        "templates": templates, "chosen_template": chosen,
+        "rows": rows, "page": page_, "form": form, "is_leader": bool(led), "sort": chosen["sort"],
+        "team": lists.team_sizes(citizens) if led else [], "filtered": query != {"vis": "current"},
+        "many_templates": len(templates) > 1,
+        "query": urlencode(query), "sort_query": urlencode({**query, "sort": chosen["sort"]}),
     })
 
 

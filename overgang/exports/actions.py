@@ -14,6 +14,7 @@ from django.db import transaction
 
 from overgang.accounts.models import Role
 from overgang.audit.log import record as audit
+from overgang.courses import due
 
 from . import exporter, extract, formats
 from .importer import Importer, Summary
@@ -71,6 +72,7 @@ def do_import_package(path, *, actor=None, municipality=None, dry_run=False, pro
                 problems = reader.problems + importer.problems
                 if problems or dry_run:
                     raise _Rollback
+                due.refresh(importer.touched_courses())
                 audit("interchange.import", actor=actor, municipality=municipality,
                       details={"mode": "web" if municipality else "command", **importer.summary.counts(),
                                "warnings": len(reader.warnings)})

@@ -252,6 +252,10 @@ class Importer:
                 return False
         return True
 
+    def touched_courses(self) -> list:
+        """The pks of the courses this package created or names (after ``run``)."""
+        return [self._course_ref(course_id)[0] for course_id in self._courses]
+
     def _course_ref(self, course_id):
         """(pk, existed) of a course of this package, or None."""
         found = self._courses.get(course_id)

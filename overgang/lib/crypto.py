@@ -9,6 +9,8 @@ citizen destroys their wrapped data key: every copy of their ciphertext, in back
 becomes unreadable (crypto-shredding).
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -43,16 +45,34 @@ def _data_fernet(wrapped_key: str) -> Fernet:
 def encrypt(wrapped_key: str, text: str) -> str:
     if not text:
         return ""
+    keys = _request_keys.get()
+    if keys is not None:
+        return keys.encrypt(wrapped_key, text)
     return _data_fernet(wrapped_key).encrypt(text.encode("utf-8")).decode()
 
 
 def decrypt(wrapped_key: str, token: str) -> str:
     if not token:
         return ""
+    keys = _request_keys.get()
+    if keys is not None:
+        return keys.decrypt(wrapped_key, token)
     try:
         return _data_fernet(wrapped_key).decrypt(token.encode()).decode("utf-8")
     except InvalidToken as exc:
         raise DecryptionError("ciphertext does not match its data key") from exc
+
+
+@contextmanager
+def keys_for_request():
+    """Within the block, ``encrypt`` and ``decrypt`` unwrap each citizen's data key once
+    (a page listing thirty contact notes unwraps the key once, not thirty times). The
+    unwrapped keys live in this context only and are dropped when the block ends."""
+    token = _request_keys.set(DataKeys())
+    try:
+        yield
+    finally:
+        _request_keys.reset(token)
 
 
 class DataKeys:
@@ -89,6 +109,9 @@ class DataKeys:
             return self._fernet(wrapped_key).decrypt(token.encode()).decode("utf-8")
         except InvalidToken as exc:
             raise DecryptionError("ciphertext does not match its data key") from exc
+
+
+_request_keys: ContextVar = ContextVar("overgang_request_keys", default=None)
 
 
 def rotate(wrapped_key: str) -> str:

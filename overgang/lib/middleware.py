@@ -52,3 +52,14 @@ def language(get_response):
         return response
 
     return middleware
+
+
+def data_keys(get_response):
+    """Each citizen's data key unwrapped at most once per request (``crypto.keys_for_request``)."""
+    from overgang.lib import crypto
+
+    def middleware(request):
+        with crypto.keys_for_request():
+            return get_response(request)
+
+    return middleware

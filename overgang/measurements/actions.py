@@ -21,6 +21,7 @@ from overgang.instruments.types import Context
 from overgang.lib import crypto
 from overgang.measurements import codec as answer_codec
 from overgang.measurements.models import Record, RecordChange
+from overgang.measurements.signals import completed_records_changed
 
 
 class StaleVersion(Exception):
@@ -156,6 +157,8 @@ def do_change_record_meta(record, *, actor, version, filled_on, respondent):
     Record.objects.filter(pk=record.pk).update(filled_on=filled_on, respondent=respondent, version=F("version") + 1)
     record.refresh_from_db()
     _audit("record.correct" if record.is_completed else "record.change", record, actor, {"fields": fields})
+    if record.is_completed and "filled_on" in fields:
+        completed_records_changed.send(sender=Record, record=record)
 
 
 @transaction.atomic
@@ -176,6 +179,7 @@ def do_complete_record(record, *, actor, version):
     )
     record.refresh_from_db()
     _audit("record.complete", record, actor)
+    completed_records_changed.send(sender=Record, record=record)
 
 
 @transaction.atomic

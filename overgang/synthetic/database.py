@@ -27,6 +27,7 @@ from django.db.models import Max, NOT_PROVIDED
 from overgang.accounts.models import Membership, Municipality, User
 from overgang.audit.log import record as audit
 from overgang.citizens.models import Citizen
+from overgang.courses import due
 from overgang.courses.models import (
     Activity,
     Contact,
@@ -248,6 +249,8 @@ class _Writer:
             worker_id=worker, created_on=person.created_on, data_key=key,
             identity_note_encrypted=enc(person.identity_note), version=1, created=stamp, updated=stamp)
         plan = course.template.plan
+        completed = [(n, r.instrument, r.filled_on) for n, r in enumerate(course.records) if r.status == "completed"]
+        next_due = due.compute(course.status, course.start_date, plan, course.schedule_pauses(), completed)
         course_pk = t[Course].add(
             code=self.code(), external_id="", citizen_id=citizen_pk, status=course.status,
             template_version_id=self._template_version(course.template.name),
@@ -256,7 +259,8 @@ class _Writer:
             phase1_months=plan.phase_months[0], phase2_months=plan.phase_months[1],
             phase3_months=plan.phase_months[2], interval_months=plan.interval_months, window_days=plan.window_days,
             phase2_start=course.phase2_start, phase3_start=course.phase3_start, end_date=course.end_date,
-            long_term_plan_encrypted=enc(course.long_term_plan), version=1, created=_at(course.first_contact_on, 45))
+            long_term_plan_encrypted=enc(course.long_term_plan), version=1, created=_at(course.first_contact_on, 45),
+            **dict(zip(due.FIELDS, next_due)))
         for start, end, reason in course.pauses:
             t[Pause].add(code=self.code(), course_id=course_pk, start_date=start, end_date=end,
                          reason_encrypted=enc(reason))

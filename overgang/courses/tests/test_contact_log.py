@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from overgang import testing
 from overgang.audit.models import AuditEvent
-from overgang.courses import actions, intensity, overview
+from overgang.courses import actions, caseload, intensity, overview
 from overgang.courses.models import Contact, Course
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +44,8 @@ def test_an_attempt_without_answer_is_no_contact_for_the_warning(world):
     actions.do_log_contact(course, actor=world.worker, date=D(2026, 3, 1), form="phone", reached=False)
     contacts = list(course.contacts.all())
     assert overview.days_since_contact(course, contacts, D(2026, 3, 2)) == 29
-    rows = overview.caseload_rows(type(world.citizen).objects.filter(pk=world.citizen.pk), D(2026, 3, 2))
-    assert rows[0]["contact_warning"] is True
+    found = caseload.listing(type(world.citizen).objects.filter(pk=world.citizen.pk), today=D(2026, 3, 2))
+    assert caseload.rows(list(found), D(2026, 3, 2))[0]["contact_warning"] is True
 
 
 def test_the_intensity_is_counted_per_phase_and_active_month(world):

@@ -1,0 +1,178 @@
+"""The caseload lists — the worker's "Mine borgere" and the leader's citizens of the
+municipality — filtered, sorted by urgency and paged in the database.
+
+A page costs the same few queries whether the list holds ten citizens or ten thousand:
+the filters and the order are SQL over the citizen's current course (its open contact
+period or course, kept next due registration from ``due.py``, latest contact), and only
+the citizens of the page are then read in full (their course, pauses and open
+activities). Urgency: the earliest next due registration first (overdue ones are the
+earliest), then the longest time since the last contact, then the pseudonym.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import gettext_lazy as _
+
+from overgang.accounts.models import User
+from overgang.courses.models import Activity, Contact, Course, CourseSettings
+from overgang.courses.overview import all_due, current_course, next_due
+from overgang.measurements.models import Record
+
+PAGE_SIZE = 25
+OPEN = (Course.Status.CONTACT, Course.Status.ACTIVE)
+OPEN_ACTIVITY = (Activity.Status.PLANNED, Activity.Status.ONGOING)
+
+STATES = (
+    ("current", _("Kontaktperioder og forløb")),
+    ("contact", _("Kun kontaktperioder")),
+    ("active", _("Kun forløb i gang")),
+    ("paused", _("Kun forløb på pause")),
+    ("closed", _("Afsluttede og ikke startede")),
+    ("all", _("Alle")),
+)
+SORTS = (("urgency", _("det mest presserende")), ("contact", _("dage siden kontakt")), ("pseudonym", _("pseudonym")))
+
+
+def templates_of(citizens) -> dict:
+    """Template name → title (in the user's language), by title, of the courses of
+    ``citizens``: the list offers a filter, and names each row's template, only when
+    there is more than one."""
+    from overgang.measurements.forms import _lang
+    from overgang.programmes.models import TemplateVersion
+
+    names = set(Course.objects.filter(citizen__in=citizens).order_by().values_list(
+        "template_version__name", flat=True).distinct())
+    lang = _lang()
+    titles = {}
+    for name in names:
+        version = TemplateVersion.objects.latest_for(name)
+        titles[name] = version.template().title.get(lang) if version else name
+    return dict(sorted(titles.items(), key=lambda kv: kv[1].casefold()))
+
+
+def listing(citizens, *, state="current", overdue=False, worker=None, template=None, sort="urgency", today=None):
+    """``citizens`` (the user's caseload from the access door) filtered and ordered."""
+    today = today or dt.date.today()
+    open_course = Course.objects.filter(citizen=OuterRef("pk"), status__in=OPEN)
+    # An outreach attempt without answer is no contact (it does not stop the warning).
+    latest_contact = Contact.objects.filter(course__citizen=OuterRef("pk"), course__status__in=OPEN,
+                                            reached=True).order_by("-date")
+    overdue_activity = Activity.objects.filter(
+        focus_area__course__citizen=OuterRef("pk"), focus_area__course__status__in=OPEN,
+        status__in=OPEN_ACTIVITY, due_date__lt=today)
+    found = citizens.annotate(
+        due_on=Subquery(open_course.values("next_due_on")[:1]),
+        due_until=Subquery(open_course.values("next_due_until")[:1]),
+        last_contact=Coalesce(Subquery(latest_contact.values("date")[:1]),
+                              Subquery(open_course.values("first_contact_on")[:1])),
+    )
+    if worker is not None:
+        found = found.filter(worker=worker)
+    if template is not None:
+        # The template of the current course: the open one, or else any of the citizen's.
+        of_template = Course.objects.filter(citizen=OuterRef("pk"), template_version__name=template)
+        found = found.filter(Exists(of_template.filter(status__in=OPEN))
+                             | (~Exists(open_course) & Exists(of_template)))
+    found = found.filter(_state(state))
+    if overdue:
+        found = found.filter(Q(due_until__lt=today) | Exists(overdue_activity))
+    pseudonym = Lower("pseudonym")
+    order = {
+        "urgency": [F("due_on").asc(nulls_last=True), F("last_contact").asc(nulls_last=True), pseudonym, "pk"],
+        "contact": [F("last_contact").asc(nulls_last=True), pseudonym, "pk"],
+        "pseudonym": [pseudonym, "pk"],
+    }[sort]
+    return found.order_by(*order)
+
+
+def _state(state) -> Q:
+    def course(**where):
+        return Exists(Course.objects.filter(citizen=OuterRef("pk"), **where))
+
+    paused = Q(pauses__end_date__isnull=True, pauses__isnull=False)
+    return {
+        # A citizen without any course yet is current too: the first contact is still to register.
+        "current": Q(course(status__in=OPEN)) | ~Q(course()),
+        "contact": Q(course(status=Course.Status.CONTACT)),
+        "active": Q(course(status=Course.Status.ACTIVE)),
+        "paused": Q(Exists(Course.objects.filter(paused, citizen=OuterRef("pk"), status=Course.Status.ACTIVE))),
+        "closed": Q(course()) & ~Q(course(status__in=OPEN)),
+        "all": Q(),
+    }[state]
+
+
+def page(found, number, today=None, templates=None):
+    """The page ``number`` of ``found`` (an out-of-range or unreadable number gives the
+    nearest page) and its rows, read in full."""
+    current = Paginator(found, PAGE_SIZE).get_page(number)
+    return current, rows(list(current.object_list), today or dt.date.today(), templates or {})
+
+
+def rows(citizens, today, templates=None):
+    """One row per citizen: the current course, the next due registration, days since
+    contact, and the open and overdue activities of the open course only (an ended
+    course's leftovers do not count)."""
+    courses = {}
+    for course in Course.objects.filter(citizen__in=citizens).select_related("template_version").prefetch_related(
+            "pauses").order_by():
+        courses.setdefault(course.citizen_id, []).append(course)
+    current = {c.pk: current_course(c, courses.get(c.pk, [])) for c in citizens}
+    open_pks = [course.pk for course in current.values() if course is not None and course.status in OPEN]
+    activities = {
+        row["focus_area__course"]: row for row in Activity.objects.filter(
+            focus_area__course__in=open_pks, status__in=OPEN_ACTIVITY).values("focus_area__course").annotate(
+            open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today))).order_by()
+    }
+    # What is due is shown from the calendar itself (the kept columns only sort and filter).
+    records = {}
+    for row in Record.objects.filter(course__in=open_pks, status=Record.Status.COMPLETED).values_list(
+            "course_id", "pk", "instrument", "filled_on", "status").order_by():
+        records.setdefault(row[0], []).append(_Completed(*row[1:]))
+    warn_after = _warning_days({c.municipality_id for c in citizens})
+    out = []
+    for citizen in citizens:
+        course = current[citizen.pk]
+        is_open = course is not None and course.status in OPEN
+        since = (today - citizen.last_contact).days if is_open and citizen.last_contact else None
+        counts = activities.get(course.pk, {}) if is_open else {}
+        out.append({
+            "citizen": citizen,
+            "course": course,
+            "is_open": is_open,
+            "template": (templates or {}).get(course.template_version.name, "") if course else "",
+            "due": next_due(course, records.get(course.pk, []), today) if is_open else None,
+            "dues": all_due(course, records.get(course.pk, []), today) if is_open else [],
+            "days_since_contact": since,
+            "contact_warning": since is not None and since > warn_after[citizen.municipality_id],
+            "open_activities": counts.get("open", 0),
+            "overdue_activities": counts.get("overdue", 0),
+        })
+    return out
+
+
+class _Completed(NamedTuple):
+    pk: int
+    instrument: str
+    filled_on: dt.date
+    status: str
+
+
+def _warning_days(municipality_pks) -> dict:
+    found = dict(CourseSettings.objects.filter(municipality_id__in=municipality_pks).values_list(
+        "municipality_id", "contact_warning_days"))
+    default = CourseSettings._meta.get_field("contact_warning_days").default
+    return {pk: found.get(pk, default) for pk in municipality_pks}
+
+
+def team_sizes(citizens):
+    """(worker, open courses) for the workers of ``citizens``, by name."""
+    counts = dict(Course.objects.filter(citizen__in=citizens, status__in=OPEN, citizen__worker__isnull=False)
+                  .values("citizen__worker").annotate(n=Count("pk")).values_list("citizen__worker", "n").order_by())
+    workers = User.objects.filter(pk__in=counts)
+    return sorted(((w, counts[w.pk]) for w in workers), key=lambda pair: str(pair[0]).casefold())

@@ -1,0 +1,111 @@
+"""The caseload lists: current citizens by default, filters, urgency, pages, activities (issue 15 item 4, issue 10 item 13)."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from overgang import testing
+from overgang.citizens.models import Citizen
+from overgang.courses import actions
+from overgang.courses.caseload import PAGE_SIZE
+from overgang.courses.models import Course
+
+TODAY = dt.date.today()
+
+
+def _ago(days):
+    return TODAY - dt.timedelta(days=days)
+
+
+def _get(client, **params):
+    response = client.get(reverse("courses:caseload"), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _names(html):
+    return re.findall(r'<th scope="row" data-label="[^"]*"><a href="[^"]*">([^<]*)</a>', html)
+
+
+def _ended(citizen):
+    course = testing.make_course(citizen, start=_ago(400), first_contact=_ago(400))
+    Course.objects.filter(pk=course.pk).update(status="ended", end_date=_ago(30))
+    return course
+
+
+@pytest.fixture
+def caseload(world):
+    """The worker's Solsikke (running, start forms overdue), Rolig (just started),
+    Ask (ended) and Ny (no contact yet); the teammate's Eg (running)."""
+    def citizen(name, worker):
+        return Citizen.objects.create(municipality=world.a, pseudonym=name, worker=worker)
+
+    testing.make_course(world.citizen, start=_ago(100), first_contact=_ago(100))
+    testing.make_course(citizen("Rolig", world.worker), start=_ago(3), first_contact=_ago(3))
+    _ended(citizen("Ask", world.worker))
+    citizen("Ny", world.worker)
+    testing.make_course(citizen("Eg", world.teammate), start=_ago(20), first_contact=_ago(20))
+    return world
+
+
+def test_it_shows_current_citizens_first_and_ended_courses_only_when_asked(client, caseload, login):
+    login(caseload.worker)
+    assert _names(_get(client)) == ["Solsikke", "Rolig", "Ny"]  # urgency: overdue, then in the window
+    assert _names(_get(client, vis="closed")) == ["Ask"]
+    assert sorted(_names(_get(client, vis="all"))) == ["Ask", "Ny", "Rolig", "Solsikke"]
+    assert _names(_get(client, vis="active", sort="pseudonym")) == ["Rolig", "Solsikke"]
+    assert _names(_get(client, forsinket="on")) == ["Solsikke"]
+    assert "Eg" not in _get(client, vis="all")  # the teammate's citizen is not on the worker's list
+
+
+def test_a_leader_filters_by_worker_and_counts_the_team(client, caseload, login):
+    login(caseload.leader)
+    html = _get(client)
+    assert _names(html) == ["Solsikke", "Eg", "Rolig", "Ny"]
+    assert "Worker: <strong>2</strong>" in html and "Teammate: <strong>1</strong>" in html
+    assert _names(_get(client, medarbejder=str(caseload.teammate.code))) == ["Eg"]
+    # A worker of another municipality, or no worker at all: a message and the whole list.
+    for value in (str(caseload.stranger.code), "1 OR 1=1"):
+        html = _get(client, medarbejder=value)
+        assert "Et filter kunne ikke bruges" in html and _names(html) == ["Solsikke", "Eg", "Rolig", "Ny"]
+
+
+def test_it_pages_a_long_list_in_the_database(client, world, login):
+    for n in range(PAGE_SIZE + 5):
+        Citizen.objects.create(municipality=world.a, pseudonym=f"Borger {n:02d}", worker=world.worker)
+    login(world.worker)
+    first = _get(client, sort="pseudonym")
+    assert len(_names(first)) == PAGE_SIZE and "Side 1 af 2" in first and f"af {PAGE_SIZE + 6} borgere" in first
+    second = _get(client, sort="pseudonym", side="2")
+    assert _names(second) == [f"Borger {n:02d}" for n in range(PAGE_SIZE, PAGE_SIZE + 5)] + ["Solsikke"]
+    assert 'href="?vis=current&amp;sort=pseudonym&amp;side=1" rel="prev"' in second
+    assert _names(_get(client, sort="pseudonym", side="x")) == _names(first)
+    assert _names(_get(client, sort="pseudonym", side="99")) == _names(second)
+
+
+def test_open_activities_count_only_for_the_open_course_and_overdue_ones_are_marked(client, world, login):
+    ended = _ended(world.citizen)
+    focus = actions.do_add_focus_area(ended, actor=world.worker, phase=1, area="housing", goal="", citizen_took_part=True)
+    actions.do_add_activity(focus, actor=world.worker, what="Gammel aftale", actor_kind="housing", due_date=_ago(90))
+    running = testing.make_course(Citizen.objects.create(municipality=world.a, pseudonym="Rolig", worker=world.worker),
+                                  start=_ago(40), first_contact=_ago(40))
+    focus = actions.do_add_focus_area(running, actor=world.worker, phase=1, area="economy", goal="",
+                                      citizen_took_part=True)
+    actions.do_add_activity(focus, actor=world.worker, what="Budget", actor_kind="caseworker", due_date=_ago(2))
+    actions.do_add_activity(focus, actor=world.worker, what="Rådgiver", actor_kind="caseworker", due_date=_ago(-20))
+    login(world.worker)
+    html = _get(client, vis="all", sort="pseudonym")
+    rows = html.split('<th scope="row"')[1:]
+    rolig, solsikke = rows
+    assert "2 <span class=\"state overdue\">(1 forsinket)</span>" in rolig
+    assert "Åbne aktiviteter\">–</td>" in solsikke  # the ended course's open activity is not counted
+    assert _names(_get(client, forsinket="on")) == ["Rolig"]
+
+
+def test_it_says_how_to_find_ended_courses_when_nothing_is_current(client, world, login):
+    _ended(world.citizen)
+    login(world.worker)
+    html = _get(client)
+    assert "Der er ingen aktuelle borgere." in html and "Afsluttede og ikke startede" in html

@@ -1,0 +1,86 @@
+"""No N+1: the caseload, citizen and leader pages cost the same number of queries and of
+data-key unwrappings whatever the size of the caseload (issue 15 item 5).
+
+Each page is read once on a small installation and once on one ten times larger (made by
+the generator, in the persona's own municipality and caseload); the counts must be equal.
+"""
+
+import datetime as dt
+from contextlib import contextmanager
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from overgang import testing
+from overgang.citizens.models import Citizen
+from overgang.courses.models import Course
+from overgang.lib import crypto
+from overgang.synthetic import database, lives
+
+
+def _generate(world, courses, seed):
+    options = lives.Options(courses=courses, seed=seed, today=dt.date.today(), years=1.5,
+                            municipalities=(world.a.name,), workers={world.a.name: [world.worker.username]})
+    database.write(lives.plan(options))
+
+
+@contextmanager
+def _counting():
+    """(queries, key unwrappings) made inside the block."""
+    unwrap = crypto._data_fernet
+    calls = []
+
+    def counted(wrapped_key):
+        calls.append(wrapped_key)
+        return unwrap(wrapped_key)
+
+    with CaptureQueriesContext(connection) as queries, mock.patch.object(crypto, "_data_fernet", counted):
+        result = {}
+        yield result
+    result["queries"] = len(queries.captured_queries)
+    result["unwraps"] = len(calls)
+
+
+def _cost(client, url):
+    with _counting() as cost:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return cost
+
+
+@pytest.mark.parametrize("persona,url", [
+    ("worker", lambda: reverse("courses:caseload")),
+    ("worker", lambda: reverse("courses:caseload") + "?vis=all"),
+    ("leader", lambda: reverse("courses:caseload")),
+    ("leader", lambda: reverse("courses:caseload") + "?vis=all&forsinket=on"),
+    ("leader", lambda: reverse("evaluation:fidelity")),
+])
+def test_a_list_costs_the_same_for_5_and_50_citizens(client, world, persona, url):
+    testing.login(client, world.persona(persona))
+    _generate(world, 5, seed=1)
+    small = _cost(client, url())
+    _generate(world, 45, seed=2)
+    assert Citizen.objects.filter(worker=world.worker).count() == 51  # and the world's Solsikke
+    assert _cost(client, url()) == small
+
+
+def test_the_citizen_page_costs_the_same_with_few_and_many_records_and_contacts(client, world):
+    """Two ended courses (the page shows the same blocks for both), one with few rows and
+    one with many: equal queries, and the citizen's data key unwrapped once at most."""
+    testing.login(client, world.worker)
+    _generate(world, 40, seed=3)
+
+    def size(citizen):
+        return citizen.records.count() + sum(course.contacts.count() for course in citizen.courses.all())
+
+    ended = sorted(Citizen.objects.filter(courses__status="ended"), key=size)
+    few, many = ended[0], ended[-1]
+    assert size(many) >= 2 * size(few) and many.records.count() >= 8
+    small = _cost(client, reverse("courses:citizen", kwargs={"code": few.code}))
+    large = _cost(client, reverse("courses:citizen", kwargs={"code": many.code}))
+    assert large["queries"] == small["queries"]
+    assert small["unwraps"] <= 1 and large["unwraps"] == 1
+    assert Course.objects.get(citizen=many).contacts.exclude(note_encrypted="").exists()
