@@ -118,6 +118,19 @@ except dburl.DatabaseUrlError as exc:
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
+# A PostgreSQL read replica for the report, evaluator exports and leader dashboards
+# (lib/replica.py); writes, access decisions and citizen pages stay on the primary.
+_replica_url = env("DATABASE_REPLICA_URL", "")
+if _replica_url:
+    try:
+        DATABASES["replica"] = dburl.parse(_replica_url, BASE_DIR)
+    except dburl.DatabaseUrlError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL: {exc}") from None
+    if not DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL (a read replica of the primary)")
+OVERGANG_READ_REPLICA = bool(_replica_url)
+DATABASE_ROUTERS = ["overgang.lib.replica.ReplicaRouter"]
+
 if DEBUG and (PRODUCTION or DATABASES["default"]["ENGINE"].endswith("postgresql")):
     raise ImproperlyConfigured("DEBUG can only be on in development or demo mode on SQLite, never in production")
 

@@ -16,3 +16,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"overgang-test-{os.getpid()}.sqlite3")
     }
+
+# The read replica's alias, as a mirror of the test database: lib/replica.py's router
+# sends nothing there unless a test turns OVERGANG_READ_REPLICA on (test_replica.py).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -2,9 +2,11 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from overgang.accounts.views import home
+from overgang.lib.health import status
 
 urlpatterns = [
     path("", home, name="home"),
+    path("status/", status, name="status"),
     path("sprog/", set_language, name="set_language"),
     path("", include("overgang.accounts.urls")),
     path("", include("overgang.courses.urls")),

@@ -19,6 +19,7 @@ from overgang.evaluation.definitions import Definitions
 from overgang.evaluation.forms import FidelityFilterForm, ReportFilterForm
 from overgang.evaluation.reports import Filters
 from overgang.lib import crypto
+from overgang.lib.replica import replica_reads
 
 CONTENT_TYPES = {
     "json": "application/json",
@@ -81,6 +82,7 @@ def _key_error():
 
 @require_GET
 @role_required(Role.LEADER, Role.EVALUATOR)
+@replica_reads
 def report(request):
     form, municipalities, filters, definitions, exact = _prepare(request)
     if not form.is_valid():
@@ -99,6 +101,7 @@ def report(request):
 
 @require_GET
 @role_required(Role.LEADER, Role.EVALUATOR)
+@replica_reads
 def download(request, fmt):
     if fmt not in CONTENT_TYPES:
         raise Http404
@@ -120,6 +123,7 @@ def download(request, fmt):
 
 @require_GET
 @role_required(Role.LEADER, Role.EVALUATOR)
+@replica_reads
 def fidelity(request):
     """Live fidelity from the daily registrations: leaders for their municipality (the
     team's small numbers suppressed), evaluators for the municipalities that granted

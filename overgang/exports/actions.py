@@ -15,6 +15,7 @@ from django.db import transaction
 from overgang.accounts.models import Role
 from overgang.audit.log import record as audit
 from overgang.courses import due
+from overgang.lib.replica import from_replica
 
 from . import exporter, extract, formats
 from .importer import Importer, Summary
@@ -115,13 +116,14 @@ class ExportRefused(Exception):
     pass
 
 
-@transaction.atomic
 def do_evaluator_export(directory, options: EvaluatorExportOptions, *, actor) -> dict:
     """Pseudonymised tables for an evaluator, written to ``directory``; returns counts.
 
     The actor must hold the evaluator role in every municipality exported, and a purpose
     must be given: both are checked here, not only by the page, since the command line
-    calls this too."""
+    calls this too. The data is read outside a transaction, from the read replica when
+    one is configured (lib/replica.py); the audit event is written on the primary before
+    the caller can hand out a file."""
     purpose = (options.purpose or "").strip()
     if not purpose:
         raise ExportRefused("purpose")
@@ -129,16 +131,19 @@ def do_evaluator_export(directory, options: EvaluatorExportOptions, *, actor) ->
         raise PermissionDenied
     if options.format not in formats.WRITERS:
         raise ExportRefused("format")
-    tables, counts, codebooks = extract.build_tables(
-        options.municipalities, options.instruments, include_text=options.include_text, shift_dates=options.shift_dates,
-    )
+    with from_replica():
+        tables, counts, codebooks = extract.build_tables(
+            options.municipalities, options.instruments, include_text=options.include_text,
+            shift_dates=options.shift_dates,
+        )
     files = formats.write_all(tables, directory, options.format, escape_formulas=options.csv_escape)
     formats.write_codebook(directory, codebooks)
     formats.write_about(directory, options, counts, codebooks)
-    audit("evaluator.export", actor=actor, details={
-        "purpose": purpose, "format": options.format, "instruments": list(options.instruments),
-        "municipalities": sorted(str(m.code) for m in options.municipalities),
-        "include_text": options.include_text, "shift_dates": options.shift_dates, "files": len(files),
-        **({"csv_escape": options.csv_escape} if options.format == "csv" else {}), **counts,
-    })
+    with transaction.atomic():
+        audit("evaluator.export", actor=actor, details={
+            "purpose": purpose, "format": options.format, "instruments": list(options.instruments),
+            "municipalities": sorted(str(m.code) for m in options.municipalities),
+            "include_text": options.include_text, "shift_dates": options.shift_dates, "files": len(files),
+            **({"csv_escape": options.csv_escape} if options.format == "csv" else {}), **counts,
+        })
     return counts

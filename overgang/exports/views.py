@@ -61,7 +61,8 @@ def admin_import(request, municipality):
             result = do_import_package(plain, actor=request.user, municipality=municipality, dry_run=True,
                                        max_bytes=uploads.MAX_UNPACKED_BYTES, label=label)
             if result.ok:
-                request.session[SESSION_KEY] = {"token": uploads.save(plain), "municipality": str(municipality.code),
+                token = uploads.save(plain, municipality=municipality, user=request.user)
+                request.session[SESSION_KEY] = {"token": token, "municipality": str(municipality.code),
                                                 "label": label}
     return _import_page(request, municipality, form, result)
 
@@ -73,7 +74,7 @@ def admin_import_confirm(request, municipality):
     pending = request.session.pop(SESSION_KEY, None) or {}
     token = pending.get("token")
     try:
-        with uploads.opened(token) as plain:
+        with uploads.opened(token, municipality=municipality, user=request.user) as plain:
             if plain is None or pending.get("municipality") != str(municipality.code):
                 messages.error(request, _("Pakken er ikke længere klar til import. Upload den igen."))
                 return redirect("exports:admin_import", municipality=municipality.code)

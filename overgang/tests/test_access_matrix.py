@@ -87,6 +87,8 @@ COURSE_POSTS = (
 # name -> list of (variant, kwargs builder, expected status per persona)
 MATRIX = {
     "home": [("", lambda w: {}, logged_in(302))],
+    # The load balancers' health check: no login, nothing revealed.
+    "status": [("", lambda w: {}, same(200))],
     "set_language": [("", lambda w: {}, same(302))],
     "accounts:login": [("", lambda w: {}, same(302, anonymous=200))],
     "accounts:totp_verify": [("", lambda w: {}, same(302))],

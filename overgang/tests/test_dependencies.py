@@ -54,8 +54,10 @@ def _distributions(modules):
     """Import name → distribution names, for the third-party modules among ``modules``."""
     mapping = importlib.metadata.packages_distributions()
     out = {}
+    # The benchmark's scripts import each other by name (bench/ is their directory).
+    local = {"overgang", "__future__", *(p.stem for p in (ROOT / "bench").glob("*.py"))}
     for module in modules:
-        if module in sys.stdlib_module_names or module in ("overgang", "__future__"):
+        if module in sys.stdlib_module_names or module in local:
             continue
         out[module] = {_normal(d) for d in mapping.get(module, [module])}
     return out

@@ -5,9 +5,12 @@ import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from overgang import testing
 from overgang.audit.models import AuditEvent
 from overgang.citizens.models import Citizen
+from overgang.exports.models import PendingUploadChunk
 from overgang.exports.tests.packages import add_rows, write_package
 
 
@@ -42,8 +45,13 @@ def test_it_uploads_reports_and_confirms_an_import(world, login, client, tmp_pat
     assert AuditEvent.objects.filter(action="interchange.import").count() == 1
 
 
-def test_a_package_waiting_for_confirmation_rests_encrypted_and_is_deleted(world, login, client, tmp_path):
+def test_a_package_waiting_for_confirmation_rests_encrypted_and_is_deleted(world, login, client, tmp_path, monkeypatch):
+    import tempfile
+
     from overgang.exports import uploads
+
+    (tmp_path / "host").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "host"))  # this host's temporary files
 
     login(world.administrator)
     url = reverse("exports:admin_import", kwargs={"municipality": world.a.code})
@@ -51,14 +59,39 @@ def test_a_package_waiting_for_confirmation_rests_encrypted_and_is_deleted(world
     first = client.session["exports_import"]["token"]
     client.post(url, {"package": _zip(write_package(tmp_path / "two"))})  # a new upload replaces the first
     token = client.session["exports_import"]["token"]
-    assert uploads.path(first) is None
-    stored = uploads.path(token).read_bytes()
+    assert uploads.find(first) is None
+    # In the database (any host behind the load balancer can confirm it), never in the clear.
+    stored = b"".join(bytes(c.data) for c in uploads.find(token).chunks.order_by("index"))
     assert not stored.startswith(b"PK") and b"citizens.csv" not in stored and b"Anna" not in stored
+    assert not list(uploads._folder().iterdir())  # nothing waits on this host's disk
     confirm = reverse("exports:admin_import_confirm", kwargs={"municipality": world.a.code})
     assert client.post(confirm).status_code == 302
     assert Citizen.objects.filter(pseudonym="Anna").exists()
-    assert uploads.path(token) is None
-    assert not [p for p in uploads._folder().iterdir() if token in p.name]
+    assert uploads.find(token) is None and not PendingUploadChunk.objects.exists()
+
+
+def test_a_waiting_upload_is_for_its_administrator_and_expires_after_a_day(world, login, client, tmp_path):
+    import datetime as dt
+
+    from overgang.accounts.models import Membership, Role
+    from overgang.exports import uploads
+    from overgang.exports.models import PendingUpload
+
+    other = testing.make_user("other_admin", world.a, Role.ADMIN)
+    login(world.administrator)
+    url = reverse("exports:admin_import", kwargs={"municipality": world.a.code})
+    client.post(url, {"package": _zip(write_package(tmp_path / "one"))})
+    token = client.session["exports_import"]["token"]
+    assert uploads.find(token, municipality=world.a, user=other) is None
+    assert uploads.find(token, municipality=world.b, user=world.administrator) is None
+    with uploads.opened(token, municipality=world.a, user=world.administrator) as plain:
+        assert plain is not None and plain.read_bytes().startswith(b"PK")
+    PendingUpload.objects.filter(token=token).update(created=timezone.now() - dt.timedelta(days=1, minutes=1))
+    assert uploads.find(token) is None
+    confirm = reverse("exports:admin_import_confirm", kwargs={"municipality": world.a.code})
+    assert client.post(confirm).status_code == 302
+    assert not Citizen.objects.filter(pseudonym="Anna").exists()
+    assert Membership.objects.filter(user=other).exists()
 
 
 def test_it_refuses_other_municipalities_and_other_roles(world, login, client, tmp_path):

@@ -120,3 +120,12 @@ def test_the_readme_names_every_module():
     readme = (lib / "README.md").read_text(encoding="utf-8")
     modules = sorted(p.name for p in lib.glob("*.py") if p.name != "__init__.py")
     assert modules and [m for m in modules if f"`{m}`" not in readme] == []
+
+
+def test_the_status_page_answers_ok_without_login_when_the_database_answers(client, db):
+    from django.urls import reverse
+
+    response = client.get(reverse("status"))
+    assert response.status_code == 200 and response.content == b"ok\n"
+    assert response["Cache-Control"] == "no-store" and response["Content-Type"].startswith("text/plain")
+    assert client.post(reverse("status")).status_code == 405

@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from overgang.audit.log import record as audit
+from overgang.lib.replica import from_replica
 from overgang.evaluation import render, report_json, reports
 from overgang.evaluation.definitions import DefinitionError, Definitions
 from overgang.lib import crypto
@@ -87,7 +88,8 @@ class Command(BaseCommand):
                 raise CommandError(_("Rapporten kan ikke skrives til %(path)s: mappen findes ikke, eller stien er en "
                                      "mappe.") % {"path": output})
         try:
-            report = report_json.compute(filters, definitions, municipalities)
+            with from_replica():
+                report = report_json.compute(filters, definitions, municipalities)
         except crypto.DecryptionError:
             raise CommandError(_("De krypterede svar kan ikke læses med de opsatte feltnøgler "
                                  "(OVERGANG_FIELD_KEYS). Tjek installationens nøgler.")) from None
