@@ -150,7 +150,7 @@ def citizen_context(request, citizen, *, course=None, bound=None):
     course = course or overview.current_course(citizen, courses)
     writer = can_write(request.user, citizen)
     show_text = can_read_notes(request.user, citizen)
-    records = list(Record.objects.of_citizen(citizen).select_related("instrument_version", "template_version", "citizen"))
+    records = list(Record.objects.of_citizen(citizen).with_version().select_related("citizen"))
     for record in records:
         record.title = record.definition.title.get(_lang())  # the form's name in the user's language
     course_records = [r for r in records if course and r.course_id == course.pk]

@@ -28,7 +28,7 @@ def context(course, chosen=()):
     the newest three when none), the WHO-5 curve, the plan of every phase, the long-term
     plan and the supporters — in the citizen's words, never the worker's notes."""
     citizen = course.citizen
-    records = list(Record.objects.of_citizen(citizen).completed().select_related("instrument_version", "template_version", "citizen"))
+    records = list(Record.objects.of_citizen(citizen).completed().with_version().select_related("citizen"))
     areas = dict(FOCUS_AREAS)
     focus_areas = list(course.focus_areas.prefetch_related("activities").order_by("phase", "pk"))
     phases = []

@@ -68,10 +68,20 @@ class InstrumentVersion(PublishedVersion):
         ]
 
     def instrument(self) -> Instrument:
-        """The built definition of exactly this version (cached on the row)."""
+        """The built definition of exactly this version, built once per process: the
+        content hash fixes the content, so a row whose ``definition`` was not even read
+        (``Record.objects.with_version()``) gets it without decoding a large JSON
+        document and building a CTI form again for every record of a page."""
         if not hasattr(self, "_instrument"):
-            self._instrument = build(self.definition)
+            key = (self.name, self.content_hash)
+            found = _BUILT.get(key)
+            if found is None:
+                found = _BUILT[key] = build(self.definition)
+            self._instrument = found
         return self._instrument
+
+
+_BUILT: dict[tuple[str, str], Instrument] = {}
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from overgang.measurements.models import Record
 
 def get_record_for_user(request, code, *, write=False) -> Record:
     record = (
-        Record.objects.select_related("citizen__municipality", "citizen__worker", "instrument_version", "template_version")
+        Record.objects.with_version().select_related("citizen__municipality", "citizen__worker")
         .filter(code=code)
         .first()
     )

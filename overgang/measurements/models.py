@@ -31,6 +31,12 @@ class RecordQuerySet(models.QuerySet):
     def completed(self):
         return self.filter(status=Record.Status.COMPLETED)
 
+    def with_version(self):
+        """With each record's instrument version (but not its stored definition: the built
+        instrument comes from the process's cache, ``InstrumentVersion.instrument``) and its
+        course template version, which ``Record.definition`` restricts it by."""
+        return self.select_related("instrument_version", "template_version").defer("instrument_version__definition")
+
 
 class Record(models.Model):
     class Status(models.TextChoices):

@@ -65,7 +65,7 @@ def start(request, code):
 
 def _titled(citizen):
     """The citizen's records, each with its form's title in the user's language."""
-    records = list(Record.objects.of_citizen(citizen).select_related("instrument_version", "template_version"))
+    records = list(Record.objects.of_citizen(citizen).with_version())
     for record in records:
         record.title = record.definition.title.get(_lang())
     return records

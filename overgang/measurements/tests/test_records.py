@@ -359,3 +359,14 @@ def test_a_tampered_checkbox_value_is_refused_with_a_message(client, world, logi
         assert response.status_code == 400, bad
         assert "<script>alert(1)</script>" not in response.content.decode()
     assert "paid_motives" not in Record.objects.get(pk=record.pk).get_answers()
+
+
+def test_records_share_one_built_definition_per_version_without_reading_it_again(world, django_assert_num_queries):
+    first = testing.make_record(world.citizen, "star")
+    second = testing.make_record(world.citizen, "star")
+    assert first.definition.name == "star"  # built once, by this process
+    records = list(Record.objects.filter(pk__in=[first.pk, second.pk]).with_version())
+    assert all(r.instrument_version.get_deferred_fields() == {"definition"} for r in records)
+    with django_assert_num_queries(0):  # the built instrument comes from the process, by content hash
+        definitions = [r.definition for r in records]
+    assert definitions[0] is definitions[1] and definitions[0].name == "star"
