@@ -22,7 +22,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("courses", "0005_template_version_required_calendar_to_templates"),
+        ("courses", "0007_corrections_and_undo"),
         ("measurements", "0004_encrypt_knows_answers"),
     ]
 
