@@ -11,7 +11,8 @@ import django
 
 CANDIDATES = {
     "my_week": ("courses:week", "courses:my_week", "week:mine", "week:week"),
-    "team_page": ("courses:team_week", "courses:team", "week:team"),
+    # The leader's team page is "Min uge" seen by a leader (the team's, by worker).
+    "team_page": ("courses:week",),
     "fidelity": ("evaluation:fidelity",),
 }
 

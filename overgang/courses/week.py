@@ -22,6 +22,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from overgang.courses import overview, schedule
@@ -32,6 +33,7 @@ ACTIVITY_HORIZON_DAYS = 7
 HANDOVER_MONTHS = 3
 PAUSE_REVIEW_DAYS = 30
 KINDS = ("registration", "activity", "no_contact", "handover", "draft", "pause")
+OPEN = (Course.Status.CONTACT, Course.Status.ACTIVE)
 
 
 @dataclass
@@ -57,11 +59,16 @@ class Item:
 
 
 def prefetched(citizens):
-    """The caseload with everything the items need, in a fixed number of queries."""
-    return citizens.select_related("worker", "municipality").prefetch_related(
-        "courses__pauses", "courses__contacts", "courses__records", "courses__focus_areas__activities",
-        "courses__handover_meetings", "records",
-    )
+    """The caseload with everything the items need, in a fixed number of queries: only
+    citizens with an open contact period or course, or a draft, and of them only the
+    open course and the drafts (an ended course has nothing due), so a municipality's
+    years of ended courses are never read."""
+    open_ = Course.objects.filter(status__in=OPEN)
+    drafts = Record.objects.filter(status=Record.Status.DRAFT)
+    return (citizens.filter(Exists(open_.filter(citizen=OuterRef("pk"))) | Exists(drafts.filter(citizen=OuterRef("pk"))))
+            .select_related("worker", "municipality").prefetch_related(
+                Prefetch("courses", queryset=open_), "courses__pauses", "courses__contacts", "courses__records",
+                "courses__focus_areas__activities", "courses__handover_meetings", Prefetch("records", queryset=drafts)))
 
 
 def _registrations(course, records, today):

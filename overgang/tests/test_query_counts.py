@@ -1,5 +1,5 @@
-"""No N+1: the caseload, citizen and leader pages cost the same number of queries and of
-data-key unwrappings whatever the size of the caseload (issue 15 item 5).
+"""No N+1: the caseload, "Min uge", citizen and leader pages cost the same number of
+queries and of data-key unwrappings whatever the size of the caseload (issue 15 item 5).
 
 Each page is read once on a small installation and once on one ten times larger (made by
 the generator, in the persona's own municipality and caseload); the counts must be equal.
@@ -84,3 +84,22 @@ def test_the_citizen_page_costs_the_same_with_few_and_many_records_and_contacts(
     assert large["queries"] == small["queries"]
     assert small["unwraps"] <= 1 and large["unwraps"] == 1
     assert Course.objects.get(citizen=many).contacts.exclude(note_encrypted="").exists()
+
+
+@pytest.mark.parametrize("persona", ["worker", "leader"])
+def test_min_uge_costs_the_same_queries_and_one_key_per_citizen_whose_notes_it_shows(client, world, persona):
+    """"Min uge" (and the leader's team week) shows the activities' own words, encrypted
+    with each citizen's key: each key is unwrapped once, however many activities."""
+    from overgang.courses import week
+
+    testing.login(client, world.persona(persona))
+    _generate(world, 5, seed=1)
+    small = _cost(client, reverse("courses:week"))
+    _generate(world, 45, seed=2)
+    large = _cost(client, reverse("courses:week"))
+    assert large["queries"] == small["queries"]
+    shown = {item.citizen.pk for item in week.items(Citizen.objects.filter(worker=world.worker), dt.date.today())
+             if item.kind == "activity"}
+    # Only the responsible worker reads the activities' words; a leader sees none.
+    assert large["unwraps"] == (len(shown) if persona == "worker" else 0)
+    assert len(shown) > 5
