@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from overgang.instruments import expressions
-from overgang.instruments.types import Context, date_bound
+from overgang.instruments.types import AnswerError, Context, date_bound
 
 PLAIN_TEXTS = (
     "Aftalt at følge op i næste uge.",
@@ -96,25 +96,25 @@ def draw(instrument, filled_on: dt.date, rng, fixed=None, profile: Profile = APP
             value = None
         elif required and profile.gap_rate and random() < profile.gap_rate:
             value = None
-        elif kind == "select_one":
+        elif kind == "one":
             missing, plain = options
             pool = missing if missing and random() < profile.missing_rate else plain
             value = pool[int(random() * len(pool))]
-        elif kind == "select_multiple":
+        elif kind == "many":
             exclusive, plain = options
             if exclusive and random() < profile.missing_rate * 2:
                 value = (rng.choice(exclusive),)
             else:
                 value = tuple(sorted(rng.sample(plain, rng.randint(1, min(3, len(plain))))))
-        elif kind == "integer":
+        elif kind == "whole":
             value = rng.randint(*options)
-        elif kind == "decimal":
+        elif kind == "quarters":
             low, high = options
             value = Decimal(rng.randint(low * 4, high * 4)) / 4  # quarter hours: at most two decimals
         elif kind == "date":
             value = _date(item, filled_on, values, rng)
-        else:
-            value = None
+        else:  # a type this generator has no realism for: the type's own plausible answer
+            value = item.handler.draw_plausible(item, rng, Context(filled_on=filled_on, answers=values))
         if value is not None:
             values[name] = value
     return values
@@ -135,19 +135,38 @@ def _compiled(instrument):
         if item.is_note:
             continue
         relevance = None if isinstance(item.relevance, expressions.Always) else expressions.predicate(item.relevance)
-        options = None
-        if item.type == "select_one":
+        # What the item's type handler says it is (the instrument door), never its type's
+        # name: a type added to the registry gets its own plausible answer (draw_plausible).
+        handler, options = item.handler, None
+        if handler.free_text:
+            kind = "text"
+        elif handler.has_choices and handler.multiple:
+            kind = "many"
+            exclusive = sorted(item.choices.exclusive_codes)
+            options = (exclusive, [code for code in item.choices.codes if code not in item.choices.exclusive_codes])
+        elif handler.has_choices:
+            kind = "one"
             missing = sorted(item.choices.missing_codes)
             plain = [code for code in item.choices.codes if code not in item.choices.missing_codes]
             options = (missing, plain or list(item.choices.codes))
-        elif item.type == "select_multiple":
-            exclusive = sorted(item.choices.exclusive_codes)
-            options = (exclusive, [code for code in item.choices.codes if code not in item.choices.exclusive_codes])
-        elif item.type in ("integer", "decimal"):
-            options = _number_range(item)
-        rows.append((item.name, relevance, item.type, item.required, item, options))
+        elif handler.constraint_kind == "number":
+            kind, options = ("quarters" if _takes_fractions(item) else "whole"), _number_range(item)
+        elif handler.constraint_kind == "date":
+            kind = "date"
+        else:
+            kind = "other"
+        rows.append((item.name, relevance, kind, item.required, item, options))
     _COMPILED[key] = (instrument, tuple(rows))
     return _COMPILED[key][1]
+
+
+def _takes_fractions(item) -> bool:
+    """Whether the item's type accepts a quarter (hours do, counts do not)."""
+    try:
+        item.handler.parse(item, "0.25")
+    except AnswerError:
+        return False
+    return True
 
 
 def _number_range(item):
@@ -176,11 +195,11 @@ def _date(item, filled_on, values, rng):
     return low + dt.timedelta(days=rng.randint(0, (high - low).days))
 
 
-def who5_items(index: float, rng) -> dict:
-    """Five WHO-5 answers (0–5 each) whose index (4 × sum) is near ``index``."""
-    total = max(0, min(25, round(index / 4)))
-    items = [0] * 5
+def who5_items(index: float, rng, score) -> dict:
+    """Answers (0–5 each) to the WHO-5 ``score``'s items whose index (factor × sum) is near ``index``."""
+    items = [0] * len(score.items)
+    total = max(0, min(5 * len(items), round(index / score.factor)))
     for _ in range(total):
-        open_ = [i for i in range(5) if items[i] < 5]
+        open_ = [i for i in range(len(items)) if items[i] < 5]
         items[rng.choice(open_)] += 1
-    return {f"who5_{i + 1}": v for i, v in enumerate(items)}
+    return dict(zip(score.items, items))

@@ -30,8 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from overgang.courses import schedule
-from overgang.instruments import engine, registry
-from overgang.instruments.scores import DIMENSIONS
+from overgang.instruments import codebook, engine, registry
 
 from . import answers as draw
 from .names import (
@@ -368,6 +367,12 @@ class Person:
     themes: dict = field(default_factory=dict)  # the CTI forms' answers, carried from form to form
 
 
+@lru_cache(maxsize=None)
+def _star_score(name):
+    """The star's dimensions and WHO-5 items, as its codebook declares them (the instrument door)."""
+    return codebook.current("star").score(name)
+
+
 def _person_of(rng, first_contact, goals):
     age = max(18.2, min(62, rng.triangular(18, 58, 29)))
     return Person(
@@ -376,7 +381,7 @@ def _person_of(rng, first_contact, goals):
         citizenship=1 if rng.random() < 0.75 else 2,
         birth_date=first_contact - dt.timedelta(days=int(age * 365.25)),
         first_paid=_pick(rng, (1, 2, 3, 4, 5, 6, 7, 8, 88), (4, 5, 8, 12, 16, 18, 14, 18, 5)),
-        levels={name: rng.gauss(4.3, 1.3) for name in DIMENSIONS},
+        levels={name: rng.gauss(4.3, 1.3) for name in _star_score('star_mean').items},
         gain=rng.gauss(1.6, 1.3),
         who5=min(90, max(4, rng.gauss(38, 15))),
         who5_gain=rng.gauss(12, 12),
@@ -552,10 +557,11 @@ class _Life:
             goals = self.course.template.goals
             fixed["goal"] = person.goal if rng.random() < 0.95 or len(goals) == 1 else rng.choice(
                 [g for g in goals if g != person.goal])
-            for name in DIMENSIONS:
+            for name in _star_score("star_mean").items:
                 level = person.levels[name] + person.gain * years + rng.gauss(0, 0.8)
                 fixed[name] = max(1, min(10, round(level)))
-            fixed.update(draw.who5_items(person.who5 + person.who5_gain * years + rng.gauss(0, 8), rng))
+            fixed.update(draw.who5_items(person.who5 + person.who5_gain * years + rng.gauss(0, 8), rng,
+                                         _star_score("who5_index")))
             chance = person.paid * math.exp(-months / (6 if person.goal == 1 else 14))
             paid = rng.random() < chance
             fixed["paid_last_month"] = 1 if paid else 2
