@@ -303,7 +303,8 @@ class _Writer:
             instrument_version_id=version_pk, instrument=record.instrument, status=record.status,
             filled_on=record.filled_on, respondent=record.respondent, **self.codec.encode(instrument, strings, key),
             version=1, edit_token="", created_by_id=worker, created=stamp, updated=stamp,
-            completed_at=stamp if completed else None, incomplete=record.incomplete)
+            completed_at=stamp if completed else None, incomplete=record.incomplete,
+            prefilled="")  # a generated history opened with nothing pre-filled, as an imported one
 
     def finish(self) -> dict:
         for table in self.tables.values():
