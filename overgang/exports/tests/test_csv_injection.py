@@ -36,7 +36,7 @@ def test_the_csv_writer_escapes_text_columns_only(tmp_path):
 @pytest.fixture
 def hostile_world(world, tmp_path):
     """A cohort of completed records, one end form's free text made hostile."""
-    from overgang.exports import cohort
+    from overgang.synthetic import package as cohort
     from overgang.exports.actions import do_import_package
     from overgang.measurements.models import Record
 

@@ -92,7 +92,7 @@ def test_a_new_consent_after_a_withdrawal_brings_the_citizen_back(world):
 
 @pytest.fixture
 def cohort_world(world, tmp_path):
-    from overgang.exports import cohort
+    from overgang.synthetic import package as cohort
     from overgang.exports.actions import do_import_package
 
     cohort.write_cohort(tmp_path / "cohort", courses=20, seed=5, municipalities=("Aby Kommune",),
