@@ -288,9 +288,9 @@ class _Writer:
             t[Handover].add(code=self.code(), citizen_id=citizen_pk, from_worker_id=self.users[before],
                             to_worker_id=worker, date=day, note_encrypted=enc(note))
         for n, record in enumerate(course.records):
-            self._record(record, citizen_pk, course_pk, worker, key, n)
+            self._record(record, citizen_pk, course_pk, worker, key, n, self._template_version(course.template.name))
 
-    def _record(self, record, citizen_pk, course_pk, worker, key, n):
+    def _record(self, record, citizen_pk, course_pk, worker, key, n, template_version_pk):
         version_pk, instrument, items = self.versions[record.instrument]
         strings = {}
         for name, value in record.answers.items():
@@ -300,8 +300,8 @@ class _Writer:
         completed = record.status == "completed"
         self.tables[Record].add(
             code=self.code(), external_id="", citizen_id=citizen_pk, course_id=course_pk,
-            instrument_version_id=version_pk, instrument=record.instrument, status=record.status,
-            filled_on=record.filled_on, respondent=record.respondent, **self.codec.encode(instrument, strings, key),
+            instrument_version_id=version_pk, template_version_id=template_version_pk, instrument=record.instrument,
+            status=record.status, filled_on=record.filled_on, respondent=record.respondent, **self.codec.encode(instrument, strings, key),
             version=1, edit_token="", created_by_id=worker, created=stamp, updated=stamp,
             completed_at=stamp if completed else None, incomplete=record.incomplete,
             prefilled="")  # a generated history opened with nothing pre-filled, as an imported one

@@ -440,11 +440,27 @@ def course_phase(course, day):
     return 1
 
 
+_TEMPLATED: dict = {}
+
+
+def _as_template(name, instruments):
+    """``instruments`` (name → built instrument) restricted to course template ``name``, once."""
+    found = _TEMPLATED.get(name)
+    if found is None or found[0] is not instruments:
+        from overgang.programmes import registry as programmes
+
+        template = programmes.get_template(name)
+        found = _TEMPLATED[name] = (instruments, {n: template.restrict(i) for n, i in instruments.items()})
+    return found[1]
+
+
 class _Life:
     """The records of one course: drawn on the schedule, answered as this person would."""
 
     def __init__(self, rng, options, instruments, course, person):
-        self.rng, self.options, self.instruments = rng, options, instruments
+        # The forms as a course of this template has them (a homelessness star asks nothing
+        # about selling sex), as Record.definition reads them back.
+        self.rng, self.options, self.instruments = rng, options, _as_template(course.template.name, instruments)
         self.course, self.person = course, person
         self.profile = options.profile
         self.today = options.today
