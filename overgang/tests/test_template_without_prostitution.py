@@ -19,10 +19,10 @@ from django.urls import reverse
 from overgang import testing
 from overgang.citizens.models import Citizen
 from overgang.courses import actions
-from overgang.courses.demo import plausible_answers
 from overgang.courses.printout import render_html
 from overgang.instruments import groups, registry
 from overgang.measurements import actions as record_actions
+from overgang.synthetic.answers import draw
 
 D = dt.date
 WORDS = ("prostitu", "seksuel", "salg af sex", "selling sex", "sexual", "sex for", "betaling for seksuelle")
@@ -60,7 +60,7 @@ def needles() -> set[str]:
 def fill(course, instrument, day, rng, **fixed):
     record = actions.do_start_course_record(course, instrument, actor=course.citizen.worker, filled_on=day,
                                             respondent="citizen" if instrument == "star" else "")
-    answers = plausible_answers(record.definition, rng, day, {**record.get_answers(), **fixed})
+    answers = draw(record.definition, day, rng, {**record.get_answers(), **fixed})
     record_actions.do_save_answers(record, answers, actor=course.citizen.worker, version=record.version)
     record.refresh_from_db()
     record_actions.do_complete_record(record, actor=course.citizen.worker, version=record.version)
