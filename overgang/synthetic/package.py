@@ -35,7 +35,7 @@ def write_cohort(target, *, courses: int, municipalities=("Aby Kommune", "Bby Ko
                             years=years, profile=profile, workers=workers)
     world = lives.plan(options)
     instruments = registry.all_instruments()
-    out = PackageWriter(target)
+    out = PackageWriter(target, version=1)  # format 1: every generated course is of the default template
     counts = {"citizens": 0, "courses": 0, "pauses": 0, "records": 0, "answers": 0}
     for citizen in lives.citizens(world):
         course = citizen.course

@@ -87,8 +87,11 @@ def test_demo_sets_up_seeds_idempotently_and_audit_verify_catches_an_edit(tmp_pa
     assert second.returncode == 0, second.stderr
 
     db = sqlite3.connect(tmp_path / "demo.sqlite3")
-    # Ten Exit prostitution citizens and nine Homelessness → own home citizens (issue 13).
-    assert db.execute("SELECT count(*) FROM citizens_citizen").fetchone()[0] == 19
+    # Ten Exit prostitution and nine Homelessness → own home citizens made by hand (issue 13)
+    # and the generator's (once: the second run adds nothing).
+    from overgang.courses.demo import GENERATED_COURSES
+
+    assert db.execute("SELECT count(*) FROM citizens_citizen").fetchone()[0] == 19 + GENERATED_COURSES
     assert db.execute("SELECT count(*) FROM accounts_user").fetchone()[0] == 6
     assert (tmp_path / "demo-secret-key").stat().st_mode & 0o077 == 0
     assert (tmp_path / "demo-audit-key").stat().st_mode & 0o077 == 0
