@@ -63,6 +63,13 @@ def decrypt(wrapped_key: str, token: str) -> str:
         raise DecryptionError("ciphertext does not match its data key") from exc
 
 
+def request_or_new_keys() -> "DataKeys":
+    """The request's unwrapped keys inside ``keys_for_request`` (a page decoding many
+    records of one citizen unwraps the key once), else a new ``DataKeys``."""
+    keys = _request_keys.get()
+    return keys if keys is not None else DataKeys()
+
+
 @contextmanager
 def keys_for_request():
     """Within the block, ``encrypt`` and ``decrypt`` unwrap each citizen's data key once

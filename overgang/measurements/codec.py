@@ -81,7 +81,7 @@ class AnswerCodec:
     unwrapped data keys (``crypto.DataKeys``)."""
 
     def __init__(self):
-        self._keys = crypto.DataKeys()
+        self._keys = crypto.request_or_new_keys()
         self._sealed: dict = {}
         # One string object per item name: answers parsed from the database make new
         # key strings for every object, which for half a million records doubled the
