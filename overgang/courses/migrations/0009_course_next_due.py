@@ -22,7 +22,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("courses", "0007_corrections_and_undo"),
+        ("courses", "0008_course_contact_route_other"),
         ("measurements", "0004_encrypt_knows_answers"),
     ]
 
