@@ -254,7 +254,7 @@ class _Writer:
         course_pk = t[Course].add(
             code=self.code(), external_id="", citizen_id=citizen_pk, status=course.status,
             template_version_id=self._template_version(course.template.name),
-            first_contact_on=course.first_contact_on, contact_route=course.contact_route,
+            first_contact_on=course.first_contact_on, contact_route=course.contact_route, contact_route_other_encrypted="",
             third_party=course.third_party, start_date=course.start_date,
             phase1_months=plan.phase_months[0], phase2_months=plan.phase_months[1],
             phase3_months=plan.phase_months[2], interval_months=plan.interval_months, window_days=plan.window_days,
