@@ -118,6 +118,29 @@ except dburl.DatabaseUrlError as exc:
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
+# The key store (lib/keystore.py): the citizens' data keys outside the database and its
+# backups, so erasing a citizen destroys the only copy of their key. A PostgreSQL database
+# of its own (several hosts) or a SQLite file; by default, beside a SQLite database, the
+# file <name>.keys.sqlite3. "database" keeps the keys in the database (the documented
+# limit: every database backup then holds the keys of the citizens erased since).
+_key_store_url = env("OVERGANG_KEY_STORE", "")
+if not _key_store_url and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    _db_path = Path(DATABASES["default"]["NAME"])
+    _key_store_url = "sqlite:///" + str(_db_path.with_name(_db_path.stem + ".keys.sqlite3"))
+if _key_store_url in ("", "database"):
+    OVERGANG_KEY_STORE = None
+else:
+    try:
+        OVERGANG_KEY_STORE = dburl.parse(_key_store_url, BASE_DIR)
+    except dburl.DatabaseUrlError as exc:
+        raise ImproperlyConfigured(f"OVERGANG_KEY_STORE: {exc} (or 'database')") from None
+    _same = (OVERGANG_KEY_STORE["ENGINE"], OVERGANG_KEY_STORE["NAME"], OVERGANG_KEY_STORE.get("HOST", ""),
+             OVERGANG_KEY_STORE.get("PORT", ""))
+    if _same == (DATABASES["default"]["ENGINE"], DATABASES["default"]["NAME"], DATABASES["default"].get("HOST", ""),
+                 DATABASES["default"].get("PORT", "")):
+        raise ImproperlyConfigured("OVERGANG_KEY_STORE must be another database than DATABASE_URL: "
+                                   "a key store inside the database would be in its backups")
+
 # A PostgreSQL read replica for the report, evaluator exports and leader dashboards
 # (lib/replica.py); writes, access decisions and citizen pages stay on the primary.
 _replica_url = env("DATABASE_REPLICA_URL", "")
@@ -179,6 +202,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "overgang.lib.errors.KeyErrors",
     "django.contrib.messages.middleware.MessageMiddleware",
     "overgang.audit.middleware.request_context",
     "overgang.accounts.middleware.session_guard",

@@ -4,6 +4,11 @@ import os
 
 os.environ.setdefault("OVERGANG_MODE", "test")
 os.environ.setdefault("OVERGANG_TOTP_WAIVED", "false")
+# The key store: a file of this run's own (the database's test copy is made elsewhere).
+os.environ.setdefault(
+    "OVERGANG_KEY_STORE",
+    "sqlite:///" + os.path.join(__import__("tempfile").gettempdir(), f"overgang-test-{os.getpid()}.keys.sqlite3"),
+)
 
 from overgang.settings import *  # noqa: E402,F401,F403
 

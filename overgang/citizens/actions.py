@@ -7,6 +7,7 @@ from overgang.accounts.models import Role
 from overgang.audit.log import record, record_many
 from overgang.citizens import pseudonym as pseudonym_rules
 from overgang.citizens.models import Citizen
+from overgang.lib import keystore
 
 
 class PseudonymTaken(Exception):
@@ -107,8 +108,11 @@ def do_change_citizen(citizen, *, actor, version, pseudonym, identity_note):
 
 @transaction.atomic
 def do_erase_citizen(citizen, *, actor):
-    """Erase a citizen: the row and with it their data key (crypto-shredding)."""
+    """Erase a citizen: their data key in the key store first (crypto-shredding: every
+    backup of the database becomes unreadable for them; if the store cannot be reached,
+    KeyStoreError rolls the erasure back), then the row with everything it holds."""
     code, municipality = citizen.code, citizen.municipality
+    keystore.shred([citizen.data_key])
     citizen.delete()
     record("citizen.erase", actor=actor, obj=str(code), object_type="citizen", citizen=str(code),
            municipality=municipality)

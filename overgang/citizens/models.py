@@ -35,8 +35,10 @@ class Citizen(models.Model):
     )
     # The date the citizen was registered (imports carry it; new citizens: today).
     created_on = models.DateField(null=True, blank=True)
-    # The citizen's data key, wrapped by the installation's field keys (lib/crypto.py).
-    # Destroying it (erasure) makes every copy of the citizen's ciphertext unreadable.
+    # The citizen's data key (lib/crypto.py): its reference in the key store outside the
+    # database (lib/keystore.py), or, without a key store, the key itself wrapped by the
+    # installation's field keys. Destroying it (erasure) makes every copy of the
+    # citizen's ciphertext unreadable; a key in the store, in every backup too.
     data_key = models.TextField(editable=False)
     identity_note_encrypted = models.TextField(blank=True, editable=False)
     # Optimistic concurrency: a save based on an older version is refused.
@@ -63,7 +65,7 @@ class Citizen(models.Model):
 
             self.created_on = datetime.date.today()
         if not self.data_key:
-            self.data_key = crypto.new_wrapped_key()
+            self.data_key = crypto.new_data_key()
         super().save(*args, **kwargs)
 
     @property
@@ -72,5 +74,5 @@ class Citizen(models.Model):
 
     def set_identity_note(self, text: str):
         if not self.data_key:
-            self.data_key = crypto.new_wrapped_key()
+            self.data_key = crypto.new_data_key()
         self.identity_note_encrypted = crypto.encrypt(self.data_key, text)

@@ -178,6 +178,7 @@ def _write_records(out, chunk, keys, course_ids, items, counts, used_record_ids,
     for row in records.iterator(chunk_size=2000):
         by_citizen[row[3]].append(row)
     answers_of = codec.AnswerCodec()  # one unwrap per citizen, not per record
+    answers_of.prefetch(keys[pk][1] for pk in chunk)  # the chunk's keys in one store query
     for citizen_pk in chunk:
         pseudonym, data_key = keys[citizen_pk]
         rows = []

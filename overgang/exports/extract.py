@@ -90,6 +90,7 @@ class _Scope:
                       for pk in self.citizens}
         self.citizen_id, self.course_id, self.record_id = RandomIds("B"), RandomIds("F"), RandomIds("R")
         self.answers = codec.AnswerCodec()
+        self.answers.prefetch(key for _name, key in self.citizens.values())  # in bulk from the key store
 
     def date(self, citizen_pk, value):
         if not isinstance(value, date):

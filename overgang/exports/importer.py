@@ -174,7 +174,7 @@ class Importer:
             self.summary.unchanged["citizens"] += 1
             return
         citizen = Citizen(municipality=municipality, pseudonym=row.citizen_id, worker=worker, created_on=row.created_on,
-                          data_key=crypto.new_wrapped_key())
+                          data_key=crypto.new_data_key())
         self._citizens[row.citizen_id] = citizen
         self._pending[Citizen].append(citizen)
         self.summary.created["citizens"] += 1

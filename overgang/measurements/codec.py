@@ -129,6 +129,18 @@ class AnswerCodec:
 
         return read
 
+    def new_data_key(self, defer: list | None = None) -> str:
+        """A new citizen's data key, held here ready for ``encode`` (``DataKeys.new``)."""
+        return self._keys.new(defer=defer)
+
+    def encrypt(self, data_key: str, text: str) -> str:
+        """Free text of the citizen with ``data_key``, encrypted with the keys held here."""
+        return self._keys.encrypt(data_key, text)
+
+    def prefetch(self, data_keys):
+        """Fetch the data keys of many citizens at once (``crypto.DataKeys.prefetch``)."""
+        self._keys.prefetch(data_keys)
+
     def unseal(self, token: str, data_key: str, keep: Callable[[str], bool] | None = None) -> dict[str, str]:
         """The sealed part (item → string); with ``keep`` only the items it accepts."""
         if not token:
@@ -154,12 +166,14 @@ class AnswerCodec:
         out: dict = {}
         pks = list(pks)
         for begin in range(0, len(pks), 5000):
-            rows = (
+            rows = list(
                 Record.objects.filter(pk__in=pks[begin : begin + 5000])
                 .exclude(**{SEALED: ""})
                 .order_by()
                 .values_list("pk", "citizen__data_key", SEALED)
             )
+            # The citizens' keys from the key store in bulk (a query per batch of keys).
+            self.prefetch({data_key for _pk, data_key, _token in rows})
             for pk, data_key, token in rows:
                 values = self.unseal(token, data_key, keep)
                 if values:

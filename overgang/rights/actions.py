@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from overgang.audit.log import record
+from overgang.lib import keystore
 from overgang.rights import retention
 from overgang.rights.information import VERSION as INFORMATION_VERSION
 from overgang.rights.models import Consent, RetentionSetting
@@ -63,9 +64,12 @@ def do_apply_retention(municipality, *, actor=None, today=None) -> retention.Pla
     """Erase the citizens and delete the courses the retention rule has expired, each with
     its audit event (codes only), and one summary event."""
     plan = retention.plan(municipality, today)
+    # The keys in the store first, all at once (crypto-shredding that reaches backups);
+    # if the store cannot be reached, KeyStoreError rolls everything back.
+    keystore.shred([citizen.data_key for citizen in plan.citizens])
     for citizen in plan.citizens:
         code = str(citizen.code)
-        citizen.delete()  # and with it the data key: crypto-shredding
+        citizen.delete()
         record("retention.erase_citizen", actor=actor, obj=code, object_type="citizen", citizen=code,
                municipality=municipality, details={"years": plan.years})
     for course in plan.courses:

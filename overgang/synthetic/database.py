@@ -214,6 +214,9 @@ class _Writer:
             items = {item.name: (item, item.handler.serialise) for item in instrument.items}
             self.versions[name] = (version.pk, instrument, items)
         self.codec = codec.AnswerCodec()
+        # The new citizens' keys, stored in the key store in batches, all before the
+        # transaction writing their ciphertext commits.
+        self.new_keys = []
         # Lower-cased here, not by the database: SQLite's LOWER leaves æøå as they are.
         taken = Citizen.objects.filter(municipality_id__in=self.municipalities.values()).values_list(
             "municipality_id", "pseudonym")
@@ -234,11 +237,12 @@ class _Writer:
 
     def citizen(self, person: lives.Citizen):
         t = self.tables
-        keys = crypto.DataKeys()
-        key = keys.new()
+        key = self.codec.new_data_key(defer=self.new_keys)
+        if len(self.new_keys) >= BATCH:
+            crypto.store_keys(self.new_keys)
 
         def enc(text):
-            return keys.encrypt(key, text) if text else ""
+            return self.codec.encrypt(key, text) if text else ""
 
         municipality = self.municipalities[person.municipality]
         worker = self.users[person.worker]
@@ -307,6 +311,7 @@ class _Writer:
             prefilled="")  # a generated history opened with nothing pre-filled, as an imported one
 
     def finish(self) -> dict:
+        crypto.store_keys(self.new_keys)
         for table in self.tables.values():
             table.flush()
         if connection.vendor == "postgresql":

@@ -33,9 +33,9 @@ def _counting():
     unwrap = crypto._data_fernet
     calls = []
 
-    def counted(wrapped_key):
-        calls.append(wrapped_key)
-        return unwrap(wrapped_key)
+    def counted(data_key, *wrapped):
+        calls.append(data_key)
+        return unwrap(data_key, *wrapped)
 
     with CaptureQueriesContext(connection) as queries, mock.patch.object(crypto, "_data_fernet", counted):
         result = {}

@@ -42,4 +42,4 @@ def test_key_rotation_rewraps_every_data_key(world, settings):
     call_command("keys", "rotate", stdout=io.StringIO())
     settings.OVERGANG_FIELD_KEYS = [new_key]
     assert Citizen.objects.get(pk=citizen.pk).identity_note == "note"
-    assert AuditEvent.objects.get(action="keys.rotate").details == {"citizens": 2}
+    assert AuditEvent.objects.get(action="keys.rotate").details == {"citizens": 2, "in_store": 2}
