@@ -23,6 +23,12 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo data is never created in a production installation (OVERGANG_MODE=production).")
         call_command("migrate", interactive=False, verbosity=0)
+        # A demo made before the key store keeps its citizens' keys in the database: move
+        # them into the store beside it (var/demo.keys.sqlite3), as an installation would.
+        from overgang.citizens import keys
+
+        if settings.OVERGANG_KEY_STORE:
+            keys.move_to_store()
         logins = seed()
         seed_courses()
         seed_generated()
