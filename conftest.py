@@ -171,3 +171,15 @@ def pytest_report_header(config):
     from django.conf import settings
 
     return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's key store file (test_settings.py), with its WAL files."""
+    import tempfile
+
+    base = os.path.join(tempfile.gettempdir(), f"overgang-test-{os.getpid()}.keys.sqlite3")
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.remove(base + suffix)
+        except OSError:
+            pass

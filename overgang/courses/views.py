@@ -28,6 +28,7 @@ from overgang.courses.access import (
 )
 from overgang.courses.actions import CourseError
 from overgang.courses.models import CourseSettings
+from overgang.lib import crypto
 from overgang.lib.replica import from_replica
 from overgang.programmes import offers
 
@@ -77,6 +78,10 @@ def my_week(request):
         if chosen is not None:
             citizens = citizens.filter(worker=chosen)
     found = week.items(citizens, dt.date.today())
+    # The keys of the citizens whose activities' words the page shows, from the key store
+    # in one query (not one per citizen).
+    crypto.request_or_new_keys().prefetch({item.citizen.data_key for item in found if item.kind == "activity"
+                                           and can_read_notes(request.user, item.citizen)})
     shown = {item.citizen.municipality for item in found}
     record_caseload_read(request.user, what="week", citizens=len({item.citizen.pk for item in found}), items=len(found),
                          municipality=shown.pop() if len(shown) == 1 else None)

@@ -78,6 +78,9 @@ class Importer:
         self._existing: dict[tuple, dict] = {}  # (kind, municipality pk) -> {key: row}
         self._package_pauses: dict[int, list] = defaultdict(list)  # existing course pk -> [(start, end, line)]
         self._pending: dict[type, list] = defaultdict(list)
+        # New citizens' keys, stored in the key store in one go when their rows are written
+        # (before the import's transaction commits); a dry run stores none.
+        self._new_keys: list = []
         self._versions: dict = {}
         self._plans: dict = {}
         self._template_versions: dict = {}
@@ -174,7 +177,7 @@ class Importer:
             self.summary.unchanged["citizens"] += 1
             return
         citizen = Citizen(municipality=municipality, pseudonym=row.citizen_id, worker=worker, created_on=row.created_on,
-                          data_key=crypto.new_data_key())
+                          data_key=self._codec.new_data_key(defer=self._new_keys))
         self._citizens[row.citizen_id] = citizen
         self._pending[Citizen].append(citizen)
         self.summary.created["citizens"] += 1
@@ -348,6 +351,10 @@ class Importer:
 
     def _flush(self):
         """Write the pending rows (parents first), or give them stand-in keys in a dry run."""
+        if self.writing:
+            crypto.store_keys(self._new_keys)
+        else:
+            self._new_keys.clear()
         self._records.flush()
         for model, write in ((Citizen, citizen_actions.do_import_citizens), (Course, course_actions.do_import_courses),
                              (Pause, course_actions.do_import_pauses)):

@@ -7,6 +7,11 @@ field keys a backup is unreadable, like the encrypted fields inside it. Every ch
 authenticated, numbered and the last one marked, so a changed, reordered or cut file is
 refused instead of restored.
 
+The key store (``lib/keystore.py``) is a database of its own and never in a backup of the
+main database: that is what lets an erasure reach every backup. ``overgang keys backup``
+copies the key store with the same functions, into a file marked ``"content":
+"keystore"``.
+
 File layout: ``OVGBACKUP1\\n``, one JSON header line, then chunks of
 ``4-byte length | 12-byte nonce | ciphertext`` (the length covers nonce + ciphertext).
 """

@@ -17,7 +17,7 @@ from django.urls import reverse
 from overgang import testing
 from overgang.citizens.models import Citizen
 from overgang.courses.models import Course
-from overgang.lib import crypto
+from overgang.lib import crypto, keystore
 from overgang.synthetic import database, lives
 
 
@@ -37,11 +37,14 @@ def _counting():
         calls.append(data_key)
         return unwrap(data_key, *wrapped)
 
+    store = keystore.store()
+    before = store.queries
     with CaptureQueriesContext(connection) as queries, mock.patch.object(crypto, "_data_fernet", counted):
         result = {}
         yield result
     result["queries"] = len(queries.captured_queries)
     result["unwraps"] = len(calls)
+    result["key_store_queries"] = store.queries - before
 
 
 def _cost(client, url):
@@ -87,6 +90,7 @@ def test_the_citizen_page_costs_the_same_with_few_and_many_records_and_contacts(
     large = _cost(client, reverse("courses:citizen", kwargs={"code": many.code}))
     assert large["queries"] == small["queries"]
     assert small["unwraps"] <= 1 and large["unwraps"] == 1
+    assert large["key_store_queries"] == 1  # the citizen's key fetched once from the key store
     assert Course.objects.get(citizen=many).contacts.exclude(note_encrypted="").exists()
 
 
@@ -106,4 +110,6 @@ def test_min_uge_costs_the_same_queries_and_one_key_per_citizen_whose_notes_it_s
              if item.kind == "activity"}
     # Only the responsible worker reads the activities' words; a leader sees none.
     assert large["unwraps"] == (len(shown) if persona == "worker" else 0)
+    # The keys come from the key store in one query, not one per citizen.
+    assert large["key_store_queries"] == small["key_store_queries"] == (1 if persona == "worker" else 0)
     assert len(shown) > 5

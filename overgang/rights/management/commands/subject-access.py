@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from overgang.citizens.models import Citizen
+from overgang.lib import crypto
 from overgang.rights.actions import record_subject_access
 from overgang.rights.subject_access import render_pdf
 
@@ -31,7 +32,14 @@ class Command(BaseCommand):
         target = Path(output)
         if target.exists() and target.is_dir():
             raise CommandError(f"{target} er en mappe / is a directory")
-        pdf = render_pdf(found, lang)
+        # The citizen's key fetched from the key store and unwrapped once for the whole PDF.
+        with crypto.keys_for_request():
+            try:
+                pdf = render_pdf(found, lang)
+            except crypto.KeyUnavailable:
+                raise CommandError("Borgerens nøgle findes ikke i nøglelageret: borgeren er slettet (overgang keys "
+                                   "reapply-erasures). / The citizen's key is not in the key store: the citizen "
+                                   "was erased.") from None
         try:
             target.write_bytes(pdf)
         except OSError as exc:
