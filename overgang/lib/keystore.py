@@ -79,7 +79,10 @@ class Store:
     def _connect(self):
         try:
             if self.engine == "sqlite":
-                Path(self.config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+                path = Path(self.config["NAME"])
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.exists():  # readable by the installation's user only
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
                 conn = sqlite3.connect(self.config["NAME"], timeout=20, isolation_level=None,
                                        check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")

@@ -341,3 +341,51 @@ def test_the_store_refuses_to_be_the_database_itself(monkeypatch):
                           "import overgang.settings"], cwd=django_settings.BASE_DIR, capture_output=True, text=True,
                          env={**os.environ})
     assert run.returncode != 0 and "OVERGANG_KEY_STORE must be another database" in run.stderr
+
+
+def test_beside_a_sqlite_database_the_store_is_a_file_next_to_it_by_default(tmp_path):
+    code = ("from django.conf import settings; import django; django.setup(); "
+            "print(settings.OVERGANG_KEY_STORE['NAME'] if settings.OVERGANG_KEY_STORE else 'database')")
+    env = {k: v for k, v in os.environ.items() if k not in ("OVERGANG_KEY_STORE", "DATABASE_URL")}
+    env.update(OVERGANG_MODE="demo", DJANGO_SETTINGS_MODULE="overgang.settings")
+    python = str(Path(django_settings.BASE_DIR) / ".venv" / "bin" / "python")
+
+    def where(**extra):
+        run = subprocess.run([python, "-c", code], cwd=django_settings.BASE_DIR, capture_output=True, text=True,
+                             env={**env, **extra})
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip()
+
+    assert where(DATABASE_URL=f"sqlite:///{tmp_path}/demo.sqlite3") == f"{tmp_path}/demo.keys.sqlite3"
+    assert where(DATABASE_URL=f"sqlite:///{tmp_path}/demo.sqlite3", OVERGANG_KEY_STORE="database") == "database"
+    assert where(DATABASE_URL="postgres://u@localhost/overgang") == "database"
+    assert where(DATABASE_URL="postgres://u@localhost/overgang",
+                 OVERGANG_KEY_STORE="postgres://k@keys.internal/overgang_keys") == "overgang_keys"
+
+
+def test_a_sqlite_store_file_is_readable_by_the_installation_only(store, world):
+    if store.engine == "sqlite":
+        Citizen.objects.create(municipality=world.a, pseudonym="Fil", worker=world.worker)
+        assert os.stat(store.config["NAME"]).st_mode & 0o077 == 0
+    assert store.counts()[0] >= 1
+
+
+def test_status_counts_and_sweep_refuses_when_most_keys_are_unused(store, world):
+    world.citizen.set_identity_note("efter oprydningen")
+    world.citizen.save()
+    out = io.StringIO()
+    call_command("keys", "status", stdout=out)
+    assert "citizens with their key in the store: 2" in out.getvalue()
+    assert world.citizen.pseudonym not in out.getvalue()
+    unused = [crypto.new_data_key() for _ in range(5)]  # as if for transactions that rolled back
+    with pytest.raises(CommandError, match="bruges ikke af nogen borger"):
+        call_command("keys", "sweep", "--hours", "0", stdout=io.StringIO())
+    assert set(store.get_many(unused)) == set(unused)
+    call_command("keys", "sweep", "--hours", "1", "--force", stdout=io.StringIO())
+    assert set(store.get_many(unused)) == set(unused)  # too young: a citizen may be on its way
+    call_command("keys", "sweep", "--hours", "0", "--force", stdout=io.StringIO())
+    assert store.get_many(unused) == {} and store.erased(unused) == set(unused)
+    assert Citizen.objects.get(pk=world.citizen.pk).identity_note == "efter oprydningen"
+    assert set(store.get_many([world.citizen.data_key, world.foreign_citizen.data_key])) == {
+        world.citizen.data_key, world.foreign_citizen.data_key}
+    assert AuditEvent.objects.filter(action="keys.sweep").count() == 2
