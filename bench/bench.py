@@ -195,6 +195,9 @@ class Env:
             "SECRET_KEY": "bench-" + "x" * 60, "OVERGANG_TOTP_WAIVED": "true", "ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_SETTINGS_MODULE": "overgang.settings", "PYTHONPATH": str(ROOT), "LOG_LEVEL": "ERROR",
             "OVERGANG_VAR_DIR": str(workdir / "var"),
+            # One key store for every database of the work directory: the databases are
+            # copied and renamed, and each copy's citizens must find their keys.
+            "OVERGANG_KEY_STORE": f"sqlite:///{(workdir / 'keys.sqlite3').resolve()}",
         }
 
     def run(self, *args, timeout=None):
