@@ -150,9 +150,14 @@ def context(citizen):
     }
 
 
-def render_pdf(citizen, language="da", base_url=None) -> bytes:
+def render_document(citizen, language="da", base_url=None):
+    """The report laid out in pages (WeasyPrint's document), before it is written."""
     from weasyprint import HTML
 
     with translation.override(language):
         html = render_to_string("rights/subject_access.html", context(citizen))
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return HTML(string=html, base_url=base_url).render()
+
+
+def render_pdf(citizen, language="da", base_url=None) -> bytes:
+    return render_document(citizen, language, base_url).write_pdf()

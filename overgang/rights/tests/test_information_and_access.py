@@ -121,3 +121,34 @@ def test_the_log_names_actions_in_both_languages(world, full_case):
         with translation.override(language):
             log = subject_access.context(full_case)["log"]
         assert any(row["what"] == words for row in log)
+
+
+def _rows_split_across_pages(document):
+    """The table rows that a page break cuts in two: the text of each, with its pages (a
+    table's head row is repeated on every page it runs over, and is left out)."""
+    from weasyprint.formatting_structure.boxes import TableRowGroupBox
+
+    pages_of, rows = {}, {}
+    for number, page in enumerate(document.pages):
+        for group in page._page_box.descendants():
+            if isinstance(group, TableRowGroupBox) and not group.is_header:
+                for row in group.children:
+                    pages_of.setdefault(id(row.element), set()).add(number)
+                    rows[id(row.element)] = row.element
+    return [(" ".join(rows[key].itertext())[:80], sorted(pages)) for key, pages in pages_of.items() if len(pages) > 1]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_subject_access_report_never_splits_a_question_from_its_answer(language):
+    # The demo's Havørn: a year of forms over some thirty pages. A row cut by a page break
+    # put an answer at the foot of one page and its question at the top of the next.
+    from overgang.accounts.demo import seed
+    from overgang.citizens.models import Citizen
+    from overgang.courses.demo import seed_courses
+    from overgang.rights import subject_access
+
+    seed()
+    seed_courses()
+    document = subject_access.render_document(Citizen.objects.get(pseudonym="Havørn"), language)
+    assert len(document.pages) > 10
+    assert _rows_split_across_pages(document) == []
