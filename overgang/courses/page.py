@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from overgang.accounts.models import Role
@@ -31,6 +32,13 @@ def _star_values(record, dimensions):
     return values if any(v is not None for v in values) else None
 
 
+def _breakable(label):
+    """A date that may wrap before its year ("30.11.<wbr>2026"): three stars' dates side
+    by side then fit a phone's width instead of pushing the third out of sight."""
+    cut = max((i for i, c in enumerate(label) if not c.isdigit()), default=-1) + 1
+    return format_html("{}<wbr>{}", label[:cut], label[cut:]) if 0 < cut < len(label) else label
+
+
 def star_block(records, chosen_codes=(), *, citizen_words=False):
     """Up to three completed stars overlaid: the chosen ones (the newest three unless
     chosen). More than three chosen: the newest three of them, and ``too_many`` says how
@@ -55,7 +63,7 @@ def star_block(records, chosen_codes=(), *, citizen_words=False):
     return {
         "svg": charts.radar(axes, series, title=_("Borgerens stjerner")),
         "options": [{"record": r, "checked": r.code in codes} for r, _v in stars],
-        "headers": [label for label, _values in series],
+        "headers": [_breakable(label) for label, _values in series],
         "rows": [(axis, [values[i] for _l, values in series]) for i, axis in enumerate(axes)],
         "too_many": len(picked) if len(picked) > MAX_STARS else 0,
         "chosen": [r.code for r, _v in chosen],

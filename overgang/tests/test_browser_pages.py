@@ -135,3 +135,34 @@ def test_the_leaders_evaluators_and_administrators_pages_pass_the_checks(page, l
         _log_in(page, live_server, username)
         for url in urls:
             _visit(page, live_server.url + url)
+
+
+def _fits(page, selector="html"):
+    """The element's content is no wider than the element (nothing pushed out of sight)."""
+    return page.locator(selector).first.evaluate("(e) => [e.scrollWidth, e.clientWidth]")
+
+
+def test_a_phone_shows_all_three_chosen_stars_side_by_side(page, live_server, demo):
+    _log_in(page, live_server, "anna")
+    page.set_viewport_size({"width": 390, "height": 844})
+    from django.urls import reverse
+
+    citizen = Citizen.objects.get(pseudonym="Havørn")  # four stars: the newest three are shown
+    _visit(page, live_server.url + reverse("courses:citizen", kwargs={"code": citizen.code}))
+    table = page.get_by_role("table", name="Stjernernes tal")
+    assert table.locator("thead th").count() == 4
+    # The table used to scroll inside itself with no sign of the third star's column.
+    scroll, width = _fits(page, "table.numbers")
+    assert scroll <= width, (scroll, width)
+    assert table.locator("thead th").last.bounding_box()["x"] + 10 < 390
+
+
+def test_a_phone_shows_the_import_format_without_scrolling_sideways(page, live_server, demo):
+    admin = User.objects.get(username="admin")
+    municipality = admin.memberships.first().municipality
+    _log_in(page, live_server, "admin")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _visit(page, f"{live_server.url}/administration/{municipality.code}/import/")
+    # The column lists in the stacked table ran 670 px past the screen's edge.
+    scroll, width = _fits(page)
+    assert scroll <= width, (scroll, width)
