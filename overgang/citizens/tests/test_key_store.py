@@ -204,6 +204,11 @@ def test_a_citizen_whose_key_is_gone_shows_a_clear_page_not_a_server_error(store
     assert response.status_code == 410
     assert "Borgerens oplysninger er slettet" in response.content.decode()
     assert "hemmelig" not in response.content.decode()
+    overview = client.get(reverse("courses:citizen", kwargs={"code": citizen.code}))
+    assert overview.status_code == 200 and "hemmelig" not in overview.content.decode()  # it shows no free text
+    # The caseload and "Min uge", which list the citizen, still work.
+    assert client.get(reverse("courses:caseload")).status_code == 200
+    assert client.get(reverse("courses:week")).status_code == 200
     # The others are not affected.
     world.citizen.set_identity_note("synlig")
     world.citizen.save()
