@@ -394,3 +394,13 @@ def test_status_counts_and_sweep_refuses_when_most_keys_are_unused(store, world)
     assert set(store.get_many([world.citizen.data_key, world.foreign_citizen.data_key])) == {
         world.citizen.data_key, world.foreign_citizen.data_key}
     assert AuditEvent.objects.filter(action="keys.sweep").count() == 2
+
+
+def test_the_page_of_a_citizen_with_notes_whose_key_is_gone_says_so(store, client, world):
+    _generate(world, 3, seed=21)
+    gone, other = Citizen.objects.filter(courses__contacts__isnull=False).distinct().order_by("pk")[:2]
+    store.destroy([gone.data_key])
+    testing.login(client, world.worker)
+    response = client.get(reverse("courses:citizen", kwargs={"code": gone.code}))
+    assert response.status_code == 410 and "Borgerens oplysninger er slettet" in response.content.decode()
+    assert client.get(reverse("courses:citizen", kwargs={"code": other.code})).status_code == 200
