@@ -87,6 +87,8 @@ class Store:
                                        check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
+                # A destroyed key is overwritten on disk, not left in a free page.
+                conn.execute("PRAGMA secure_delete=ON")
             else:
                 import psycopg
 
@@ -202,6 +204,9 @@ class Store:
                     cursor.executemany(
                         self._p("INSERT INTO overgang_erased_key (ref, erased) VALUES (?, ?) ON CONFLICT (ref) DO NOTHING"),
                         [(ref, now) for ref in part])
+            if self.engine == "sqlite":
+                # Nor left in the write-ahead log: copy it into the file and empty it.
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return deleted
 
         return self._run(work)

@@ -404,3 +404,15 @@ def test_the_page_of_a_citizen_with_notes_whose_key_is_gone_says_so(store, clien
     response = client.get(reverse("courses:citizen", kwargs={"code": gone.code}))
     assert response.status_code == 410 and "Borgerens oplysninger er slettet" in response.content.decode()
     assert client.get(reverse("courses:citizen", kwargs={"code": other.code})).status_code == 200
+
+
+def test_a_destroyed_key_is_gone_from_the_sqlite_store_files_themselves(store, world):
+    citizen = Citizen.objects.create(municipality=world.a, pseudonym="Spor", worker=world.worker)
+    wrapped = store.get_many([citizen.data_key])[citizen.data_key].encode()
+    if store.engine == "sqlite":
+        files = [Path(store.config["NAME"] + suffix) for suffix in ("", "-wal")]
+        assert any(wrapped in f.read_bytes() for f in files if f.exists())
+    actions.do_erase_citizen(citizen, actor=world.worker)
+    if store.engine == "sqlite":
+        assert not any(wrapped in f.read_bytes() for f in files if f.exists())
+    assert store.get_many([citizen.data_key]) == {}
