@@ -25,6 +25,8 @@ def template_choices(municipalities):
 
 
 DEFAULTS = Definitions()
+# The goals a report can be limited to (the goal of the citizen's latest registration).
+GOAL_CHOICES = (("exit", _("Exit fra prostitution")), ("life", _("Forbedret livssituation")))
 
 
 def _definition_fields():
@@ -65,8 +67,7 @@ class ReportFilterForm(forms.Form):
     started_to = forms.DateField(label=_("Forløb startet til"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
     skabelon = forms.ChoiceField(label=_("Forløbsskabelon"), required=False)
-    goal = forms.ChoiceField(label=_("Målsætning"), required=False, choices=[
-        ("", _("Alle")), ("exit", _("Exit fra prostitution")), ("life", _("Forbedret livssituation"))])
+    goal = forms.ChoiceField(label=_("Målsætning"), required=False, choices=[("", _("Alle")), *GOAL_CHOICES])
     definitions = forms.CharField(
         label=_("Definitioner"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Én ændring pr. linje, fx who5_improvement=10 percent"),

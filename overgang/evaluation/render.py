@@ -27,11 +27,85 @@ def context(report, *, suppress=False, small=5) -> dict:
     doc = document_module.build(report, suppress=suppress, small=small)
     for section in doc.sections:
         section.rendered = [_block_context(doc, block) for block in section.blocks]
-    definitions = [(key, _plain(report["definitions"][key])) for key in ECHOED]
-    definitions += [(f"filter.{key}", _plain(value)) for key, value in report["filters"].items()]
-    warnings = [(key, value) for key, value in report["warnings"].items()]
-    return {"document": doc, "definitions": definitions, "warnings": warnings, "meta_line": meta_line(report),
+    # Those who see exact numbers (evaluators) write definitions as key=value lines: they
+    # see each setting's key beside its name; the others see the names only.
+    return {"document": doc, "definitions": definition_rows(report), "warnings": warning_rows(report),
+            "show_keys": not suppress, "meta_line": meta_line(report),
             "suppression_note": suppression_note(small) if suppress else ""}
+
+
+def _warning_labels():
+    return {
+        "stars_total": _("Stjerner i alt"),
+        "stars_without_time_point": _("Stjerner uden tidspunkt (beregnet fra startdatoen)"),
+        "stars_not_possible": _("Stjerner, der ikke kunne udfyldes (talt fra)"),
+        "stars_without_possible": _("Stjerner uden svar på, om de kunne udfyldes (talt fra)"),
+        "stars_incomplete": _("Stjerner, hvor ikke alle områder er besvaret"),
+        "stars_duplicates": _("Stjerner, der var dubletter på samme tidspunkt"),
+        "start_form_duplicates": _("Forløb med mere end ét opstartsskema (det seneste tæller)"),
+        "end_form_duplicates": _("Forløb med mere end ét afslutningsskema (det seneste tæller)"),
+        "registration_duplicates": _("Borgere med mere end én baggrundsregistrering (den seneste tæller)"),
+        "start_from_ongoing": _("Forløb, der bruger skemaet for 1. fase som opstartsskema"),
+        "records_without_course": _("Skemaer uden forløb (talt fra)"),
+    }
+
+
+def warning_rows(report) -> list:
+    """(name, key, count) of each data warning, named in the reader's language."""
+    labels = _warning_labels()
+    return [(labels.get(key, key), key, value) for key, value in report["warnings"].items()]
+
+
+def _day(iso) -> str:
+    try:
+        return formats.date_format(datetime.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
+    except (TypeError, ValueError):
+        return str(iso)
+
+
+def definition_rows(report) -> list:
+    """(name, key, value) of each definition and filter the report was made with, named
+    and valued as the leaders' controls name them (not ``who5_risk_max``/``coded_end``)."""
+    from overgang.evaluation.forms import GOAL_CHOICES, _definition_fields
+    from overgang.programmes import registry
+
+    fields = _definition_fields()
+    rows = []
+    for key in ECHOED:
+        value = report["definitions"][key]
+        if key == "time_point_rule":
+            rows.append((_("Tidspunkt for en stjerne uden tidspunkt"), key,
+                         _("nærmeste lige måned efter startdatoen (pauser fraregnet)")
+                         if value == "nearest_even_month" else _plain(value)))
+            continue
+        field = fields.get(key)
+        if field is None:
+            rows.append((key, key, _plain(value)))
+            continue
+        choices = {str(k): str(v) for k, v in getattr(field, "choices", ())}
+        if isinstance(value, bool):
+            shown = _("ja") if value else _("nej")
+        else:
+            shown = choices.get(str(value), _plain(value))
+        rows.append((str(field.label), key, shown))
+    templates = registry.all_templates()
+    language = translation.get_language() or "da"
+    goals = dict(GOAL_CHOICES)
+    for key, value in report["filters"].items():
+        if key == "municipality":
+            rows.append((_("Kommuner"), f"filter.{key}", _plain(value)))
+        elif key == "template":
+            template = templates.get(value)
+            rows.append((_("Forløbsskabelon"), f"filter.{key}", template.title.get(language) if template else value))
+        elif key == "started_from":
+            rows.append((_("Forløb startet fra"), f"filter.{key}", _day(value)))
+        elif key == "started_to":
+            rows.append((_("Forløb startet til"), f"filter.{key}", _day(value)))
+        elif key == "goal":
+            rows.append((_("Målsætning"), f"filter.{key}", str(goals.get(value, value))))
+        else:
+            rows.append((f"filter.{key}", f"filter.{key}", _plain(value)))
+    return rows
 
 
 def suppression_note(small) -> str:
@@ -116,15 +190,13 @@ def xlsx(report, *, suppress=False, small=5) -> bytes:
     sheet.append([])
     sheet.append([_("Definitioner")])
     sheet.cell(sheet.max_row, 1).font = bold
-    for key in ECHOED:
-        sheet.append([key, _plain(report["definitions"][key])])
-    for key, value in report["filters"].items():
-        sheet.append([f"filter.{key}", _plain(value)])
+    for name, key, value in definition_rows(report):
+        sheet.append([name, value, *([] if doc.fmt.suppress else [key])])
     sheet.append([])
     sheet.append([_("Advarsler om data")])
     sheet.cell(sheet.max_row, 1).font = bold
-    for key, value in report["warnings"].items():
-        sheet.append([key, value])
+    for name, key, value in warning_rows(report):
+        sheet.append([name, value, *([] if doc.fmt.suppress else [key])])
     sheet.column_dimensions["A"].width = 40
     used = set()
     for section in doc.sections:

@@ -61,3 +61,38 @@ def test_number_headers_stand_over_their_numbers_and_none_is_empty(client, world
         assert heads[0][1].strip(), "the first column has a (visually hidden) header"
         assert all('class="num"' in attrs for attrs, _text in heads[1:])
         assert 'class="num"' in table.split("<tbody>")[1]
+
+
+def _definitions_section(page):
+    start = page.index('<section class="report-definitions">')
+    return page[start:page.index("</section>", start)]
+
+
+def test_a_leader_reads_the_definitions_and_data_warnings_in_words_not_keys(client, world, login):
+    cohorts.main_cohort(world)
+    login(world.leader)
+    page = client.get(reverse("evaluation:report"), {"goal": "exit", "started_from": "2026-01-01",
+                                                      "who5_improvement": "10 percent"}).content.decode()
+    section = _definitions_section(page)
+    for words in ("WHO-5: risiko for nedsat trivsel ved et indeks på højst</dt><dd>50</dd>",
+                  "WHO-5: fremgang er en stigning på mindst</dt><dd>10 procent</dd>",
+                  "Måling ved afslutningen</dt><dd>Stjernen udfyldt ved afslutningen</dd>",
+                  "Stor fremgang på stjernen tæller en stigning på præcis 1 med</dt><dd>nej</dd>",
+                  "Signifikansniveau</dt><dd>5 %</dd>",
+                  "nærmeste lige måned efter startdatoen",
+                  "Målsætning</dt><dd>Exit fra prostitution</dd>",
+                  "Forløb startet fra</dt><dd>01.01.2026</dd>",
+                  "Stjerner i alt</dt>", "Forløb, der bruger skemaet for 1. fase som opstartsskema</dt>"):
+        assert words in section, words
+    # Not the program's names for them: who5_risk_max, coded_end, stars_total, filter.goal, …
+    assert "<code" not in section
+    assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b|filter\.", re.sub(r"<[^>]+>", " ", section)), section
+
+
+def test_an_evaluator_sees_each_definitions_key_beside_its_name(client, world, login):
+    cohorts.main_cohort(world)
+    login(world.evaluator)
+    client.post(reverse("set_language"), {"language": "en"})
+    section = _definitions_section(client.get(reverse("evaluation:report")).content.decode())
+    assert 'WHO-5: risk of reduced well-being at an index of at most <code class="small">who5_risk_max</code>' in section
+    assert 'Stars in all <code class="small">stars_total</code>' in section
