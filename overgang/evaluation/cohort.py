@@ -178,6 +178,7 @@ class CourseUnit:
     start: object
     end: object
     pauses: list = field(default_factory=list)
+    months: int | None = None  # planned course length in months (Raw.course_months; build sets it)
 
 
 @dataclass
@@ -206,6 +207,13 @@ class Cohort:
         return self.registrations.get(unit.citizen, {}) if unit else {}
 
 
+def default_course_months() -> int:
+    """The default template's course length: every course from before templates is one."""
+    from overgang.programmes import registry
+
+    return registry.get_template(registry.DEFAULT).calendar.course_months
+
+
 def _latest(current, candidate):
     """(filled_on, pk, answers): the later filled_on wins, then the later record."""
     return candidate if current is None or candidate[:2] > current[:2] else current
@@ -230,9 +238,11 @@ def build(raw, definitions, *, consume=False) -> Cohort:
     meaning = Meaning(getattr(raw, "codebooks", None))
     cohort = Cohort(meaning=meaning, municipalities=dict(raw.municipalities), citizens=dict(raw.citizens))
     scores = ((meaning.who5, meaning.who5.reader()), (meaning.star_mean, meaning.star_mean.reader()))
+    planned = getattr(raw, "course_months", None) or {}
+    default_months = default_course_months()
     for pk, citizen, status, start, end in raw.courses:
         if citizen in cohort.citizens:
-            cohort.courses[pk] = CourseUnit(pk, citizen, status, start, end)
+            cohort.courses[pk] = CourseUnit(pk, citizen, status, start, end, months=planned.get(pk, default_months))
     for course, start, end in raw.pauses:
         if course in cohort.courses:
             cohort.courses[course].pauses.append(Pause(start, end))

@@ -31,11 +31,15 @@ from overgang.instruments import codebook, registry
 POINT_CODES = MappingProxyType({"start": 1, "phase1": 2, "phase2": 4, "phase3": 6, "end": 7})
 #: ``cti_ongoing.phase`` codes that are "in phase 1/2/3"; 2 and 4 are transitions.
 ONGOING_PHASE_CODES = MappingProxyType({"phase1": 1, "phase2": 3, "phase3": 5})
-#: Course length groups from ``cti_end.months`` (inclusive bounds; None = open).
+#: Course length groups from ``cti_end.months`` (inclusive bounds; None = open) of SFI's
+#: 12-month course. The keys are SFI's names; for a course of another planned length the
+#: bounds scale (``course_length_bounds``): the rule gives exactly these for 12 months.
 COURSE_LENGTH_GROUPS = MappingProxyType(
     {"le6": (None, 6), "m7_9": (7, 9), "m10_11": (10, 11), "m12": (12, 12), "m13_14": (13, None)}
 )
 DROPOUT_GROUPS = MappingProxyType({"before10": (None, 9), "from10": (10, None)})
+#: SFI's 12-month course: the length the names above (``le6`` … ``from10``) were made for.
+SFI_COURSE_MONTHS = 12
 #: 30.4375 = 365.25 / 12, kept exact so that a star on a boundary day is placed the same
 #: way on every machine.
 DAYS_PER_MONTH = Fraction(487, 16)
@@ -280,13 +284,19 @@ class Definitions:
             return 1
         return min(even // 2 + 1, 7)
 
-    def course_length_group(self, months) -> str | None:
-        """``le6`` … ``m13_14`` from ``cti_end.months``; None without an end form."""
-        return _group(self.course_length_groups, months)
+    def course_length_group(self, months, course_months=SFI_COURSE_MONTHS) -> str | None:
+        """``le6`` … ``m13_14`` from ``cti_end.months`` of a course planned to last
+        ``course_months`` (``course_length_bounds``); None without an end form."""
+        if course_months == SFI_COURSE_MONTHS:
+            return _group(self.course_length_groups, months)
+        return _group(course_length_bounds(course_months), months)
 
-    def dropout_group(self, months) -> str | None:
-        """``before10`` (≤ 9) or ``from10`` (≥ 10); None without an end form."""
-        return _group(self.dropout_groups, months)
+    def dropout_group(self, months, course_months=SFI_COURSE_MONTHS) -> str | None:
+        """``before10`` (before ``dropout_cutoff``: ≤ 9 of 12 months) or ``from10`` (≥ 10
+        of 12); None without an end form."""
+        if course_months == SFI_COURSE_MONTHS:
+            return _group(self.dropout_groups, months)
+        return _group(dropout_bounds(course_months), months)
 
     def significant(self, p) -> bool:
         """p strictly below ``alpha`` (SFI fn 26: "mindre end det alpha-niveau")."""
@@ -297,10 +307,45 @@ class Definitions:
         return count < self.small_cells
 
 
+def dropout_cutoff(course_months: int) -> int:
+    """The month from which a course counts as run (nearly) to its end rather than
+    dropped out: five sixths of the planned course length, rounded up to a whole month —
+    SFI's 10th month of a 12-month course (sfi-analyses.md, Tables 4.4, 6.4, 6.5), the
+    8th of a 9-month course, the 5th of a 6-month course."""
+    return -(-5 * course_months // 6)
+
+
+def course_length_bounds(course_months: int) -> MappingProxyType:
+    """SFI's five course length groups for a course planned to last ``course_months``:
+    ended within the first half (≤ ⌊L/2⌋), later but before the cutoff, from the cutoff
+    to a month before the planned end, at the planned end (L) and after it (≥ L + 1).
+    For 12 months exactly ``COURSE_LENGTH_GROUPS``; a group that the length leaves empty
+    (a cutoff at the planned end) is ``None``."""
+    length, cut = course_months, dropout_cutoff(course_months)
+    half = length // 2
+
+    def span(low, high):
+        return (low, high) if low is None or high is None or low <= high else None
+
+    return MappingProxyType({
+        "le6": (None, half), "m7_9": span(half + 1, cut - 1), "m10_11": span(cut, length - 1),
+        "m12": (length, length), "m13_14": (length + 1, None),
+    })
+
+
+def dropout_bounds(course_months: int) -> MappingProxyType:
+    """``before10`` (before the cutoff) and ``from10`` (from it) for ``course_months``."""
+    cut = dropout_cutoff(course_months)
+    return MappingProxyType({"before10": (None, cut - 1), "from10": (cut, None)})
+
+
 def _group(groups, months):
     if months is None:
         return None
-    for name, (low, high) in groups.items():
+    for name, bounds in groups.items():
+        if bounds is None:
+            continue  # a group the course length leaves empty
+        low, high = bounds
         if (low is None or months >= low) and (high is None or months <= high):
             return name
     return None

@@ -137,7 +137,10 @@ def contact_route(starts) -> dict:
 
 
 def end_reasons(cohort) -> dict:
-    early = [a for a in cohort.end_forms.values() if (99 if code(a, "months") is None else code(a, "months")) <= 11]
+    """Table 4.3: the reasons of courses ended before their planned length (SFI: before 12
+    months, i.e. after at most 11)."""
+    early = [a for c, a in cohort.end_forms.items()
+             if code(a, "months") is not None and code(a, "months") < cohort.courses[c].months]
     answered = [codes(a, "end_reasons") for a in early]
     answered = [v for v in answered if cohort.meaning.valid("end_reasons", v)]
     out = {"n": len(answered), "ended_before12": len(early), "codes": {}}

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from overgang.evaluation import stats
+from overgang.evaluation.definitions import SFI_COURSE_MONTHS, dropout_cutoff
 from overgang.instruments import codebook
 from overgang.instruments.names import instrument_name
 from overgang.lib import numbers
@@ -268,6 +269,38 @@ def share_columns():
 # ---------------------------------------------------------------------------- the first page
 
 
+def planned_lengths(report) -> list:
+    """The planned lengths (months) of the report's courses, longest first (SFI's 12 for a
+    report without them): the report words its course length and dropout groups by them."""
+    lengths = (report.get("course_length") or {}).get("course_months") or [SFI_COURSE_MONTHS]
+    return sorted(set(lengths), reverse=True)
+
+
+def by_length(report, value) -> str:
+    """``value(months)`` for each planned length of the report's courses: "10", or
+    "10 / 8" for courses of 12 and 9 months; a length for which it is None is left out."""
+    seen = []
+    for length in planned_lengths(report):
+        v = value(length)
+        if v is not None and v not in seen:
+            seen.append(v)
+    return " / ".join(str(v) for v in seen)
+
+
+def cutoff(report) -> str:
+    """The month from which a course counts as run to its end (``definitions.dropout_cutoff``)."""
+    return by_length(report, dropout_cutoff)
+
+
+def lengths_note(report) -> str:
+    """A sentence naming the planned lengths when the report's courses differ in length."""
+    lengths = planned_lengths(report)
+    if len(lengths) < 2:
+        return ""
+    return _("Grænserne følger hvert forløbs planlagte længde (forløb på %(months)s mdr.).") % {
+        "months": " / ".join(str(m) for m in lengths)}
+
+
 def _change(fmt, a, b, *, unit=""):
     return _("fra %(a)s%(unit)s til %(b)s%(unit)s") % {"a": fmt.show(a), "b": fmt.show(b), "unit": unit}
 
@@ -343,10 +376,10 @@ def summary(report, fmt) -> list:
     counts, length, dropout = report["counts"], report["course_length"], report["dropout"]
     out.append((_("Frafald"), _(
         "%(started)s forløb er startet, og %(ended)s er afsluttet; %(forms)s har et afslutningsskema. "
-        "%(from10)s forløb varede 10 måneder eller mere, og %(before10)s sluttede før 10. måned. "
-        "Ved opstart havde de, der stoppede før 10. måned, en gennemsnitlig trivsel på %(b)s mod %(f)s blandt "
+        "%(from10)s forløb varede %(cut)s måneder eller mere, og %(before10)s sluttede før %(cut)s. måned. "
+        "Ved opstart havde de, der stoppede før %(cut)s. måned, en gennemsnitlig trivsel på %(b)s mod %(f)s blandt "
         "dem, der fortsatte (%(test)s)."
-    ) % {
+    ) % {"cut": cutoff(report),
         "started": fmt.show(count(counts["courses_started"])), "ended": fmt.show(count(counts["courses_ended"])),
         "forms": fmt.show(count(length["end_forms"])), "from10": fmt.show(count(dropout["from10"]["courses"])),
         "before10": fmt.show(count(dropout["before10"]["courses"])),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from overgang.evaluation.definitions import SFI_COURSE_MONTHS, course_length_bounds
 from overgang.evaluation.document import (
-    Block, Labels, Section, _n_of, _rows, _simple, count, pct, percent, pval, share_columns, share_row, text,
+    Block, Labels, Section, _n_of, _rows, _simple, by_length, count, cutoff, lengths_note, pct, percent, planned_lengths,
+    pval, share_columns, share_row, text,
 )
 from overgang.lib import charts
 
@@ -27,6 +29,29 @@ def _distribution_chart(table, keys, labels, title, fmt):
     if all(v is None for v in shares):
         return ""
     return charts.bar_chart(labels, [("", shares)], title=title, y_max=100)
+
+
+def course_length_labels(report) -> list:
+    """Table 4.2's groups worded by the planned lengths of the report's courses (SFI's for
+    12 months: "inden for de første 6 mdr." … "efter 13 mdr. eller senere"); a group that
+    every length leaves empty is left out."""
+    lengths = planned_lengths(report)
+
+    def bound(key, side):
+        return lambda m: None if course_length_bounds(m)[key] is None else course_length_bounds(m)[key][side]
+
+    out = [("le6", _("Afsluttet inden for de første %(months)s mdr.") % {"months": by_length(report, bound("le6", 1))})]
+    for key in ("m7_9", "m10_11"):
+        if all(course_length_bounds(m)[key] is None for m in lengths):
+            continue
+        low, high = by_length(report, bound(key, 0)), by_length(report, bound(key, 1))
+        label = (_("Afsluttet ved %(months)s mdr.") % {"months": low} if low == high
+                 else _("Afsluttet fra %(low)s til %(high)s mdr.") % {"low": low, "high": high})
+        out.append((key, label))
+    out.append(("m12", _("Afsluttet ved %(months)s mdr. (planlagt)") % {"months": by_length(report, bound("m12", 0))}))
+    out.append(("m13_14", _("Afsluttet efter %(months)s mdr. eller senere") % {
+        "months": by_length(report, bound("m13_14", 0))}))
+    return out
 
 
 def chapter4(report, fmt, words: Labels | None = None) -> Section:
@@ -48,24 +73,30 @@ def chapter4(report, fmt, words: Labels | None = None) -> Section:
     ))
     # Table 4.2
     cl = report["course_length"]
-    labels = [("le6", _("Afsluttet inden for de første 6 mdr.")), ("m7_9", _("Afsluttet fra 7 til 9 mdr.")),
-              ("m10_11", _("Afsluttet fra 10 til 11 mdr.")), ("m12", _("Afsluttet ved 12 mdr. (planlagt)")),
-              ("m13_14", _("Afsluttet efter 13 mdr. eller senere"))]
-    rows = [[text(label), count(cl[key])] for key, label in labels]
+    rows = [[text(label), count(cl[key])] for key, label in course_length_labels(report)]
     rows += [[text(_("Afslutningsskema, i alt")), count(cl["end_forms"])], [text(_("Afsluttet, i alt")), count(cl["ended"])]]
     blocks.append(Block(
         _("Tabel 4.2"), _("Afsluttede CTI-forløb, opdelt efter forløbets længde. Antal."),
         _("Forløb med afslutningsskema: N = %(n)s.") % {"n": fmt.show(count(cl["end_forms"]))},
-        _("Måneder i forløb efter afslutningsskemaets spørgsmål 1.1 (pauser tæller ikke med)."),
+        " ".join(filter(None, [_("Måneder i forløb efter afslutningsskemaets spørgsmål 1.1 (pauser tæller ikke med)."),
+                               lengths_note(report)])),
         ["", _("Antal")], rows, key="t4-2",
     ))
     # Table 4.3
     t43 = d["table_4_3"]
     reasons = {k: words.code("end_reasons", k) for k in t43["codes"]}
+    if "2" in reasons and planned_lengths(report) != [SFI_COURSE_MONTHS]:
+        # The form's "12 måneders CTI-forløb afsluttes" is the planned end of a course of
+        # any length (code 2); worded by the report's lengths.
+        reasons["2"] = _("%(months)s måneders CTI-forløb afsluttes") % {"months": by_length(report, lambda m: m)}
     blocks.append(Block(
-        _("Tabel 4.3"), _("CTI-forløb, afsluttet før 12 måneder af kendte årsager, fordelt efter årsager. Antal."),
+        _("Tabel 4.3"),
+        _("CTI-forløb, afsluttet før %(months)s måneder af kendte årsager, fordelt efter årsager. Antal.") % {
+            "months": by_length(report, lambda m: m)},
         "N = %s" % fmt.show(count(t43["n"])),
-        _("Forløb afsluttet efter højst 11 måneder med svar om årsag; der kan være flere årsager pr. forløb."),
+        " ".join(filter(None, [
+            _("Forløb afsluttet efter højst %(months)s måneder med svar om årsag; der kan være flere årsager pr. "
+              "forløb.") % {"months": by_length(report, lambda m: m - 1)}, lengths_note(report)])),
         ["", *share_columns()], [share_row(label, t43["codes"][k]) for k, label in reasons.items()], key="t4-3",
     ))
     # Table 4.4
@@ -91,11 +122,12 @@ def chapter4(report, fmt, words: Labels | None = None) -> Section:
         _("Tabel 4.4"),
         _("Andelen af borgere, der har afsluttet CTI-forløbet, som har specifikke karakteristika. Særskilt for "
           "afslutningstidspunkt. Antal og pct."),
-        _("Forløb med afslutningsskema: før 10. md. N = %(b)s, 10. md. eller senere N = %(f)s.") % {
-            "b": fmt.show(count(report["dropout"]["before10"]["courses"])),
+        _("Forløb med afslutningsskema: før %(cut)s. md. N = %(b)s, %(cut)s. md. eller senere N = %(f)s.") % {
+            "cut": cutoff(report), "b": fmt.show(count(report["dropout"]["before10"]["courses"])),
             "f": fmt.show(count(report["dropout"]["from10"]["courses"]))},
         _("Karakteristika fra registreringen og opstartsskemaet; p fra z-test af forskellen mellem grupperne."),
-        ["", _("Før 10. md. antal"), _("Pct."), _("N"), _("10. md. eller senere antal"), _("Pct."), _("N"), _("p")],
+        ["", _("Før %(cut)s. md. antal") % {"cut": cutoff(report)}, _("Pct."), _("N"),
+         _("%(cut)s. md. eller senere antal") % {"cut": cutoff(report)}, _("Pct."), _("N"), _("p")],
         rows, key="t4-4",
     ))
     # Table 4.5

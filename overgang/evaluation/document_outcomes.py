@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from overgang.evaluation import document_chapter5
 from overgang.evaluation.document import (
-    POINTS, Block, Cell, Labels, Section, count, mean, no_data, one_decimal, p_text, pct, percent, point_labels, pval,
-    share_columns, share_row, text,
+    POINTS, Block, Cell, Labels, Section, count, cutoff, lengths_note, mean, no_data, one_decimal, p_text, pct, percent,
+    point_labels, pval, share_columns, share_row, text,
 )
 from overgang.lib import charts, numbers
 
@@ -277,7 +277,8 @@ def _staff_ratings(report, fmt) -> Block:
         _("Tabel 6.4"),
         _("Andelen af borgere i projektet, der oplever problemer inden for udvalgte fokusområder, CTI-medarbejdernes "
           "vurdering. Særskilt for opstart og afslutning af forløb. Procent."),
-        _("Opstart: alle opstartsskemaer; afslutning: afslutningsskemaer for forløb på 10 måneder eller mere."),
+        _("Opstart: alle opstartsskemaer; afslutning: afslutningsskemaer for forløb på %(cut)s måneder eller mere.")
+        % {"cut": cutoff(report)},
         _("'I høj grad' eller 'i nogen grad' (eller 'ja'); p fra z-test med fælles andel; * p < 0,05, ** p < 0,01, "
           "*** p < 0,001."),
         ["", _("Opstart pct."), _("N"), _("Afslutning pct."), _("N"), _("p")], rows, key="t6-4",
@@ -286,14 +287,17 @@ def _staff_ratings(report, fmt) -> Block:
 
 def _dropout(report, fmt) -> list:
     dropout, labels = report["dropout"], point_labels()
-    groups = [("before10", _("Forløb afbrudt før 10. måned")), ("from10", _("Forløb afsluttet efter 10. måned")),
+    cut = cutoff(report)
+    groups = [("before10", _("Forløb afbrudt før %(cut)s. måned") % {"cut": cut}),
+              ("from10", _("Forløb afsluttet efter %(cut)s. måned") % {"cut": cut}),
               ("all", _("Forløb, alle opstartede"))]
     t65 = Block(
         _("Tabel 6.5"),
         _("Borgere i projektet samt deres mentale trivselsniveau (WHO-5) ved opstart. Særskilt for borgere med et "
-          "afbrudt forløb før 10. måned og borgere med et afsluttet forløb efter 10. måned. Særskilt for opstart og "
-          "afslutning af forløb. Antal og gennemsnitlig score."),
-        _("Grupperne efter afslutningsskemaets antal måneder; forløb uden afslutningsskema er kun med i 'alle'."),
+          "afbrudt forløb før %(cut)s. måned og borgere med et afsluttet forløb efter %(cut)s. måned. Særskilt for "
+          "opstart og afslutning af forløb. Antal og gennemsnitlig score.") % {"cut": cut},
+        " ".join(filter(None, [_("Grupperne efter afslutningsskemaets antal måneder; forløb uden afslutningsskema er "
+                                 "kun med i 'alle'."), lengths_note(report)])),
         _("WHO-5 ved opstart for gruppens forløb."),
         ["", _("Antal registrerede forløb"), _("WHO-5 ved opstart"), _("Antal, beregningsgrundlag")],
         [[text(label), count(dropout[k]["courses"]), mean(dropout[k]["who5_start_mean"], dropout[k]["who5_start_n"]),
@@ -329,8 +333,8 @@ def _dropout(report, fmt) -> list:
     t66 = Block(
         _("Tabel 6.6"),
         _("Andelen af borgere i projektet, der har salg af seksuelle ydelser som primært forsørgelsesgrundlag. "
-          "Særskilt for opstart og afslutning af forløb og for borgere med et afbrudt forløb før 10. måned og borgere "
-          "med et afsluttet forløb efter 10. måned. Procent og antal."),
+          "Særskilt for opstart og afslutning af forløb og for borgere med et afbrudt forløb før %(cut)s. måned og "
+          "borgere med et afsluttet forløb efter %(cut)s. måned. Procent og antal.") % {"cut": cut},
         _("Opstartsskemaer og afslutningsskemaer for gruppens forløb."),
         _("'Salg af sex' krydset af blandt forsørgelsesgrundlagene (flere svar muligt)."),
         ["", _("Opstart pct."), _("N"), _("Afslutning pct."), _("N")], rows, key="t6-6",

@@ -7,6 +7,45 @@ from overgang.evaluation.definitions import DefinitionError, Definitions, parse_
 from overgang.programmes import registry
 
 
+def goal_label(name) -> str:
+    """The goal filter's value (``reports.GOALS``: exit, life, move_home, keep_home) as
+    the registration's `goal` list words it, in the reader's language."""
+    from django.utils.translation import get_language
+
+    from overgang.evaluation import reports
+    from overgang.instruments import registry as instruments
+
+    code = reports.GOALS.get(name)
+    choice = instruments.get_instrument("registration").item("goal").choices.get(code) if code else None
+    return choice.label.get(get_language() or "da") if choice else str(name)
+
+
+def goal_choices(names):
+    """The goal filter's choices: each template's own goals (its ``goals``: the codes of
+    the registration's ``goal`` list), as ``reports.GOALS`` names with the codebook's
+    labels; grouped by template title when there are several templates. A template's
+    goals only ever appear under it: exit / better life (the prostitution template's)
+    never beside a homelessness report."""
+    from django.utils.translation import get_language
+
+    from overgang.evaluation import reports
+    from overgang.instruments import registry as instruments
+
+    names_by_code = {code: name for name, code in reports.GOALS.items()}
+    labels = {c.code: c.label for c in instruments.get_instrument("registration").item("goal").choices.choices}
+    templates = registry.all_templates()
+    language = get_language() or "da"
+    per_template = []
+    for name in names:
+        own = [(names_by_code[code], labels[code].get(language)) for code in templates[name].goals
+               if code in names_by_code and code in labels]
+        if own:
+            per_template.append((templates[name].title.get(language), own))
+    if len(per_template) == 1:
+        return per_template[0][1]
+    return per_template
+
+
 def template_choices(municipalities):
     """The course templates the municipalities offer or have courses of, by title in
     the reader's language."""
@@ -25,8 +64,6 @@ def template_choices(municipalities):
 
 
 DEFAULTS = Definitions()
-# The goals a report can be limited to (the goal of the citizen's latest registration).
-GOAL_CHOICES = (("exit", _("Exit fra prostitution")), ("life", _("Forbedret livssituation")))
 
 
 def _definition_fields():
@@ -67,7 +104,7 @@ class ReportFilterForm(forms.Form):
     started_to = forms.DateField(label=_("Forløb startet til"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
     skabelon = forms.ChoiceField(label=_("Forløbsskabelon"), required=False)
-    goal = forms.ChoiceField(label=_("Målsætning"), required=False, choices=[("", _("Alle")), *GOAL_CHOICES])
+    goal = forms.ChoiceField(label=_("Målsætning"), required=False)
     definitions = forms.CharField(
         label=_("Definitioner"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Én ændring pr. linje, fx who5_improvement=10 percent"),
@@ -91,8 +128,11 @@ class ReportFilterForm(forms.Form):
         self.fields["skabelon"].choices = [("", _("Alle skabeloner side om side"))] + choices
         if len(choices) < 2:
             del self.fields["skabelon"]
-        if registry.DEFAULT not in {name for name, _title in choices}:
-            # The goals exit / better life are the prostitution template's (goals 1 and 2).
+        chosen = data.get("skabelon") if len(choices) > 1 else None
+        goals = goal_choices([name for name, _title in choices if not chosen or name == chosen])
+        if goals:
+            self.fields["goal"].choices = [("", _("Alle"))] + goals
+        else:
             del self.fields["goal"]
         if not evaluator:
             del self.fields["definitions"]

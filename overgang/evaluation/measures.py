@@ -13,7 +13,7 @@ from collections import Counter
 from fractions import Fraction
 
 from overgang.evaluation import stats
-from overgang.evaluation.cohort import Forms, code, number, point_stars
+from overgang.evaluation.cohort import Forms, code, default_course_months, number, point_stars
 
 POINTS = ("start", "phase1", "phase2", "phase3", "end")
 LATER_POINTS = POINTS[1:]
@@ -232,10 +232,13 @@ def motives(cohort) -> dict:
 
 
 def course_length(cohort, d) -> dict:
+    """Table 4.2: end forms by ``cti_end.months``, grouped by each course's planned length
+    (``definitions.course_length_bounds``). ``course_months``: the planned lengths of the
+    started courses (the report words its groups by them)."""
     out = dict.fromkeys(d.course_length_groups, 0)
     without = 0
-    for answers in cohort.end_forms.values():
-        group = d.course_length_group(code(answers, "months"))
+    for course, answers in cohort.end_forms.items():
+        group = d.course_length_group(code(answers, "months"), cohort.courses[course].months)
         if group is None:
             without += 1
         else:
@@ -243,6 +246,7 @@ def course_length(cohort, d) -> dict:
     out["end_forms"] = len(cohort.end_forms)
     out["ended"] = sum(1 for c in cohort.courses.values() if c.status == "ended")
     out["without_months"] = without
+    out["course_months"] = sorted({c.months for c in cohort.courses.values()}) or [default_course_months()]
     return out
 
 
@@ -250,7 +254,7 @@ def dropout_groups(cohort, d) -> dict:
     """course → ``before10`` / ``from10`` (courses with an end form giving ``months``)."""
     out = {}
     for course, answers in cohort.end_forms.items():
-        group = d.dropout_group(code(answers, "months"))
+        group = d.dropout_group(code(answers, "months"), cohort.courses[course].months)
         if group:
             out[course] = group
     return out

@@ -66,7 +66,7 @@ def _day(iso) -> str:
 def definition_rows(report) -> list:
     """(name, key, value) of each definition and filter the report was made with, named
     and valued as the leaders' controls name them (not ``who5_risk_max``/``coded_end``)."""
-    from overgang.evaluation.forms import GOAL_CHOICES, _definition_fields
+    from overgang.evaluation.forms import _definition_fields, goal_label
     from overgang.programmes import registry
 
     fields = _definition_fields()
@@ -90,7 +90,6 @@ def definition_rows(report) -> list:
         rows.append((str(field.label), key, shown))
     templates = registry.all_templates()
     language = translation.get_language() or "da"
-    goals = dict(GOAL_CHOICES)
     for key, value in report["filters"].items():
         if key == "municipality":
             rows.append((_("Kommuner"), f"filter.{key}", _plain(value)))
@@ -102,7 +101,7 @@ def definition_rows(report) -> list:
         elif key == "started_to":
             rows.append((_("Forløb startet til"), f"filter.{key}", _day(value)))
         elif key == "goal":
-            rows.append((_("Målsætning"), f"filter.{key}", str(goals.get(value, value))))
+            rows.append((_("Målsætning"), f"filter.{key}", goal_label(value)))
         else:
             rows.append((f"filter.{key}", f"filter.{key}", _plain(value)))
     return rows

@@ -32,7 +32,7 @@ from overgang.measurements import codec
 from overgang.measurements.models import Record
 
 #: ``--goal``: the codes of the registration's ``goal`` (vocabulary.NAMES).
-GOALS = {"exit": 1, "life": 2}
+GOALS = {"exit": 1, "life": 2, "move_home": 3, "keep_home": 4}
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,10 @@ class Raw:
     citizens: dict = field(default_factory=dict)  # citizen id -> municipality id
     # (id, citizen id, status, start_date, end_date)
     courses: list = field(default_factory=list)
+    # course id -> planned course length in months (the course's own calendar: its
+    # template's, or the municipality's override); a course not here is of the default
+    # template's length (cohort.build)
+    course_months: dict = field(default_factory=dict)
     # (course id, start_date, end_date or None)
     pauses: list = field(default_factory=list)
     # (id, citizen id, course id or None, instrument, filled_on, respondent, answers dict)
@@ -143,7 +147,10 @@ def load(filters: Filters, municipalities=None) -> Raw:
         courses = courses.filter(template_version__name=filters.template)
         pauses = pauses.filter(course__template_version__name=filters.template)
         records = records.filter(template_version__name=filters.template)
-    raw.courses = list(courses.values_list("pk", "citizen_id", "status", "start_date", "end_date"))
+    rows = courses.values_list("pk", "citizen_id", "status", "start_date", "end_date",
+                               "phase1_months", "phase2_months", "phase3_months")
+    raw.courses = [row[:5] for row in rows]
+    raw.course_months = {row[0]: row[5] + row[6] + row[7] for row in rows}
     raw.pauses = list(pauses.order_by().values_list("course_id", "start_date", "end_date"))
     # The date as text: the driver's date converter ran once per row; here each distinct
     # day is converted once (_fetch_records).
@@ -180,8 +187,12 @@ def _leave_out_withdrawn(raw, municipality_ids):
 
 def templates_present(municipalities=None) -> list[str]:
     """The names of the course templates of the started courses in ``municipalities``
-    (None = all), sorted: the columns of the report across templates."""
-    courses = Course.objects.filter(start_date__isnull=False)
+    (None = all), sorted: the columns of the report across templates. The courses of
+    citizens who withdrew their consent do not count, as in the report itself
+    (``_leave_out_withdrawn``): a template only they had is no column."""
+    from overgang.rights.models import withdrawn_citizens
+
+    courses = Course.objects.filter(start_date__isnull=False).exclude(citizen_id__in=withdrawn_citizens())
     if municipalities is not None:
         courses = courses.filter(citizen__municipality_id__in=[getattr(m, "pk", m) for m in municipalities])
     return sorted(set(courses.order_by().values_list("template_version__name", flat=True).distinct()))
