@@ -12,6 +12,8 @@ from overgang.measurements.forms import _lang
 
 # cti_start 1.1 code 7 "Andet, skriv hvad": the one answer with a text beside it.
 OTHER_CONTACT_ROUTE = 7
+#: Kompetencecenter Prostitution (KC) among the contact routes (the prostitution group's).
+KC_CONTACT_ROUTE = 2
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -60,6 +62,10 @@ class FirstContactForm(forms.Form):
         item = instrument.item("contact_route")
         self.other_code = OTHER_CONTACT_ROUTE
         self.fields["contact_route"].choices = [(c.code, c.label.get(_lang())) for c in item.choices.choices]
+        if item.choices.get(KC_CONTACT_ROUTE) is None:
+            # KC is Kompetencecenter Prostitution: no example for a course that does not know it.
+            self.fields["third_party"].label = _("En tredjepart (fx en NGO eller en anden forvaltning) var med ved "
+                                                 "kontakten")
         other = instrument.item("contact_route_other")
         self.fields["contact_route_other"].label = other.label.get(_lang())
         self.fields["contact_route_other"].help_text = _("Kun når kontakten er etableret på en anden måde (%(choice)s).") % {

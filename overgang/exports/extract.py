@@ -139,7 +139,11 @@ def _codebook(scope, name) -> codebook.Codebook:
     kept = set().union(*(t.template().groups(name) for t in templates)) if versions else None
     if kept is None:
         return book
-    narrowed = [(number, groups.restrict(instrument, kept)) for number, instrument in book.versions]
+    # A template's own wording of a choice (Template.choice_labels) when every template
+    # of the export words it so; otherwise the instrument's.
+    built = [t.template().labels() for t in templates]
+    labels = {key: text for key, text in built[0].items() if all(other.get(key) == text for other in built[1:])}
+    narrowed = [(number, groups.restrict(instrument, kept, labels=labels)) for number, instrument in book.versions]
     if all(a is b for (_n, a), (_m, b) in zip(narrowed, book.versions)):
         return book
     return codebook.Codebook(narrowed)

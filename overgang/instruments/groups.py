@@ -19,11 +19,14 @@ from dataclasses import replace
 from .build import ChoiceList, Instrument
 
 
-def restrict(instrument: Instrument, groups, codes=None) -> Instrument:
+def restrict(instrument: Instrument, groups, codes=None, labels=None) -> Instrument:
     """``instrument`` with only the common core and ``groups``; ``codes`` (item name →
-    allowed codes) narrows the choices of those items further. The same object when
-    nothing is left out."""
+    allowed codes) narrows the choices of those items further; ``labels`` ((choice list,
+    code) → Text) words choices the course's own way (a 9-month course's "planned course
+    completed" for SFI's "12 måneders CTI-forløb afsluttes": the same code, the same
+    meaning). The same object when nothing is left out or reworded."""
     groups = frozenset(groups)
+    labels = labels or {}
     codes = {name: frozenset(allowed) for name, allowed in (codes or {}).items()}
     lists: dict[tuple[str, frozenset | None], ChoiceList] = {}
 
@@ -34,7 +37,8 @@ def restrict(instrument: Instrument, groups, codes=None) -> Instrument:
         key = (item.choices.name, allowed)
         if key not in lists:
             kept = tuple(
-                c for c in item.choices.choices
+                replace(c, label=labels[(item.choices.name, c.code)]) if (item.choices.name, c.code) in labels else c
+                for c in item.choices.choices
                 if (not c.group or c.group in groups) and (allowed is None or c.code in allowed or c.missing)
             )
             lists[key] = item.choices if kept == item.choices.choices else ChoiceList(item.choices.name, kept)

@@ -47,6 +47,8 @@ class Template:
     measures: tuple[str, ...]
     subgroups: tuple[str, ...]
     source: str = ""
+    # (choice list, ((code, Text), …)): the template's own wording of a choice
+    choice_labels: tuple[tuple[str, tuple[tuple[int, Text], ...]], ...] = ()
 
     def groups(self, instrument: str) -> frozenset[str]:
         """The item groups of ``instrument`` that courses of this template have."""
@@ -61,7 +63,12 @@ class Template:
         common core and the template's item groups, and only its goals."""
         from overgang.instruments.groups import restrict
 
-        return restrict(instrument, self.groups(instrument.name), self.codes(instrument.name))
+        return restrict(instrument, self.groups(instrument.name), self.codes(instrument.name),
+                        labels=self.labels())
+
+    def labels(self) -> dict:
+        """``{(choice list, code): Text}``: the template's own wording of those choices."""
+        return {(name, code): text for name, codes in self.choice_labels for code, text in codes}
 
     def has_measure(self, measure: str) -> bool:
         return measure in self.measures
@@ -73,6 +80,9 @@ class Template:
             "instruments": {name: list(groups) for name, groups in self.instruments},
             "goals": list(self.goals),
             "report": {"measures": list(self.measures), "subgroups": list(self.subgroups)},
+            # only when there are any: a template without them keeps its content hash
+            **({"choice_labels": {name: {str(code): text.to_dict() for code, text in codes}
+                                  for name, codes in self.choice_labels}} if self.choice_labels else {}),
         }
 
     def canonical_json(self) -> str:
@@ -108,4 +118,8 @@ def build(definition: dict) -> Template:
         goals=tuple(int(code) for code in definition["goals"]),
         measures=tuple(report.get("measures") or ()),
         subgroups=tuple(report.get("subgroups") or ()),
+        choice_labels=tuple(
+            (name, tuple((int(code), _text(text)) for code, text in sorted(codes.items(), key=lambda kv: int(kv[0]))))
+            for name, codes in sorted((definition.get("choice_labels") or {}).items())
+        ),
     )

@@ -95,6 +95,16 @@ def check_against_instruments(templates, instruments=None) -> list[Problem]:
             if code not in goal_codes:
                 problems.append(Problem("unknown_goal", f"{template.name}:goals",
                                         f"{code} is not a code of the instruments' goal list"))
+        lists = {}
+        for instrument in instruments.values():
+            for item in instrument.items:
+                if item.choices is not None:
+                    lists.setdefault(item.choices.name, set(item.choices.codes))
+        for name, codes in template.choice_labels:
+            for code, _text in codes:
+                if code not in lists.get(name, ()):
+                    problems.append(Problem("unknown_choice", f"{template.name}:choice_labels.{name}.{code}",
+                                            f"no instrument has a choice {code} in a list {name!r}"))
     return problems
 
 

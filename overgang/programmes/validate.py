@@ -17,14 +17,15 @@ bad_number                a calendar number that is not a whole number in its ra
 course_length_mismatch    ``course_months`` is not the sum of ``phase_months``
 unknown_instrument        an instrument the engine does not have
 missing_instrument        one of the course instruments is not listed
-bad_code                  a goal code that is not a whole number ≥ 0
+bad_code                  a goal or choice_labels code that is not a whole number ≥ 0
 duplicate                 the same goal, group, measure or subgroup twice
 unknown_measure           a report measure or subgroup the report does not know
 ========================  ========================================================
 
 Checks against the instruments' own definitions run in ``registry.compile_definitions``,
 which knows both: ``unknown_group`` (an instrument does not declare the group) and
-``unknown_goal`` (the `goal` list has no such code).
+``unknown_goal`` (the `goal` list has no such code), ``unknown_choice`` (a
+``choice_labels`` list or code the instruments do not have).
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ SUBGROUPS = ("substance_at_start", "active_6m", "who5_at_risk")
 CALENDAR = (("interval_months", 1, 12), ("window_days", 0, 60))
 PHASE_MONTHS = (1, 12)
 
-_TOP_KEYS = {"name", "title", "target_group", "transition", "source", "calendar", "instruments", "goals", "report"}
+_TOP_KEYS = {"name", "title", "target_group", "transition", "source", "calendar", "instruments", "goals", "report",
+             "choice_labels"}
 _CALENDAR_KEYS = {"phase_months", "course_months", "interval_months", "window_days"}
 _REPORT_KEYS = {"measures", "subgroups"}
 
@@ -74,7 +76,26 @@ def validate(definition: dict) -> list[Problem]:
     _instruments(definition.get("instruments"), f"{at}:instruments", add)
     _codes(definition.get("goals"), f"{at}:goals", add)
     _report(definition.get("report"), f"{at}:report", add)
+    _choice_labels(definition.get("choice_labels", {}), f"{at}:choice_labels", add)
     return problems
+
+
+def _choice_labels(labels, where, add):
+    """Optional ``choice_labels: {list name: {code: {da, en}}}``: the template's own
+    wording of a choice (the same code, the same meaning)."""
+    if not isinstance(labels, dict):
+        add("missing_field", where, "choice_labels: {choice list: {code: {da: …, en: …}}}")
+        return
+    for name, codes in labels.items():
+        if not isinstance(name, str) or not isinstance(codes, dict) or not codes:
+            add("missing_field", f"{where}.{name}", "a choice list's codes with their labels")
+            continue
+        for code, label in codes.items():
+            if isinstance(code, str) and code.isascii() and code.isdigit():
+                code = int(code)  # the canonical JSON's keys are text
+            if not _whole(code) or code < 0:
+                add("bad_code", f"{where}.{name}.{code}", "a choice code is a whole number ≥ 0")
+            _label(label, f"{where}.{name}.{code}", add)
 
 
 def _is_name(value) -> bool:

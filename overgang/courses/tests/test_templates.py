@@ -47,7 +47,9 @@ def test_the_worker_picks_the_template_when_several_are_offered(client, world, l
     form = client.get(first_contact_url(world.citizen, skabelon="homelessness"))
     assert form.status_code == 200 and 'value="homelessness"' in form.content.decode()
     # The contact routes of the prostitution group are not offered for a homelessness course.
-    assert "Kompetencecenter Prostitution" not in form.content.decode()
+    # Nor is KC (Kompetencecenter Prostitution) the example of a third party.
+    assert "Kompetencecenter Prostitution" not in form.content.decode() and "KC" not in form.content.decode()
+    assert "fx NGO eller KC" in client.get(first_contact_url(world.citizen, skabelon="exit_prostitution")).content.decode()
     refused = client.post(first_contact_url(world.citizen), {**contact_data("homelessness"), "contact_route": "2"})
     assert refused.status_code == 400 and not Course.objects.exists()
     assert client.post(first_contact_url(world.citizen, skabelon="homelessness"),

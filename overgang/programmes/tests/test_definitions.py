@@ -88,6 +88,11 @@ def test_a_good_inline_template_has_no_problems():
      ("unknown_measure", "inline:report.measures")),
     (("subgroups: [who5_at_risk]", "subgroups: [left_handed]"), ("unknown_measure", "inline:report.subgroups")),
     (("measures: [who5, star, subgroups]", "measures: [who5, star]"), ("unknown_measure", "inline:report.subgroups")),
+    (("goals: [3, 4]", "goals: [3, 4]\nchoice_labels: {end_reasons: {2: {da: Slut}}}"),
+     ("missing_label", "inline:choice_labels.end_reasons.2")),
+    (("goals: [3, 4]", "goals: [3, 4]\nchoice_labels: {end_reasons: {two: {da: Slut, en: End}}}"),
+     ("bad_code", "inline:choice_labels.end_reasons.two")),
+    (("goals: [3, 4]", "goals: [3, 4]\nchoice_labels: [end_reasons]"), ("missing_field", "inline:choice_labels")),
 ])
 def test_it_reports_each_problem_with_its_code_and_place(change, expected):
     old, new = change
@@ -135,6 +140,36 @@ def test_groups_and_goals_must_be_the_instruments_own(definitions):
         registry.compile_definitions(definitions)
     assert {(p.code, p.where) for p in caught.value.problems} == {
         ("unknown_group", "homelessness:instruments.star"), ("unknown_goal", "homelessness:goals")}
+
+
+def test_choice_labels_must_be_the_instruments_own_choices(definitions):
+    path = definitions / "homelessness.yaml"
+    path.write_text(path.read_text().replace("    2: {da: Det", "    12: {da: Det"))
+    with pytest.raises(registry.DefinitionError) as caught:
+        registry.compile_definitions(definitions)
+    assert {(p.code, p.where) for p in caught.value.problems} == {
+        ("unknown_choice", "homelessness:choice_labels.end_reasons.12")}
+
+
+def test_a_nine_month_template_words_the_planned_end_its_own_way():
+    """The end form's reason 2 is SFI's "12 måneders CTI-forløb afsluttes"; a 9-month
+    template's courses read "Det planlagte CTI-forløb afsluttes" (the same code), and
+    Exit prostitution keeps SFI's wording and its content hash."""
+    from overgang.instruments import registry as instruments
+
+    end = instruments.get_instrument("cti_end")
+    assert end.item("end_reasons").choices.get(2).label.da == "12 måneders CTI-forløb afsluttes"
+    for name in ("homelessness", "psychiatric_discharge", "care_home"):
+        own = registry.get_template(name).restrict(end).item("end_reasons").choices
+        assert own.get(2).label.da == "Det planlagte CTI-forløb afsluttes"
+        assert own.get(2).label.en == "The planned CTI course is completed"
+        assert own.codes == end.item("end_reasons").choices.codes
+    exit_prostitution = registry.get_template("exit_prostitution")
+    assert exit_prostitution.restrict(end).item("end_reasons").choices.get(2).label.da == (
+        "12 måneders CTI-forløb afsluttes")
+    assert "choice_labels" not in exit_prostitution.to_dict()
+    home = registry.get_template("homelessness")
+    assert build(home.to_dict()) == home
 
 
 def test_a_template_restricts_each_instrument_to_its_groups_and_goals():
