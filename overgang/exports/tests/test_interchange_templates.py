@@ -141,3 +141,23 @@ def test_the_evaluator_export_says_the_template_and_leaves_out_what_it_lacks(wor
     by_template = {row[names.index("template")]: row for row in star.rows}
     assert by_template["homelessness"][column] is SKIPPED
     assert by_template["exit_prostitution"][column] not in (SKIPPED, None)
+
+
+def test_the_evaluator_codebook_words_a_choice_as_the_templates_in_it_do(world):
+    """A homelessness-only export's end form codebook says the template's "Det planlagte
+    CTI-forløb afsluttes" for reason 2; with an Exit prostitution course beside it the
+    instrument's own (SFI's) wording."""
+    from overgang.exports import extract
+
+    testing.offer_templates(world.a, "exit_prostitution", "homelessness")
+    rng = random.Random(6)
+    other = Citizen.objects.create(municipality=world.a, pseudonym="Vibe", worker=world.worker)
+    fill(testing.make_course(other, template="homelessness", start=dt.date(2026, 1, 15)), "cti_end",
+         dt.date(2026, 4, 1), rng)
+    _tables, _counts, books = extract.build_tables([world.a], ["cti_end"])
+    label = books[0].newest.item("end_reasons").choices.get(2).label
+    assert (label.da, label.en) == ("Det planlagte CTI-forløb afsluttes", "The planned CTI course is completed")
+    fill(testing.make_course(world.citizen, template="exit_prostitution", start=dt.date(2026, 1, 15)), "cti_end",
+         dt.date(2026, 4, 1), rng)
+    _tables, _counts, books = extract.build_tables([world.a], ["cti_end"])
+    assert books[0].newest.item("end_reasons").choices.get(2).label.da == "12 måneders CTI-forløb afsluttes"
