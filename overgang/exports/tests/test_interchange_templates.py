@@ -161,3 +161,18 @@ def test_the_evaluator_codebook_words_a_choice_as_the_templates_in_it_do(world):
          dt.date(2026, 4, 1), rng)
     _tables, _counts, books = extract.build_tables([world.a], ["cti_end"])
     assert books[0].newest.item("end_reasons").choices.get(2).label.da == "12 måneders CTI-forløb afsluttes"
+
+
+def test_an_old_version_1_package_imports_unchanged(world, tmp_path):
+    """Issue 13's check: a /1 package (from before templates) imports as Exit prostitution
+    and, exported again as /1 for the older installation, gives back the same rows and
+    columns (no template column)."""
+    package = write_package(tmp_path / "p")
+    Citizen.objects.all().delete()  # the installation holds the package's citizen only
+    result = do_import_package(package)
+    assert result.ok, codes(result)
+    do_export_package(tmp_path / "back", version=1)
+    assert json.loads((tmp_path / "back" / "manifest.json").read_text())["version"] == 1
+    for name in ("citizens.csv", "courses.csv", "records.csv", "answers.csv"):
+        back, sent = ((path / name).read_text().splitlines() for path in (tmp_path / "back", package))
+        assert (back[0], sorted(back[1:])) == (sent[0], sorted(sent[1:])), name  # the export orders by date
