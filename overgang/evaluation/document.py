@@ -29,6 +29,9 @@ from overgang.lib import numbers
 
 POINTS = ("start", "phase1", "phase2", "phase3", "end")
 
+# How a count hidden by complementary suppression reads (disclosure.py).
+SECONDARY = "x"
+
 
 class Labels:
     """The codebook's words for the items and codes a table shows, in the language of
@@ -122,18 +125,30 @@ def percent(count_, n):
 
 @dataclass
 class Format:
-    """How cells read for one audience."""
+    """How cells read for one audience. For those who see suppressed numbers, a count
+    under ``small`` reads "<5" and a count hidden so that no "<5" can be recovered from
+    the other numbers of the report (``secondary``: JSON paths, ``disclosure.py``) reads
+    "x"; a share, mean or test resting on either is not shown. ``recorder`` notes every
+    count of the report the document shows."""
 
     suppress: bool = False
     small: int = 5
+    secondary: frozenset = frozenset()
+    recorder: object = None
+
+    def _secondary(self, value) -> bool:
+        if self.recorder is not None:
+            self.recorder.see(value)
+        return bool(self.secondary) and getattr(value, "path", None) in self.secondary
 
     def hidden_count(self, value) -> bool:
         """evaluation.md: "any count below 5" — 0 included, since "none of the few" tells
         as much about each of them as "one of them" does."""
-        return self.suppress and value is not None and value < self.small
+        hidden = self._secondary(value)
+        return self.suppress and value is not None and (value < self.small or hidden)
 
     def hidden_n(self, n) -> bool:
-        return self.suppress and n is not None and n < self.small
+        return self.hidden_count(n)
 
     @property
     def hidden_derived(self) -> str:
@@ -141,8 +156,13 @@ class Format:
         would read as a value below 5."""
         return f"(<{self.small})"
 
+    def hidden_text(self, value) -> str:
+        """How a hidden count reads: "<5" under the limit, "x" when hidden so that
+        another cannot be recovered."""
+        return f"<{self.small}" if value < self.small else SECONDARY
+
     def hides(self, *cells) -> bool:
-        return any(self.show(cell) in (f"<{self.small}", self.hidden_derived) for cell in cells)
+        return any(self.show(cell) in (f"<{self.small}", self.hidden_derived, SECONDARY) for cell in cells)
 
     def hides_any(self, *ns) -> bool:
         """Whether a statistic over groups of these sizes must be left out: for those who
@@ -150,7 +170,8 @@ class Format:
         p-value of a comparison with 3 citizens says something about each of them)."""
         if not self.suppress:
             return False
-        return not ns or any(n is None or self.hidden_n(n) for n in ns)
+        hidden = [n is None or self.hidden_n(n) for n in ns]  # every group noted, not only up to the first
+        return not ns or any(hidden)
 
     def derived_mark(self, *ns) -> str:
         return self.hidden_derived
@@ -162,11 +183,12 @@ class Format:
         if kind == "count":
             if value is None:
                 return "–"
-            return f"<{self.small}" if self.hidden_count(value) else str(value)
+            return self.hidden_text(value) if self.hidden_count(value) else str(value)
         if kind == "pct":
             if value is None or not cell.n:
                 return "–"
-            if self.hidden_count(cell.count) or self.hidden_n(cell.n):
+            hidden = [self.hidden_count(cell.count), self.hidden_n(cell.n)]
+            if any(hidden):
                 return self.hidden_derived
             return str(percent(cell.count, cell.n))
         if kind == "mean":
@@ -181,13 +203,13 @@ class Format:
         """A plain number for the workbook (percent as 0–100, one decimal kept), or
         the text the page shows when there is none or it is suppressed."""
         shown = self.show(cell)
-        if cell.kind == "text" or cell.value is None or shown.startswith(("<", "(<")) or shown == "–":
+        if (cell.kind == "text" or cell.value is None or shown.startswith(("<", "(<")) or shown in ("–", SECONDARY)):
             return shown
         if cell.kind == "pct":
             return round(cell.value * 100, 1)
         if cell.kind == "p":
             return cell.value
-        return cell.value
+        return int(cell.value) if cell.kind == "count" else cell.value
 
     def visible(self, value, n):
         """A chart value, or None when there is none or it is suppressed."""
@@ -198,7 +220,11 @@ class Format:
     def n_label(self, n) -> str:
         if n is None:
             return ""
-        return f"N = <{self.small}" if self.hidden_n(n) and n > 0 else f"N = {n}"
+        if self.hidden_n(n) and n > 0:
+            return f"N = {self.hidden_text(n)}"
+        if self.recorder is not None:
+            self.recorder.reveal(n)  # "N = 0" is shown as it is
+        return f"N = {n}"
 
 
 def one_decimal(value) -> str:
@@ -450,9 +476,26 @@ def chapter4(report, fmt, words=None) -> Section:
 
 
 def build(report, *, suppress=False, small=5) -> Document:
+    """The document; for those who see suppressed numbers it is laid out twice: once to
+    note every count it shows, then with the counts ``disclosure.secondary`` hides so that
+    no "<5" can be recovered from the others."""
+    if not suppress:
+        return _build(report, Format(suppress=False, small=small))
+    from overgang.evaluation import disclosure
+
+    tracked = disclosure.track(report)
+    recorder = disclosure.Recorder()
+    first = _build(tracked, Format(suppress=True, small=small, recorder=recorder))
+    for section in first.sections:  # the table cells are formatted when written
+        for block in section.blocks:
+            first.rows(block)
+    hidden = disclosure.secondary(recorder, tracked, small)
+    return _build(tracked, Format(suppress=True, small=small, secondary=hidden))
+
+
+def _build(report, fmt) -> Document:
     from overgang.evaluation import document_chapter5, document_outcomes, document_templates
 
-    fmt = Format(suppress=suppress, small=small)
     words = Labels()
     sections = [*document_templates.sections(report, fmt), chapter3(report, fmt), chapter4(report, fmt, words),
                 document_chapter5.chapter5(report, fmt, words), *document_outcomes.sections(report, fmt, words)]

@@ -31,7 +31,7 @@ def context(report, *, suppress=False, small=5) -> dict:
     # see each setting's key beside its name; the others see the names only.
     return {"document": doc, "definitions": definition_rows(report), "warnings": warning_rows(report),
             "show_keys": not suppress, "meta_line": meta_line(report),
-            "suppression_note": suppression_note(small) if suppress else ""}
+            "suppression_note": report_suppression_note(small) if suppress else ""}
 
 
 def _warning_labels():
@@ -113,6 +113,14 @@ def suppression_note(small) -> str:
              "(p-værdi) af en sammenligning, hvor en af grupperne er under %(small)s.") % {"small": small}
 
 
+def report_suppression_note(small) -> str:
+    """The report's note: the fidelity page's, and the counts hidden as "x"
+    (``disclosure.py``)."""
+    return suppression_note(small) + " " + _(
+        "Et antal, der vises som x, er skjult, fordi et skjult antal ellers kunne regnes ud af rapportens andre tal "
+        "(fx et N minus en undergruppe); andele, gennemsnit og test, der bygger på det, vises heller ikke.")
+
+
 def _block_context(doc, block):
     return {
         "anchor": block.anchor, "number": block.number, "title": block.title, "definition": block.definition,
@@ -180,7 +188,7 @@ def xlsx(report, *, suppress=False, small=5) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([meta_line(report)])
     if doc.fmt.suppress:
-        sheet.append([suppression_note(doc.fmt.small)])
+        sheet.append([report_suppression_note(doc.fmt.small)])
     sheet.append([])
     for heading, paragraph in doc.summary:
         sheet.append([heading])
