@@ -29,7 +29,7 @@ def context(report, *, suppress=False, small=5) -> dict:
         section.rendered = [_block_context(doc, block) for block in section.blocks]
     # Those who see exact numbers (evaluators) write definitions as key=value lines: they
     # see each setting's key beside its name; the others see the names only.
-    return {"document": doc, "definitions": definition_rows(report), "warnings": warning_rows(report),
+    return {"document": doc, "definitions": definition_rows(report), "warnings": warning_rows(doc),
             "show_keys": not suppress, "meta_line": meta_line(report),
             "suppression_note": report_suppression_note(small) if suppress else ""}
 
@@ -50,10 +50,13 @@ def _warning_labels():
     }
 
 
-def warning_rows(report) -> list:
-    """(name, key, count) of each data warning, named in the reader's language."""
+def warning_rows(doc) -> list:
+    """(name, key, count) of each data warning, named in the reader's language; for
+    those who see suppressed numbers a count reads as in the tables ("<5", "x"), since
+    chapter 3's note shows the same counts."""
     labels = _warning_labels()
-    return [(labels.get(key, key), key, value) for key, value in report["warnings"].items()]
+    return [(labels.get(key, key), key, doc.fmt.number(document_module.count(value)))
+            for key, value in doc.report["warnings"].items()]
 
 
 def _day(iso) -> str:
@@ -202,7 +205,7 @@ def xlsx(report, *, suppress=False, small=5) -> bytes:
     sheet.append([])
     sheet.append([_("Advarsler om data")])
     sheet.cell(sheet.max_row, 1).font = bold
-    for name, key, value in warning_rows(report):
+    for name, key, value in warning_rows(doc):
         sheet.append([name, value, *([] if doc.fmt.suppress else [key])])
     sheet.column_dimensions["A"].width = 40
     used = set()
