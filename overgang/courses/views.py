@@ -534,8 +534,10 @@ def course_settings(request, municipality):
 
 def _correct(request, obj, course, form_class, apply, *, title, back, what):
     """GET: the entry's form filled in (an audited read); POST: save the correction."""
+    # The form shows the entry (and the page the pseudonym): a read, whether it is the
+    # GET or a refused POST shown again.
+    record_citizen_read(course.citizen, actor=request.user, what=what)
     if request.method == "GET":
-        record_citizen_read(course.citizen, actor=request.user, what=what)
         form = form_class(initial=form_class.initial_for(obj))
     else:
         form = form_class(request.POST)

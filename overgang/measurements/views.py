@@ -182,6 +182,10 @@ def _neighbour(record, answers, page, step):
 
 
 def _render_page(request, record, page, form, status=200, partly_saved=False):
+    if request.method == "POST":
+        # A page shown in answer to a save (refused, "stay", or new questions opened)
+        # shows the record's answers again: a read like the GET's.
+        actions.record_read(record, actor=request.user, view="fill")
     instrument = record.definition
     answers = record.get_answers()
     visible = engine.visible_pages(instrument, answers)

@@ -88,3 +88,48 @@ def test_a_page_shown_again_after_a_refused_form_writes_a_read_event(client, wor
     assert response.status_code == 400 and world.citizen.pseudonym in response.content.decode()
     assert AuditEvent.objects.filter(seq__gt=before, action="citizen.read", citizen_code=str(world.citizen.code),
                                      actor_code=str(world.worker.code)).exists()
+
+
+# Every URL of a citizen's case that takes a POST (the responsible worker's own objects):
+# whatever it answers with, a page showing the pseudonym is a read like the GET's.
+POSTED = [(name, variant) for name, rows in MATRIX.items() for variant, _k, e in rows
+          if variant == "own" and e.get("worker") in (200, 405) and _takes_case_object(_routes()[name])]
+HOSTILE = {key: "\u202e=HYPERLINK(\"x\")" * 40 for key in (
+    "date", "kind", "given_on", "withdrawn_on", "template", "area", "goal", "phase", "what", "actor_kind",
+    "status", "instrument", "respondent", "filled_on", "note", "name", "role", "contact-date", "contact-form",
+    "focus-area", "start-date", "phase-date", "end-date", "pause-date", "shown", "token", "version")}
+
+
+def test_the_posted_walk_covers_the_corrections_and_the_form_pages():
+    names = {name for name, _variant in POSTED}
+    assert {"courses:contact_edit", "courses:activity_edit", "courses:network_edit", "measurements:fill",
+            "courses:focus_add", "rights:consent_add"} <= names
+
+
+@pytest.mark.parametrize("name,variant", POSTED)
+def test_a_page_shown_in_answer_to_any_post_writes_a_read_event(client, world, name, variant):
+    kwargs_fn = next(k for v, k, _e in MATRIX[name] if v == variant)
+    url = reverse(name, kwargs=kwargs_fn(world))
+    testing.login(client, world.worker)
+    for data in ({}, HOSTILE, {"go": "stay"}):
+        before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        response = client.post(url, data)
+        assert response.status_code < 500, (name, data)
+        html = response.content.decode(errors="replace") if response.get("Content-Type", "").startswith("text/") else ""
+        if world.citizen.pseudonym in html:
+            assert AuditEvent.objects.filter(seq__gt=before, action__in=READ_ACTIONS, actor_code=str(world.worker.code),
+                                             citizen_code=str(world.citizen.code)).exists(), (
+                f"{name} answers a POST ({response.status_code}) with the citizen's page, unaudited")
+
+
+def test_a_form_page_saved_and_shown_again_writes_a_read_event(client, world):
+    record = testing.make_record(world.citizen, "star")
+    testing.login(client, world.worker)
+    url = reverse("measurements:fill", kwargs={"code": record.code, "page": 1})
+    form = client.get(url).context["form"]
+    before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    response = client.post(url, {"version": form.initial["version"], "token": form.initial["token"],
+                                 "shown": form.initial["shown"], "go": "stay"})
+    assert response.status_code == 200 and world.citizen.pseudonym in response.content.decode()
+    assert AuditEvent.objects.filter(seq__gt=before, action="record.read", citizen_code=str(world.citizen.code),
+                                     actor_code=str(world.worker.code)).exists()
