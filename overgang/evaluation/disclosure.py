@@ -221,6 +221,9 @@ def relations(report) -> Relations:
     r.same(f"{cl}.ended", f"{c}.courses_ended")
     r.eq([f"{cl}.le6", f"{cl}.m7_9"], "dropout.before10.courses")
     r.eq([f"{cl}.m10_11", f"{cl}.m12", f"{cl}.m13_14"], "dropout.from10.courses")
+    # The dropout groups are the end forms with a length (Table 6.5 against Table 4.2's
+    # total: an equation whenever every end form has one).
+    r.le(["dropout.before10.courses", "dropout.from10.courses"], f"{cl}.end_forms")
     r.same("dropout.all.courses", f"{c}.courses_started")
     r.same("dropout.all.who5_start_n", "who5.by_point.start.n")
     for key in ("who5_start_n", "sex_income_start.n", "sex_income_start.count", "sex_income_end.n",

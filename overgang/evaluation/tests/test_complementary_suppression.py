@@ -6,7 +6,8 @@ The attacker here knows nothing of the report's JSON or of ``disclosure.py``: it
 the leader's document as shown, takes the relations a reader sees between its tables
 (a point's N and the two subgroups' Ns of Figures 7.3–7.5, the retained and dropped of
 Figure 6.8, the rows of one answer adding up to its N, Table 4.2's parts adding up to
-its total, Figure 7.5's at-risk group and Figure 6.2's at-risk count), and bounds every
+its total and Table 6.5's dropout groups to it, Figure 7.5's at-risk group and Figure
+6.2's at-risk count, Table 4.1's ended and active courses), and bounds every
 "<5" it can ("<5" is 0–4; "x" is at least 5). A hidden count it pins to one value, and
 that value is the true one, is a leak.
 """
@@ -57,9 +58,21 @@ def _relations(tables):
             found.append(([(key, i, 1) for i in range(len(rows))], (key, 0, 3), True))
     if "t4-2" in tables:
         found.append(([("t4-2", i, 1) for i in range(5)], ("t4-2", 5, 1), True))
-    if "t4-6" in tables:
-        for rows in ((0, 1, 2), (3, 4, 5)):
-            found.append(([("t4-6", i, 1) for i in rows], ("t4-6", rows[0], 3), True))
+    # One answer's rows against their N (the reader guesses they add up to it).
+    for key, groups in (("t4-6", ((0, 1, 2), (3, 4, 5))), ("t4-8", ((0, 1, 2), (3, 4), tuple(range(5, 12)))),
+                        ("t4-9", ((0, 1, 2), (3, 4, 5))), ("t4-15", ((0, 1),)), ("t5-1", (tuple(range(6)),))):
+        rows = tables.get(key, [])
+        for group in groups:
+            if group[-1] < len(rows):
+                found.append(([(key, i, 1) for i in group], (key, group[0], 3), True))
+    if "t6-5" in tables:  # the dropout groups within all started, and within Table 4.2's end forms
+        for col in (1, 3):
+            found.append(([("t6-5", 0, col), ("t6-5", 1, col)], ("t6-5", 2, col), False))
+        if "t4-2" in tables:
+            found.append(([("t6-5", 0, 1), ("t6-5", 1, 1)], ("t4-2", 5, 1), True))
+    if "t4-1" in tables:
+        for i, _row in enumerate(tables["t4-1"]):
+            found.append(([("t4-1", i, 1), ("t4-1", i, 2)], ("t4-1", i, 3), True))
     return found
 
 
