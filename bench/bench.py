@@ -336,9 +336,12 @@ def batch(database, env_for, name, workdir, size, runs, log):
     return out
 
 
-def _import(database, env_for, workdir, runs, log):
+def import_inputs(database, env_for, workdir, log):
+    """What the import benchmark reads and imports into: the generated package of 10,000
+    courses and an empty, migrated installation (both kept under the workdir)."""
     package = workdir / f"package-{IMPORT_COURSES}"
     if not (package / "manifest.json").exists():
+        log(f"[{database.name}] writing the {IMPORT_COURSES:,}-course import package …")
         subprocess.run([sys.executable, "-c", (
             "import django, sys; django.setup(); from overgang.synthetic import package; "
             f"package.write_cohort(sys.argv[1], courses={IMPORT_COURSES}, seed={SEED})"), str(package)],
@@ -346,6 +349,11 @@ def _import(database, env_for, workdir, runs, log):
     if not database.exists("bench_empty") and database.name == "postgresql":
         database.create("bench_empty")
     env_for("bench_empty").run("migrate", "--verbosity", "0")  # the current schema, also when reused
+    return package
+
+
+def _import(database, env_for, workdir, runs, log):
+    package = import_inputs(database, env_for, workdir, log)
     times = []
     for n in range(runs):
         log(f"[{database.name}] import of {IMPORT_COURSES:,} courses, run {n + 1} …")
@@ -454,6 +462,27 @@ def compare(results):
 # ---------------------------------------------------------------------------- main
 
 
+def build_only(args, log):
+    """Build the installations a later run measures (on a quiet machine), and nothing else."""
+    began = time.perf_counter()
+    for database_name in args.databases:
+        database = (SQLite if database_name == "sqlite" else Postgres)(args.workdir)
+        database.start()
+        try:
+            def env_for(db):
+                return Env(args.workdir, database.url(db))
+
+            for size in args.sizes:
+                _name, facts = build(database, env_for, args.workdir, size, args.fresh, log)
+                log(f"[{database_name} {size}] ready: built {facts.get('built')}, generate "
+                    f"{facts.get('generate_seconds', 0):.0f} s wall")
+                if size == IMPORT_COURSES and not args.no_batch:
+                    import_inputs(database, env_for, args.workdir, log)
+        finally:
+            database.stop()
+    log(f"built in {time.perf_counter() - began:.0f} s; measure with the same --workdir, without --build-only")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
@@ -464,6 +493,8 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="runs of the report, import and export")
     parser.add_argument("--only", nargs="+", help="page operations to measure (default: all)")
     parser.add_argument("--no-batch", action="store_true", help="pages only (no report, import, export)")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build (or bring up to date) the installations and the import's inputs, measure nothing")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     load.ONLY = set(args.only or ())
@@ -473,6 +504,9 @@ def main():
     def log(text):
         print(f"{time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
 
+    if args.build_only:
+        build_only(args, log)
+        return
     results = {"machine": machine(), "runs": {}}
     for database_name in args.databases:
         database = (SQLite if database_name == "sqlite" else Postgres)(args.workdir)
