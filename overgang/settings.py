@@ -226,6 +226,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "overgang.accounts.context_processors.roles",
             ],
+            "builtins": ["overgang.lib.dates"],  # the shortdate filter
         },
     },
 ]

@@ -53,6 +53,14 @@ def is_author(user, obj, citizen) -> bool:
     return obj.created_by_id is None or obj.created_by_id == user.pk
 
 
+def authored(user, objs, citizen) -> set:
+    """The pks of those of ``objs`` (entries of one citizen's case) that ``user`` may
+    correct: ``is_author`` for each, with the case's write access checked once."""
+    if not can_write(user, citizen):
+        return set()
+    return {obj.pk for obj in objs if obj.created_by_id is None or obj.created_by_id == user.pk}
+
+
 def for_author(obj, request, citizen):
     """``obj`` if the requester is its author, else 403 (the case itself is visible)."""
     if not is_author(request.user, obj, citizen):

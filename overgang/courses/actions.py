@@ -379,9 +379,11 @@ def prefill_values(course, instrument, filled_on, occasion=None):
 ONCE_PER_COURSE = ("registration", "cti_start", "cti_end", "not_started")
 
 
-def allowed_instruments(course):
+def allowed_instruments(course, *, completed=None):
     """The forms that can apply to ``course`` now: by its state, and without the forms
-    filled in once per course that are already completed (a second start form is a slip)."""
+    filled in once per course that are already completed (a second start form is a slip).
+    ``completed``: the instruments of the course's completed records, when the caller
+    has read them already (the citizen's page)."""
     if course.status == Course.Status.CONTACT:
         candidates = ["registration", "not_started"]
     elif course.status == Course.Status.ACTIVE:
@@ -390,8 +392,11 @@ def allowed_instruments(course):
         candidates = ["star", "cti_end"]
     else:
         return []
-    done = set(course.records.filter(status=Record.Status.COMPLETED, instrument__in=ONCE_PER_COURSE)
-               .values_list("instrument", flat=True))
+    if completed is not None:
+        done = set(completed) & set(ONCE_PER_COURSE)
+    else:
+        done = set(course.records.filter(status=Record.Status.COMPLETED, instrument__in=ONCE_PER_COURSE)
+                   .values_list("instrument", flat=True))
     return [name for name in candidates if name not in done]
 
 

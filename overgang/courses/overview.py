@@ -71,11 +71,13 @@ def days_since_contact(course, contacts, today):
     return (today - max(dates)).days if dates else None
 
 
-def handover_checklist(course):
-    """What is still missing before the course can end well (cti-method.md §1.10)."""
+def handover_checklist(course, *, has_end_form=None):
+    """What is still missing before the course can end well (cti-method.md §1.10).
+    ``has_end_form``: whether the course's end form is completed, when the caller knows."""
     meetings = list(course.handover_meetings.all())
     network = list(course.network.all())
-    has_end_form = course.records.filter(instrument="cti_end", status=Record.Status.COMPLETED).exists()
+    if has_end_form is None:
+        has_end_form = course.records.filter(instrument="cti_end", status=Record.Status.COMPLETED).exists()
     return [
         (_("Netværksmøde holdt"), any(m.kind == HandoverMeeting.Kind.NETWORK for m in meetings)),
         (_("Langsigtet plan skrevet sammen med borgeren"), bool(course.long_term_plan_encrypted)),

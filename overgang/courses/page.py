@@ -1,6 +1,7 @@
 """The context of the citizen's page and of the plan, network and handover pages."""
 
 import datetime as dt
+import uuid
 
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -10,11 +11,12 @@ from django.utils.translation import gettext as _
 from overgang.accounts.models import Role
 from overgang.citizens.access import can_read_notes, can_write
 from overgang.courses import actions, forms, intensity, overview, phases, schedule
-from overgang.courses.access import is_author
+from overgang.courses.access import authored, is_author
 from overgang.courses.models import FOCUS_AREAS, Course
 from overgang.instruments import codebook, engine, registry
 from overgang.instruments.names import instrument_name
 from overgang.lib import charts
+from overgang.lib.dates import short_date
 from overgang.measurements.forms import _lang
 from overgang.measurements.models import Record
 
@@ -25,10 +27,17 @@ MAX_STARS = 3
 allowed_instruments = actions.allowed_instruments
 
 
-def _star_values(record, dimensions):
+def star_answers(records):
+    """Each completed star's values by record pk, decoded once for all of a page's charts
+    (the star and the WHO-5 line read the same records)."""
+    return {r.pk: engine.values(r.definition, r.get_answers())
+            for r in records if r.instrument == "star" and r.status == Record.Status.COMPLETED}
+
+
+def _star_values(values, dimensions):
     """The star's dimension values, or None for a star that was not filled in
     (``possible`` ≠ 1 hides every dimension)."""
-    values = dimensions.values(engine.values(record.definition, record.get_answers()))
+    values = dimensions.values(values)
     return values if any(v is not None for v in values) else None
 
 
@@ -39,16 +48,20 @@ def _breakable(label):
     return format_html("{}<wbr>{}", label[:cut], label[cut:]) if 0 < cut < len(label) else label
 
 
-def star_block(records, chosen_codes=(), *, citizen_words=False):
+def star_block(records, chosen_codes=(), *, citizen_words=False, answers=None, book=None):
     """Up to three completed stars overlaid: the chosen ones (the newest three unless
     chosen). More than three chosen: the newest three of them, and ``too_many`` says how
     many were chosen, so the page can say so. ``citizen_words``: the dimensions named as
-    the citizen's printout names them (the star definition's ``citizen`` wording)."""
+    the citizen's printout names them (the star definition's ``citizen`` wording).
+    ``answers`` (``star_answers``) and ``book`` (the star's current codebook) when the
+    caller has them already."""
     stars = [r for r in records if r.instrument == "star" and r.status == Record.Status.COMPLETED]
     if not stars:
         return None
-    dimensions = codebook.current("star").score("star_mean")
-    stars = [(r, v) for r in sorted(stars, key=lambda r: (r.filled_on, r.created)) if (v := _star_values(r, dimensions))]
+    answers = star_answers(stars) if answers is None else answers
+    dimensions = (book or codebook.current("star")).score("star_mean")
+    stars = [(r, v) for r in sorted(stars, key=lambda r: (r.filled_on, r.created))
+             if (v := _star_values(answers[r.pk], dimensions))]
     if not stars:
         return None
     picked = [(r, v) for r, v in stars if str(r.code) in set(chosen_codes)]
@@ -59,7 +72,7 @@ def star_block(records, chosen_codes=(), *, citizen_words=False):
     # the citizen's wording came with a later version than older stars were filled in).
     axes = [item.citizen_label(lang) if citizen_words else item.label.get(lang) for item in dimensions.item_defs]
     newest_first = list(reversed(chosen))
-    series = [(date_format(r.filled_on, "SHORT_DATE_FORMAT"), list(v)) for r, v in newest_first]
+    series = [(short_date(r.filled_on), list(v)) for r, v in newest_first]
     return {
         "svg": charts.radar(axes, series, title=_("Borgerens stjerner")),
         "options": [{"record": r, "checked": r.code in codes} for r, _v in stars],
@@ -71,17 +84,20 @@ def star_block(records, chosen_codes=(), *, citizen_words=False):
     }
 
 
-def who5_block(course, records):
+def who5_block(course, records, *, answers=None, book=None):
+    stars = sorted((r for r in records if r.instrument == "star" and r.status == Record.Status.COMPLETED),
+                   key=lambda r: r.filled_on)
+    if not stars:
+        return None
+    answers = star_answers(stars) if answers is None else answers
+    who5 = (book or codebook.current("star")).score("who5_index")
+    start = records_start(records)
     points = []
-    who5 = None
-    for record in sorted(records, key=lambda r: r.filled_on):
-        if record.instrument != "star" or record.status != Record.Status.COMPLETED:
-            continue
-        who5 = who5 or codebook.current("star").score("who5_index")
-        index = who5.of(engine.values(record.definition, record.get_answers()))
+    for record in stars:
+        index = who5.of(answers[record.pk])
         if index is None:
             continue
-        points.append((date_format(record.filled_on, "SHORT_DATE_FORMAT"), (record.filled_on - records_start(records)).days, index))
+        points.append((short_date(record.filled_on), (record.filled_on - start).days, index))
     if not points:
         return None
     return {
@@ -107,13 +123,17 @@ def records_start(records):
     return min(r.filled_on for r in records)
 
 
-def timeline(course, records, contacts, show_text):
+def timeline(course, records, contacts, show_text, described=None):
+    """The course's events, newest first: (date, text). ``described``: each contact's
+    ``describe()`` by pk, when the caller has them already."""
     events = []
     if course is None:
         return events
+    described = described if described is not None else {c.pk: c.describe() for c in contacts}
     events.append((course.first_contact_on, _("Første kontakt")))
+    contact_label = _("Kontakt: %(text)s")
     for contact in contacts:
-        events.append((contact.date, _("Kontakt: %(text)s") % {"text": contact.describe()}))
+        events.append((contact.date, contact_label % {"text": described[contact.pk]}))
     if course.start_date:
         events.append((course.start_date, _("Forløbet startede (fase 1)")))
     if course.phase2_start:
@@ -136,6 +156,27 @@ def timeline(course, records, contacts, show_text):
     return sorted(events, key=lambda e: e[0], reverse=True)
 
 
+def url_for_code(name):
+    """``reverse(name, kwargs={"code": code})`` for many codes: the pattern is reversed
+    once and each code put in its place (a page of fifty contacts links fifty of them)."""
+    marker = str(uuid.UUID(int=0))
+    url = reverse(name, kwargs={"code": marker})
+    return lambda code: url.replace(marker, str(code))
+
+
+def contact_log(request, citizen, contacts, described, show_text):
+    """The contact log as the responsible worker reads it (notes are free text: nothing
+    for anyone else): date, what, the note and the link to correct one's own entries."""
+    if not show_text:
+        return []
+    mine = authored(request.user, contacts, citizen)
+    edit = url_for_code("courses:contact_edit")
+    hidden = _("kontakten %(day)s")
+    return [{"day": short_date(c.date), "text": described[c.pk], "note": c.get_note(),
+             "edit": edit(c.code) if c.pk in mine else None, "edit_label": hidden % {"day": short_date(c.date)}}
+            for c in contacts]
+
+
 def schedule_rows(course, records, today):
     rows = []
     by_pk = {r.pk: r for r in records}
@@ -154,15 +195,23 @@ def schedule_rows(course, records, today):
 def citizen_context(request, citizen, *, course=None, bound=None):
     today = dt.date.today()
     bound = bound or {}
-    courses = list(citizen.courses.prefetch_related("pauses", "contacts", "plan_events", "handover_meetings").all())
+    courses = list(citizen.courses.select_related("template_version")
+                   .prefetch_related("pauses", "contacts", "plan_events", "handover_meetings"))
     course = course or overview.current_course(citizen, courses)
     writer = can_write(request.user, citizen)
     show_text = can_read_notes(request.user, citizen)
     records = list(Record.objects.of_citizen(citizen).with_version().select_related("citizen"))
+    lang = _lang()
+    detail = url_for_code("measurements:detail")
     for record in records:
-        record.title = record.definition.title.get(_lang())  # the form's name in the user's language
+        record.title = record.definition.title.get(lang)  # the form's name in the user's language
+        record.url = detail(record.code)
     course_records = [r for r in records if course and r.course_id == course.pk]
+    completed = {r.instrument for r in course_records if r.status == Record.Status.COMPLETED}
     contacts = list(course.contacts.all()) if course else []
+    described = {c.pk: c.describe() for c in contacts}  # for the timeline and the log
+    answers = star_answers(records)  # decoded once for both charts
+    book = codebook.current("star") if answers else None
     ctx = {
         "citizen": citizen,
         "course": course,
@@ -172,27 +221,28 @@ def citizen_context(request, citizen, *, course=None, bound=None):
         "is_leader": request.user.has_role(Role.LEADER, citizen.municipality),
         "records": records,
         "contacts": contacts,
-        "timeline": timeline(course, course_records, contacts, show_text),
-        "stars": star_block(records, request.GET.getlist("stjerne")),
-        "who5": who5_block(course, records),
+        "contact_log": contact_log(request, citizen, contacts, described, show_text),
+        "timeline": timeline(course, course_records, contacts, show_text, described),
+        "stars": star_block(records, request.GET.getlist("stjerne"), answers=answers, book=book),
+        "who5": who5_block(course, records, answers=answers, book=book),
         "today": today,
     }
     if course is not None:
         ctx.update({
-            "template_title": course.template.title.get(_lang()),
+            "template_title": course.template.title.get(lang),
             "contact_route": contact_route_text(course, show_text),
             "schedule": schedule_rows(course, course_records, today) if course.start_date else [],
             "next_due": overview.next_due(course, course_records, today),
             "planned_end": course.planned_end(),
             "since_contact": overview.days_since_contact(course, contacts, today),
             "intensity": intensity.by_phase(course, contacts, today),
-            "correctable": {c.pk for c in contacts if is_author(request.user, c, citizen)},
             "can_fill": writer and course.status == Course.Status.ACTIVE and not course.is_paused,
             "undo_phase": writer and actions.can_undo_phase_change(course),
             "undo_pause": writer and actions.undoable_pause(course),
-            "checklist": overview.handover_checklist(course) if course.phase == 3 or course.status == Course.Status.ENDED else None,
-            "has_end_form": course.records.filter(instrument="cti_end", status=Record.Status.COMPLETED).exists(),
-            "has_not_started_form": course.records.filter(instrument="not_started", status=Record.Status.COMPLETED).exists(),
+            "checklist": (overview.handover_checklist(course, has_end_form="cti_end" in completed)
+                          if course.phase == 3 or course.status == Course.Status.ENDED else None),
+            "has_end_form": "cti_end" in completed,
+            "has_not_started_form": "not_started" in completed,
         })
     if writer and course is not None:
         ctx["forms"] = {
@@ -202,7 +252,8 @@ def citizen_context(request, citizen, *, course=None, bound=None):
             "pause": bound.get("pause") or forms.PauseForm(prefix="pause"),
             "resume": bound.get("resume") or forms.DateForm(prefix="resume"),
             "end": bound.get("end") or forms.DateForm(prefix="end"),
-            "record": bound.get("record") or forms.RecordStartForm(prefix="record", instruments=allowed_instruments(course)),
+            "record": bound.get("record") or forms.RecordStartForm(
+                prefix="record", instruments=allowed_instruments(course, completed=completed)),
         }
     return ctx
 

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from overgang.audit.log import record as audit
 from overgang.courses.models import FOCUS_AREAS
-from overgang.courses.page import star_block, who5_block
+from overgang.courses.page import star_answers, star_block, who5_block
+from overgang.instruments import codebook
 from overgang.measurements.models import Record
 
 
@@ -43,6 +44,8 @@ def context(course, chosen=()):
         ]
         if plan:
             phases.append({"number": number, "plan": plan, "current": number == (course.phase or 1)})
+    answers = star_answers(records)  # decoded once for both charts
+    book = codebook.current("star") if answers else None
     supporters = [
         {"name": m.get_name(), "role": m.get_role_display(), "takes_over": m.get_takes_over()}
         for m in course.network.all()
@@ -50,8 +53,8 @@ def context(course, chosen=()):
     return {
         "citizen": citizen,
         "course": course,
-        "stars": star_block(records, chosen, citizen_words=True),
-        "who5": who5_block(course, records),
+        "stars": star_block(records, chosen, citizen_words=True, answers=answers, book=book),
+        "who5": who5_block(course, records, answers=answers, book=book),
         "phases": phases,
         "long_term_plan": course.get_long_term_plan() if course.long_term_plan_encrypted else "",
         "supporters": supporters,

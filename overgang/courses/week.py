@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from overgang.courses import overview, schedule
-from overgang.courses.models import Course, CourseSettings
+from overgang.courses.models import Activity, Contact, Course, CourseSettings, FocusArea, HandoverMeeting, Pause
 from overgang.measurements.models import Record
 
 ACTIVITY_HORIZON_DAYS = 7
@@ -58,17 +58,31 @@ class Item:
         return (-self.days_late, KINDS.index(self.kind), self.citizen.pseudonym.casefold())
 
 
-def prefetched(citizens):
+def prefetched(citizens, today):
     """The caseload with everything the items need, in a fixed number of queries: only
     citizens with an open contact period or course, or a draft, and of them only the
     open course and the drafts (an ended course has nothing due), so a municipality's
-    years of ended courses are never read."""
+    years of ended courses are never read. Of the open course only what an item can come
+    from, and only the columns it needs: the completed records (a draft answers no due
+    measurement), the contacts that reached the citizen (an attempt is no contact), the
+    open activities due by the end of the coming week; never an answer or a note."""
     open_ = Course.objects.filter(status__in=OPEN)
-    drafts = Record.objects.filter(status=Record.Status.DRAFT)
+    drafts = Record.objects.filter(status=Record.Status.DRAFT).defer("plain_answers", "sealed_answers", "prefilled")
+    completed = Record.objects.filter(status=Record.Status.COMPLETED).only("id", "course_id", "instrument",
+                                                                           "filled_on", "status")
+    reached = Contact.objects.filter(reached=True).only("id", "course_id", "date", "reached")
+    horizon = today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)
+    due = Activity.objects.filter(status__in=(Activity.Status.PLANNED, Activity.Status.ONGOING), due_date__lte=horizon)
     return (citizens.filter(Exists(open_.filter(citizen=OuterRef("pk"))) | Exists(drafts.filter(citizen=OuterRef("pk"))))
             .select_related("worker", "municipality").prefetch_related(
-                Prefetch("courses", queryset=open_), "courses__pauses", "courses__contacts", "courses__records",
-                "courses__focus_areas__activities", "courses__handover_meetings", Prefetch("records", queryset=drafts)))
+                Prefetch("courses", queryset=open_),
+                Prefetch("courses__pauses", queryset=Pause.objects.defer("reason_encrypted")),
+                Prefetch("courses__contacts", queryset=reached),
+                Prefetch("courses__records", queryset=completed),
+                Prefetch("courses__focus_areas", queryset=FocusArea.objects.defer("goal_encrypted")),
+                Prefetch("courses__focus_areas__activities", queryset=due),
+                Prefetch("courses__handover_meetings", queryset=HandoverMeeting.objects.only("id", "course_id", "kind")),
+                Prefetch("records", queryset=drafts)))
 
 
 def _registrations(course, records, today):
@@ -127,7 +141,7 @@ def items(citizens, today) -> list[Item]:
     """Every item of ``citizens`` (a queryset), most urgent first."""
     warn_after = {}
     found = []
-    for citizen in prefetched(citizens):
+    for citizen in prefetched(citizens, today):
         courses = list(citizen.courses.all())
         course = overview.current_course(citizen, courses)
         found += _drafts(citizen, today)

@@ -126,9 +126,7 @@ class Item:
     @property
     def handler(self):
         """The question-type object of the registry in types.py."""
-        from .types import TYPES
-
-        return TYPES[self.type]
+        return _types()[self.type]
 
     @property
     def is_note(self) -> bool:
@@ -328,3 +326,17 @@ def build(definition: dict) -> Instrument:
             for raw in definition.get("scores") or ()
         ),
     )
+
+
+_TYPES: dict | None = None
+
+
+def _types() -> dict:
+    """types.TYPES, imported on first use (types.py needs Django's translation) and then
+    kept: ``Item.handler`` is asked thousands of times a page."""
+    global _TYPES
+    if _TYPES is None:
+        from .types import TYPES
+
+        _TYPES = TYPES
+    return _TYPES

@@ -20,6 +20,7 @@ from overgang.citizens.models import Citizen
 from overgang.instruments import engine
 from overgang.instruments.models import InstrumentVersion
 from overgang.lib import crypto
+from overgang.lib.choices import ChoiceLabels
 from overgang.measurements import codec
 from overgang.programmes.models import TemplateVersion
 
@@ -38,7 +39,7 @@ class RecordQuerySet(models.QuerySet):
         return self.select_related("instrument_version", "template_version").defer("instrument_version__definition")
 
 
-class Record(models.Model):
+class Record(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Kladde")
         COMPLETED = "completed", _("Afsluttet")

@@ -113,3 +113,41 @@ def test_min_uge_costs_the_same_queries_and_one_key_per_citizen_whose_notes_it_s
     # The keys come from the key store in one query, not one per citizen.
     assert large["key_store_queries"] == small["key_store_queries"] == (1 if persona == "worker" else 0)
     assert len(shown) > 5
+
+
+def test_the_citizen_page_decodes_each_completed_star_once(client, world):
+    """The star chart and the WHO-5 line read the same stars: their answers are decoded
+    (and their sealed part decrypted) once per page, not once per chart."""
+    from overgang.measurements import codec
+    from overgang.measurements.models import Record
+
+    testing.login(client, world.worker)
+    _generate(world, 20, seed=4)
+    citizen = max(Citizen.objects.filter(worker=world.worker),
+                  key=lambda c: c.records.filter(instrument="star", status="completed").count())
+    stars = citizen.records.filter(instrument="star", status=Record.Status.COMPLETED).count()
+    assert stars >= 2
+    url = reverse("courses:citizen", kwargs={"code": citizen.code})
+    client.get(url)
+    decode = codec.decode_record
+    with mock.patch.object(codec, "decode_record", side_effect=decode) as decoded:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "WHO-5" in response.content.decode()
+    assert decoded.call_count == stars
+
+
+def test_min_uge_reads_no_answers_and_no_notes(client, world):
+    """"Min uge" needs dates and states, never what a form answered or a contact's note:
+    its queries do not read them (a caseload's every record and contact would be read)."""
+    testing.login(client, world.worker)
+    _generate(world, 10, seed=5)
+    client.get(reverse("courses:week"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("courses:week")).status_code == 200
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    for column in ('"measurements_record"."plain_answers"', '"measurements_record"."sealed_answers"',
+                   '"courses_contact"."note_encrypted"', '"courses_focusarea"."goal_encrypted"',
+                   '"courses_handovermeeting"."note_encrypted"', '"courses_pause"."reason_encrypted"'):
+        assert column not in sql, column
+    assert '"courses_contact"' in sql and '"measurements_record"' in sql  # read, but only what is needed
