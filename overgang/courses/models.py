@@ -20,7 +20,7 @@ from overgang.accounts.models import Municipality
 from overgang.citizens.models import Citizen
 from overgang.courses import schedule
 from overgang.lib import crypto
-from overgang.lib.choices import ChoiceLabels
+from overgang.lib.choices import ChoiceDisplay
 from overgang.programmes.build import Template
 from overgang.programmes.models import TemplateVersion
 
@@ -55,7 +55,7 @@ class CourseQuerySet(models.QuerySet):
         return self.exclude(start_date=None)
 
 
-class Course(ChoiceLabels, models.Model):
+class Course(ChoiceDisplay, models.Model):
     class Status(models.TextChoices):
         CONTACT = "contact", _("Kontaktperiode")
         ACTIVE = "active", _("I forløb")
@@ -203,7 +203,7 @@ class Pause(models.Model):
         return crypto.decrypt(self.course.citizen.data_key, self.reason_encrypted)
 
 
-class Contact(ChoiceLabels, models.Model):
+class Contact(ChoiceDisplay, models.Model):
     """One entry of the contact log (cti-method.md §1.6, §5).
 
     ``reached`` is False for an outreach attempt without answer (a call not picked up, a
@@ -284,7 +284,7 @@ ACTORS = [
 ]
 
 
-class FocusArea(ChoiceLabels, models.Model):
+class FocusArea(ChoiceDisplay, models.Model):
     """One of the 3–5 focus areas of a phase's activity plan, with the citizen's goal."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -303,7 +303,7 @@ class FocusArea(ChoiceLabels, models.Model):
         return crypto.decrypt(self.course.citizen.data_key, self.goal_encrypted)
 
 
-class Activity(ChoiceLabels, models.Model):
+class Activity(ChoiceDisplay, models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planlagt")
         ONGOING = "ongoing", _("I gang")
@@ -332,7 +332,7 @@ class Activity(ChoiceLabels, models.Model):
         return crypto.decrypt(self.focus_area.course.citizen.data_key, self.what_encrypted)
 
 
-class PlanEvent(ChoiceLabels, models.Model):
+class PlanEvent(ChoiceDisplay, models.Model):
     """An evaluation or adjustment of the activity plan, dated."""
 
     class Kind(models.TextChoices):
@@ -353,7 +353,7 @@ class PlanEvent(ChoiceLabels, models.Model):
         return crypto.decrypt(self.course.citizen.data_key, self.note_encrypted)
 
 
-class NetworkMember(ChoiceLabels, models.Model):
+class NetworkMember(ChoiceDisplay, models.Model):
     """A person or actor around the citizen, and what they take over after the course."""
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -382,7 +382,7 @@ class NetworkMember(ChoiceLabels, models.Model):
         return self._decrypt(self.takes_over_encrypted)
 
 
-class HandoverMeeting(ChoiceLabels, models.Model):
+class HandoverMeeting(ChoiceDisplay, models.Model):
     class Kind(models.TextChoices):
         NETWORK = "network", _("Netværksmøde")
         HANDOVER = "handover", _("Overdragelsessamtale")

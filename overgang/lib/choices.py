@@ -2,7 +2,7 @@
 
 Django's ``Model._get_FIELD_display`` builds a dict of the field's choices per call,
 hashing each (lazy, translated) label: a contact's form label cost six translations, and
-a citizen's page asks for a hundred of them. ``ChoiceLabels`` keeps each field's
+a citizen's page asks for a hundred of them. ``ChoiceDisplay`` keeps each field's
 value → label map once per process (the labels stay lazy, so the text is still the
 active language's) and answers exactly as Django does: the label for a known value,
 the value itself for an unknown one.
@@ -21,7 +21,7 @@ def labels(field) -> dict:
     return found
 
 
-class ChoiceLabels:
+class ChoiceDisplay:
     """Mixin for models: a faster ``get_FOO_display``, same answers."""
 
     def _get_FIELD_display(self, field):

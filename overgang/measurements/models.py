@@ -20,7 +20,7 @@ from overgang.citizens.models import Citizen
 from overgang.instruments import engine
 from overgang.instruments.models import InstrumentVersion
 from overgang.lib import crypto
-from overgang.lib.choices import ChoiceLabels
+from overgang.lib.choices import ChoiceDisplay
 from overgang.measurements import codec
 from overgang.programmes.models import TemplateVersion
 
@@ -39,7 +39,7 @@ class RecordQuerySet(models.QuerySet):
         return self.select_related("instrument_version", "template_version").defer("instrument_version__definition")
 
 
-class Record(ChoiceLabels, models.Model):
+class Record(ChoiceDisplay, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Kladde")
         COMPLETED = "completed", _("Afsluttet")

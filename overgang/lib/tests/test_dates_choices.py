@@ -1,5 +1,5 @@
 """The page helpers that make the same text as Django, faster: ``shortdate`` and
-``ChoiceLabels`` must answer exactly what Django's own ways answer."""
+``ChoiceDisplay`` must answer exactly what Django's own ways answer."""
 
 import datetime as dt
 
