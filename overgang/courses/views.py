@@ -83,6 +83,10 @@ def my_week(request):
     crypto.request_or_new_keys().prefetch({item.citizen.data_key for item in found if item.kind == "activity"
                                            and can_read_notes(request.user, item.citizen)})
     shown = {item.citizen.municipality for item in found}
+    # Pseudonyms beside what is due (and the activities' words): as the caseload, a read
+    # of every citizen listed, so each citizen's own access log shows it.
+    record_citizens_read(list({item.citizen.pk: item.citizen for item in found}.values()), actor=request.user,
+                         what="week")
     record_caseload_read(request.user, what="week", citizens=len({item.citizen.pk for item in found}), items=len(found),
                          municipality=shown.pop() if len(shown) == 1 else None)
     return render(request, "courses/week.html", {

@@ -73,7 +73,7 @@ def view_labels():
     """Which page a read was (``details.view`` of a read event) in words."""
     return {
         "page": _("oplysninger"), "overview": _("overblik"), "plan": _("aktivitetsplan"),
-        "network": _("støttenetværk"), "handover": _("overdragelse"), "caseload": _("borgerlisten"),
+        "network": _("støttenetværk"), "handover": _("overdragelse"), "caseload": _("borgerlisten"), "week": _("Min uge"),
         "edit": _("ret oplysninger"), "erase": _("sletning"), "records": _("skemaer"),
         "first_contact": _("første kontakt"), "reassign": _("ny medarbejder"), "rights": _("samtykke og rettigheder"),
         "information": _("informationsark"), "fill": _("udfyldning"), "detail": _("skemaet"),

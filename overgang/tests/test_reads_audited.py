@@ -133,3 +133,23 @@ def test_a_form_page_saved_and_shown_again_writes_a_read_event(client, world):
     assert response.status_code == 200 and world.citizen.pseudonym in response.content.decode()
     assert AuditEvent.objects.filter(seq__gt=before, action="record.read", citizen_code=str(world.citizen.code),
                                      actor_code=str(world.worker.code)).exists()
+
+
+@pytest.mark.parametrize("persona", ["worker", "leader"])
+def test_min_uge_writes_a_read_event_for_every_citizen_it_lists(client, world, persona):
+    import datetime as dt
+
+    from overgang.courses.actions import do_add_activity, do_add_focus_area
+
+    today = dt.date.today()
+    course = testing.make_course(world.citizen, start=today - dt.timedelta(days=70),
+                                 first_contact=today - dt.timedelta(days=80))
+    focus = do_add_focus_area(course, actor=world.worker, phase=1, area="economy", goal="", citizen_took_part=True)
+    do_add_activity(focus, actor=world.worker, what="Ring til SKAT", actor_kind="other", due_date=today)
+    user = world.persona(persona)
+    testing.login(client, user)
+    before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+    response = client.get(reverse("courses:week"))
+    assert world.citizen.pseudonym in response.content.decode()
+    assert AuditEvent.objects.filter(seq__gt=before, action="citizen.read", citizen_code=str(world.citizen.code),
+                                     actor_code=str(user.code), details__view="week").exists()
