@@ -4,7 +4,6 @@ import datetime as dt
 import uuid
 
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -360,30 +359,51 @@ def team_workers(citizens):
     return list(User.objects.filter(caseload__in=citizens).distinct().order_by("first_name", "last_name", "username"))
 
 
-def week_row(request, item):
+def week_rows(request, found):
+    """The lines of "Min uge" for the items ``found``: the links and the responsible
+    worker's access worked out once per page (per citizen), not once per line."""
+    urls = {name: url_for_code(f"{app}:{name}") for app, name in (
+        ("courses", "citizen"), ("courses", "plan"), ("courses", "handover"), ("measurements", "detail"))}
+    writes, notes = {}, {}
+
+    def may_write(citizen):
+        if citizen.pk not in writes:
+            writes[citizen.pk] = can_write(request.user, citizen)
+        return writes[citizen.pk]
+
+    def may_read_notes(citizen):
+        if citizen.pk not in notes:
+            notes[citizen.pk] = can_read_notes(request.user, citizen)
+        return notes[citizen.pk]
+
+    return [week_row(item, urls=urls, may_write=may_write, may_read_notes=may_read_notes)
+            for item in found]
+
+
+def week_row(item, *, urls, may_write, may_read_notes):
     """One line of "Min uge": what, in words (free text only for the responsible worker),
     and the page where it is done."""
     citizen = item.citizen
-    row = {"item": item, "citizen": citizen, "url": reverse("courses:citizen", kwargs={"code": citizen.code})}
+    citizen_url = urls["citizen"](citizen.code)
+    row = {"item": item, "citizen": citizen, "url": citizen_url, "citizen_url": citizen_url}
     if item.kind == "registration":
         row["what"] = instrument_name(item.instrument)
         row["url"] += "#schedule-heading"
-        row["fill"] = can_write(request.user, citizen)
+        row["fill"] = may_write(citizen)
     elif item.kind == "activity":
-        what = item.activity.get_what() if can_read_notes(request.user, citizen) else ""
+        what = item.activity.get_what() if may_read_notes(citizen) else ""
         row["what"] = _("Aktivitet: %(what)s") % {"what": what} if what else _("Aktivitet i planen (%(area)s)") % {
             "area": item.extra["area"]}
-        row["url"] = reverse("courses:plan", kwargs={"code": item.course.code})
+        row["url"] = urls["plan"](item.course.code)
     elif item.kind == "no_contact":
         row["what"] = _("Ingen kontakt i %(days)s dage") % {"days": item.extra["days"]}
     elif item.kind == "handover":
         row["what"] = _("Overdragelsen bør begynde (planlagt slut %(day)s)") % {
-            "day": date_format(item.extra["planned_end"], "SHORT_DATE_FORMAT")}
-        row["url"] = reverse("courses:handover", kwargs={"code": item.course.code})
+            "day": short_date(item.extra["planned_end"])}
+        row["url"] = urls["handover"](item.course.code)
     elif item.kind == "draft":
         row["what"] = _("Kladde: %(form)s, ikke afsluttet") % {"form": instrument_name(item.instrument)}
-        row["url"] = reverse("measurements:detail", kwargs={"code": item.record.code})
+        row["url"] = urls["detail"](item.record.code)
     elif item.kind == "pause":
-        row["what"] = _("Pausen fra %(day)s burde være slut") % {
-            "day": date_format(item.extra["start"], "SHORT_DATE_FORMAT")}
+        row["what"] = _("Pausen fra %(day)s burde være slut") % {"day": short_date(item.extra["start"])}
     return row

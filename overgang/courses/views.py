@@ -90,8 +90,8 @@ def my_week(request):
     record_caseload_read(request.user, what="week", citizens=len({item.citizen.pk for item in found}), items=len(found),
                          municipality=shown.pop() if len(shown) == 1 else None)
     return render(request, "courses/week.html", {
-        "late": [page.week_row(request, item) for item in found if item.late],
-        "soon": [page.week_row(request, item) for item in found if not item.late],
+        "late": page.week_rows(request, [item for item in found if item.late]),
+        "soon": page.week_rows(request, [item for item in found if not item.late]),
         "is_leader": is_leader, "workers": workers, "chosen": chosen, "today": dt.date.today(),
     })
 
