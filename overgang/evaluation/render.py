@@ -230,6 +230,14 @@ def xlsx(report, *, suppress=False, small=5) -> bytes:
                 ws.append([])
                 ws.append([block.note])
             ws.column_dimensions["A"].width = 50
+    # openpyxl takes text starting with "=" for a formula: a municipality or template
+    # named "=HYPERLINK(…)" would run in the reader's spreadsheet. The report holds no
+    # formulas, so every such cell is text, as typed (exports/formats.py does the same).
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
