@@ -340,15 +340,17 @@ def import_inputs(database, env_for, workdir, log):
     """What the import benchmark reads and imports into: the generated package of 10,000
     courses and an empty, migrated installation (both kept under the workdir)."""
     package = workdir / f"package-{IMPORT_COURSES}"
+    if not database.exists("bench_empty") and database.name == "postgresql":
+        database.create("bench_empty")
+    env_for("bench_empty").run("migrate", "--verbosity", "0")  # the current schema, also when reused
     if not (package / "manifest.json").exists():
+        # Written in the empty installation's environment (the generator reads its
+        # instrument versions), so after that is created and migrated.
         log(f"[{database.name}] writing the {IMPORT_COURSES:,}-course import package …")
         subprocess.run([sys.executable, "-c", (
             "import django, sys; django.setup(); from overgang.synthetic import package; "
             f"package.write_cohort(sys.argv[1], courses={IMPORT_COURSES}, seed={SEED})"), str(package)],
             env=env_for("bench_empty").vars, cwd=ROOT, check=True)
-    if not database.exists("bench_empty") and database.name == "postgresql":
-        database.create("bench_empty")
-    env_for("bench_empty").run("migrate", "--verbosity", "0")  # the current schema, also when reused
     return package
 
 
