@@ -153,8 +153,10 @@ HTMX_HOOK = """document.addEventListener("htmx:afterSettle", () => window.__over
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 768, "height": 1024}, locale="da-DK")
+def page(browser, request):
+    marker = request.node.get_closest_marker("browser_locale")
+    context = browser.new_context(viewport={"width": 768, "height": 1024},
+                                  locale=marker.args[0] if marker else "da-DK")
     context.add_init_script(script=HTMX_HOOK)
     page = context.new_page()
     page.set_default_timeout(15000)

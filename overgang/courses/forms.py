@@ -7,6 +7,7 @@ from overgang.accounts.models import Role, User
 from overgang.courses.models import ACTORS, FOCUS_AREAS, Activity, Contact, CourseSettings, HandoverMeeting, PlanEvent
 from overgang.instruments import registry
 from overgang.instruments.names import instrument_name
+from overgang.lib.datefields import DayField
 from overgang.lib.fields import SafeModelChoiceField
 from overgang.measurements.forms import _lang
 
@@ -15,15 +16,12 @@ OTHER_CONTACT_ROUTE = 7
 #: Kompetencecenter Prostitution (KC) among the contact routes (the prostitution group's).
 KC_CONTACT_ROUTE = 2
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-
-
-class PastDateField(forms.DateField):
+class PastDateField(DayField):
     """A date that is not in the future (what happened is registered, not what is planned)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", dt.date.today)
-        super().__init__(*args, **DATE, **kwargs)
+        super().__init__(*args, **kwargs)
 
     def clean(self, value):
         day = super().clean(value)
@@ -123,7 +121,7 @@ class DateForm(forms.Form):
 
 class PauseForm(forms.Form):
     date = PastDateField(label=_("Pausen begynder"))
-    expected_end = forms.DateField(label=_("Forventes genoptaget (hvis I ved det)"), required=False, **DATE,
+    expected_end = DayField(label=_("Forventes genoptaget (hvis I ved det)"), required=False,
                                    help_text=_("Står pausen stadig åben efter denne dato, kommer den på «Min uge»."))
     reason = forms.CharField(label=_("Begrundelse"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -177,7 +175,7 @@ class FocusAreaForm(_OwnIds, forms.Form):
 class ActivityForm(forms.Form):
     what = forms.CharField(label=_("Hvad"), max_length=500)
     actor_kind = forms.ChoiceField(label=_("Med hvilken aktør"), choices=ACTORS)
-    due_date = forms.DateField(label=_("Frist"), required=False, **DATE)
+    due_date = DayField(label=_("Frist"), required=False)
 
     def __init__(self, *args, focus=None, **kwargs):
         # One of these per focus area on the plan page: ids of its own per focus area.

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from overgang.evaluation.definitions import DefinitionError, Definitions, parse_overrides
+from overgang.lib.datefields import DayField
 from overgang.programmes import registry
 
 
@@ -99,10 +100,8 @@ DEFINITION_FIELDS = tuple(_definition_fields())
 
 class ReportFilterForm(forms.Form):
     kommune = forms.MultipleChoiceField(label=_("Kommuner"), required=False, widget=forms.CheckboxSelectMultiple)
-    started_from = forms.DateField(label=_("Forløb startet fra"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-    started_to = forms.DateField(label=_("Forløb startet til"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    started_from = DayField(label=_("Forløb startet fra"), required=False)
+    started_to = DayField(label=_("Forløb startet til"), required=False)
     skabelon = forms.ChoiceField(label=_("Forløbsskabelon"), required=False)
     goal = forms.ChoiceField(label=_("Målsætning"), required=False)
     definitions = forms.CharField(

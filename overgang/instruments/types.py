@@ -552,8 +552,17 @@ class Date(QuestionType):
     def form_field(self, item, lang="da"):
         from django import forms
 
+        from overgang.lib.datefields import DayInput
+
+        # Day first in the form (dd.mm.åååå, whatever the browser's locale); form_text
+        # turns it into the ISO text ``parse`` reads, so the answer is stored as before.
         return forms.CharField(label=item.label.get(lang), help_text=_hint(item, lang), required=False, max_length=10,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                               widget=DayInput())
+
+    def form_text(self, item, raw):
+        from overgang.lib.datefields import iso_text
+
+        return "" if raw is None else iso_text(raw)
 
     def limits(self, item, context):
         """The item's bounds as dates (None where there is none or it is unknown)."""

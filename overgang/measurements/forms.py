@@ -17,6 +17,8 @@ from overgang.instruments.messages import answer_message
 from overgang.instruments.names import instrument_name
 from overgang.instruments.prefill import SOURCES
 from overgang.instruments.types import AnswerError, Context
+from overgang.lib.datefields import INVALID as DATE_INVALID
+from overgang.lib.datefields import DayField
 from overgang.measurements.models import Record
 
 
@@ -120,7 +122,9 @@ class PageForm(forms.Form):
             try:
                 changes[item.name] = item.handler.parse(item, text)
             except AnswerError as exc:
-                self.add_error(item.name, answer_message(exc.issue, item, instrument))
+                # A date is typed day first here (the interchange form ÅÅÅÅ-MM-DD is for files).
+                self.add_error(item.name, DATE_INVALID if exc.issue.code == "not_a_date"
+                               else answer_message(exc.issue, item, instrument))
         # Checks see the record as it will be: this page's answers over the stored ones
         # (a bound such as "not before the last contact" may be on the same page).
         merged = dict(self.answers)
@@ -151,9 +155,7 @@ class PageForm(forms.Form):
 
 class StartForm(forms.Form):
     instrument = forms.ChoiceField(label=_("Skema"))
-    filled_on = forms.DateField(
-        label=_("Udfyldt dato"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    filled_on = DayField(label=_("Udfyldt dato"))
     respondent = forms.ChoiceField(
         label=_("Hvem førte pennen (kun stjernen)"),
         choices=Record.Respondent.choices,

@@ -32,6 +32,11 @@ def _page(request, citizen, consent_form=None, status=200):
     record_citizen_read(citizen, actor=request.user, what="rights")
     writer = can_write(request.user, citizen)
     consents = list(citizen.consents.select_related("recorded_by", "withdrawn_recorded_by"))
+    withdraw_form = WithdrawForm(initial={"withdrawn_on": datetime.date.today()})
+    for consent in consents:
+        # One withdrawal form per consent: the form's day field (dd.mm.åååå) under an id of its own.
+        consent.withdraw_input = withdraw_form["withdrawn_on"].as_widget(
+            attrs={"id": f"withdrawn-{consent.code}", "required": True})
     return render(request, "rights/citizen.html", {
         "citizen": citizen,
         "course": overview.current_course(citizen),
@@ -39,7 +44,6 @@ def _page(request, citizen, consent_form=None, status=200):
         "can_read_notes": can_read_notes(request.user, citizen),
         "consents": consents,
         "consent_form": consent_form or (ConsentForm(initial={"given_on": datetime.date.today()}) if writer else None),
-        "withdraw_form": WithdrawForm(initial={"withdrawn_on": datetime.date.today()}),
         "version": information.VERSION,
     }, status=status)
 

@@ -64,10 +64,10 @@ def _fill_whole_form(page, today):
             choice.check()
             page.wait_for_load_state("networkidle")
             continue
-        for field in form.locator("input[type=text]").all():
+        for field in form.locator("input[type=text]:not(.day)").all():
             if not field.input_value():
                 field.fill("1")
-        for field in form.locator("input[type=date]").all():
+        for field in form.locator("input.day").all():
             if not field.input_value():
                 field.fill(today.isoformat())
         button = form.get_by_role("button", name="Gennemse og afslut")

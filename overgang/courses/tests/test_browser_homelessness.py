@@ -132,10 +132,10 @@ def _fill_whole_form(page, today, look):
             choice.check()
             page.wait_for_load_state("networkidle")
             continue
-        for field in form.locator("input[type=text]").all():
+        for field in form.locator("input[type=text]:not(.day)").all():
             if not field.input_value():
                 field.fill("1")
-        for field in form.locator("input[type=date]").all():
+        for field in form.locator("input.day").all():
             if not field.input_value():
                 field.fill(today.isoformat())
         # A filled field is saved when it loses focus (htmx swaps the fields): let that

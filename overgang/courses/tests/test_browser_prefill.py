@@ -60,7 +60,7 @@ def test_the_start_form_opens_with_what_the_worker_already_registered(page, live
     route = page.get_by_role("group", name="Hvordan er kontakten til borgeren etableret?")
     assert route.get_by_label("Borgeren henvendte sig selv").is_checked()
     assert route.get_by_text("fra første kontakt").is_visible()
-    assert page.locator("input[name=first_contact]").input_value() == first.isoformat()
+    assert page.locator("input[name=first_contact]").input_value() == first.strftime("%d.%m.%Y")  # day first
     forms = page.get_by_role("group", name="Hvilke kontaktformer er benyttet forud for opstarten af CTI-forløbet?")
     assert forms.get_by_label("Fysiske møder med borgeren").is_checked()
     assert forms.get_by_label("Telefon").is_checked() and not forms.get_by_label("Sms").is_checked()

@@ -149,3 +149,22 @@ def test_it_gives_value_labels_in_both_languages():
 
 def test_it_has_one_registry_entry_per_type_of_the_codebook():
     assert set(TYPES) == {"select_one", "select_multiple", "integer", "decimal", "date", "text", "note"}
+
+
+def test_a_date_is_typed_day_first_in_the_form_and_read_as_iso_everywhere_else():
+    item = FORM.item("first")
+    handler = item.handler
+    # The form's text (day first, or ISO) becomes the interchange text parse reads ...
+    for typed in ("01.03.2016", "1-3-2016", "01/03/2016", "01,03,2016", "2016-03-01"):
+        assert handler.parse(item, handler.form_text(item, typed)) == datetime.date(2016, 3, 1)
+    # ... a half-typed or impossible date stays as typed, for parse to refuse ...
+    for typed in ("01.03", "31.02.2016", "2016/13/01"):
+        assert handler.form_text(item, typed) == typed
+        with pytest.raises(AnswerError):
+            handler.parse(item, handler.form_text(item, typed))
+    # ... and files and imports still take ISO only.
+    with pytest.raises(AnswerError):
+        parse("first", "01.03.2016")
+    # A stored answer is shown day first in a text field, never <input type="date">.
+    html = handler.form_field(item).widget.render("first", handler.form_initial(item, datetime.date(2016, 3, 1)))
+    assert 'type="text"' in html and 'value="01.03.2016"' in html
