@@ -3,6 +3,7 @@ from contextlib import nullcontext
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -78,20 +79,31 @@ def my_week(request):
         if chosen is not None:
             citizens = citizens.filter(worker=chosen)
     found = week.items(citizens, dt.date.today())
+    late_total = sum(1 for item in found if item.late)
+    summary, page_ = [], None
+    if is_leader and chosen is None:
+        # The whole team: a line per worker (counts only, no citizen) and the most urgent
+        # items a page at a time, so what is rendered, linked and audited per request is
+        # bounded by the page size, not by the municipality's size.
+        summary = week.per_worker(found, workers)
+        page_ = Paginator(found, week.PAGE_SIZE).get_page(request.GET.get("side"))
+        found = list(page_.object_list)
     # The keys of the citizens whose activities' words the page shows, from the key store
     # in one query (not one per citizen).
     crypto.request_or_new_keys().prefetch({item.citizen.data_key for item in found if item.kind == "activity"
                                            and can_read_notes(request.user, item.citizen)})
     shown = {item.citizen.municipality for item in found}
     # Pseudonyms beside what is due (and the activities' words): as the caseload, a read
-    # of every citizen listed, so each citizen's own access log shows it.
+    # of every citizen listed on the page, so each citizen's own access log shows it.
     record_citizens_read(list({item.citizen.pk: item.citizen for item in found}.values()), actor=request.user,
                          what="week")
     record_caseload_read(request.user, what="week", citizens=len({item.citizen.pk for item in found}), items=len(found),
                          municipality=shown.pop() if len(shown) == 1 else None)
+    total = page_.paginator.count if page_ else len(found)
     return render(request, "courses/week.html", {
         "late": page.week_rows(request, [item for item in found if item.late]),
         "soon": page.week_rows(request, [item for item in found if not item.late]),
+        "late_total": late_total, "soon_total": total - late_total, "summary": summary, "page": page_,
         "is_leader": is_leader, "workers": workers, "chosen": chosen, "today": dt.date.today(),
     })
 

@@ -32,6 +32,7 @@ from overgang.measurements.models import Record
 ACTIVITY_HORIZON_DAYS = 7
 HANDOVER_MONTHS = 3
 PAUSE_REVIEW_DAYS = 30
+PAGE_SIZE = 50  # items per page of a leader's team week
 KINDS = ("registration", "activity", "no_contact", "handover", "draft", "pause")
 OPEN = (Course.Status.CONTACT, Course.Status.ACTIVE)
 
@@ -158,6 +159,24 @@ def items(citizens, today) -> list[Item]:
             found += _registrations(course, list(course.records.all()), today)
             found += _handover(course, today)
     return sorted(found, key=lambda item: item.sort_key)
+
+
+def per_worker(found, workers) -> list[dict]:
+    """The leader's summary of the team's week: for each worker of ``workers`` (and one
+    line for citizens without a worker, if any has items) how many items are overdue,
+    due in the coming days, unfinished drafts and citizens not reached. Counted from
+    ``found`` (the whole team's items), so it agrees with the list a worker sees."""
+    tally = {}
+    for item in found:
+        line = tally.setdefault(item.citizen.worker_id, Counter())
+        line["late" if item.late else "soon"] += 1
+        if item.kind in ("draft", "no_contact"):
+            line[item.kind] += 1
+    lines = [{"worker": w, **{k: tally.get(w.pk, Counter())[k] for k in ("late", "soon", "draft", "no_contact")}}
+             for w in workers]
+    if None in tally:
+        lines.append({"worker": None, **{k: tally[None][k] for k in ("late", "soon", "draft", "no_contact")}})
+    return lines
 
 
 def counts(found) -> dict:

@@ -151,3 +151,24 @@ def test_min_uge_reads_no_answers_and_no_notes(client, world):
                    '"courses_handovermeeting"."note_encrypted"', '"courses_pause"."reason_encrypted"'):
         assert column not in sql, column
     assert '"courses_contact"' in sql and '"measurements_record"' in sql  # read, but only what is needed
+
+
+def test_the_leaders_team_week_costs_the_same_for_5_and_200_citizens(client, world):
+    """The team's week is a summary per worker and one page of items: what is rendered
+    and audited (one read event per citizen shown) stays one page, however many citizens
+    the municipality has."""
+    from overgang.audit.models import AuditEvent
+    from overgang.courses import week
+
+    testing.login(client, world.leader)
+    _generate(world, 5, seed=1)
+    small = _cost(client, reverse("courses:week"))
+    _generate(world, 195, seed=2)
+    assert Citizen.objects.filter(worker=world.worker).count() == 201
+    found = week.items(Citizen.objects.filter(municipality=world.a), dt.date.today())
+    assert len({item.citizen.pk for item in found}) > 80 and len(found) > 2 * week.PAGE_SIZE
+    reads = AuditEvent.objects.filter(action="citizen.read")
+    for url in (reverse("courses:week"), reverse("courses:week") + "?side=2"):
+        before = reads.count()
+        assert _cost(client, url)["queries"] == small["queries"], url
+        assert reads.count() - before <= 2 * week.PAGE_SIZE  # _cost reads the page twice
