@@ -195,6 +195,9 @@ class Env:
             "SECRET_KEY": "bench-" + "x" * 60, "OVERGANG_TOTP_WAIVED": "true", "ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_SETTINGS_MODULE": "overgang.settings", "PYTHONPATH": str(ROOT), "LOG_LEVEL": "ERROR",
             "OVERGANG_VAR_DIR": str(workdir / "var"),
+            # The workers' sessions wait while the leader pages are measured (minutes at
+            # 50,000 courses): the production idle timeout (15 min) would log them out.
+            "OVERGANG_IDLE_TIMEOUT_MINUTES": "720",
             # One key store for every database of the work directory: the databases are
             # copied and renamed, and each copy's citizens must find their keys.
             "OVERGANG_KEY_STORE": f"sqlite:///{(workdir / 'keys.sqlite3').resolve()}",
@@ -524,6 +527,10 @@ def main():
                        "batch": {} if args.no_batch else batch(database, env_for, name, args.workdir, size,
                                                               args.runs, log)}
                 results["runs"][f"{database_name} {size}"] = run
+                # Each size's figures are kept as soon as they exist: a later failure
+                # (or an interrupted run) does not lose them.
+                (args.workdir / "results-partial.json").write_text(json.dumps(results, indent=2, default=str))
+                log(f"[{database_name} {size}] done; figures so far in {args.workdir / 'results-partial.json'}")
         finally:
             database.stop()
     results["machine"]["load_average_at_end"] = os.getloadavg()
