@@ -159,7 +159,8 @@ def page(browser, request):
                                   locale=marker.args[0] if marker else "da-DK")
     context.add_init_script(script=HTMX_HOOK)
     page = context.new_page()
-    page.set_default_timeout(15000)
+    # Generous: a page that works can still take seconds on a loaded two-core CI machine.
+    page.set_default_timeout(30000)
     checks = PageChecks(page)
     yield page
     checks.run()
