@@ -467,24 +467,31 @@ def compare(results):
 # ---------------------------------------------------------------------------- main
 
 
-def build_only(args, log):
-    """Build the installations a later run measures (on a quiet machine), and nothing else."""
-    began = time.perf_counter()
+def installations(args, log):
+    """Each database of the run, started, with each size's installation built or reused:
+    (database name, database, env_for, size, installation name, build facts)."""
     for database_name in args.databases:
         database = (SQLite if database_name == "sqlite" else Postgres)(args.workdir)
         database.start()
         try:
-            def env_for(db):
+            def env_for(db, database=database):
                 return Env(args.workdir, database.url(db))
 
             for size in args.sizes:
-                _name, facts = build(database, env_for, args.workdir, size, args.fresh, log)
-                log(f"[{database_name} {size}] ready: built {facts.get('built')}, generate "
-                    f"{facts.get('generate_seconds', 0):.0f} s wall")
-                if size == IMPORT_COURSES and not args.no_batch:
-                    import_inputs(database, env_for, args.workdir, log)
+                name, facts = build(database, env_for, args.workdir, size, args.fresh, log)
+                yield database_name, database, env_for, size, name, facts
         finally:
             database.stop()
+
+
+def build_only(args, log):
+    """Build the installations a later run measures (on a quiet machine), and nothing else."""
+    began = time.perf_counter()
+    for database_name, database, env_for, size, _name, facts in installations(args, log):
+        log(f"[{database_name} {size}] ready: built {facts.get('built')}, generate "
+            f"{facts.get('generate_seconds', 0):.0f} s wall")
+        if size == IMPORT_COURSES and not args.no_batch:
+            import_inputs(database, env_for, args.workdir, log)
     log(f"built in {time.perf_counter() - began:.0f} s; measure with the same --workdir, without --build-only")
 
 
@@ -513,26 +520,16 @@ def main():
         build_only(args, log)
         return
     results = {"machine": machine(), "runs": {}}
-    for database_name in args.databases:
-        database = (SQLite if database_name == "sqlite" else Postgres)(args.workdir)
-        database.start()
-        try:
-            def env_for(db):
-                return Env(args.workdir, database.url(db))
-
-            for size in args.sizes:
-                name, facts = build(database, env_for, args.workdir, size, args.fresh, log)
-                run = {"version": database.version(), "build": facts,
-                       "pages": pages(env_for(name), args.workdir, database, size, rounds, log),
-                       "batch": {} if args.no_batch else batch(database, env_for, name, args.workdir, size,
-                                                              args.runs, log)}
-                results["runs"][f"{database_name} {size}"] = run
-                # Each size's figures are kept as soon as they exist: a later failure
-                # (or an interrupted run) does not lose them.
-                (args.workdir / "results-partial.json").write_text(json.dumps(results, indent=2, default=str))
-                log(f"[{database_name} {size}] done; figures so far in {args.workdir / 'results-partial.json'}")
-        finally:
-            database.stop()
+    for database_name, database, env_for, size, name, facts in installations(args, log):
+        run = {"version": database.version(), "build": facts,
+               "pages": pages(env_for(name), args.workdir, database, size, rounds, log),
+               "batch": {} if args.no_batch else batch(database, env_for, name, args.workdir, size,
+                                                      args.runs, log)}
+        results["runs"][f"{database_name} {size}"] = run
+        # Each size's figures are kept as soon as they exist: a later failure
+        # (or an interrupted run) does not lose them.
+        (args.workdir / "results-partial.json").write_text(json.dumps(results, indent=2, default=str))
+        log(f"[{database_name} {size}] done; figures so far in {args.workdir / 'results-partial.json'}")
     results["machine"]["load_average_at_end"] = os.getloadavg()
     compare(results)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
