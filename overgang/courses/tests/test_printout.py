@@ -1,11 +1,15 @@
 """What the citizen takes home (issue 10, item 8): the plan of every phase, the long-term
 plan, the stars the worker chose, and the star's dimensions in the citizen's words."""
 
+import base64
 import datetime as dt
+import html as htmllib
+import io
 import re
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from overgang import testing
 from overgang.courses import actions
@@ -87,3 +91,27 @@ def test_the_citizens_page_offers_first_and_latest_and_says_when_more_than_three
     assert "Du valgte 4 stjerner. Stjernen kan vise tre ad gangen, så her er de tre nyeste af dem." in page
     checked = re.findall(r'value="([0-9a-f-]+)" checked', page)
     assert checked == [str(s.code) for s in stars[1:4]]  # the three shown, never silently the oldest
+
+
+def test_the_pdf_draws_each_chart_as_an_image_of_the_same_svg_and_its_words_are_in_it(client, world, login, course):
+    """The PDF is made with each chart as an SVG image instead of inline markup (WeasyPrint
+    parses and styles inline markup as HTML first, which cost more than drawing it): the
+    same SVG, the rest of the printout unchanged, and every word of the charts in the PDF."""
+    for month in (1, 5, 9):
+        _star(world.citizen, D(2026, month, 15), 2 + month // 2)
+    inline = render_html(course)
+    images = render_html(course, charts_as_images=True)
+    svgs = re.findall(r"<svg\b.*?</svg>", inline, re.S)
+    assert len(svgs) == 2  # the star and the WHO-5 curve
+    tag = r'<img class="chart-image" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" alt="[^"]+">'
+    assert [base64.b64decode(data).decode("utf-8") for data in re.findall(tag, images)] == svgs
+    assert "<svg" not in images
+    assert re.sub(r'<img class="chart-image"[^>]*>', "", images) == re.sub(r"<svg\b.*?</svg>", "", inline, flags=re.S)
+
+    login(world.worker)
+    response = client.get(reverse("courses:printout", kwargs={"code": course.code}))
+    assert response.status_code == 200
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    words = [htmllib.unescape(w) for svg in svgs for w in re.findall(r">([^<>]+)</t(?:span|ext)>", svg)]
+    assert "Loven og mig" in words and "50: risiko for nedsat trivsel" in words
+    assert [w for w in words if w not in text] == []
