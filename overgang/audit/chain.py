@@ -31,11 +31,22 @@ def payload(event) -> bytes:
     or anything with those attributes)."""
     data = {name: getattr(event, name) for name in FIELDS}
     data["at"] = utc(data["at"])
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return canonical(data)
+
+
+# What json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")) does,
+# without building an encoder per call (the import signs a hundred thousand events).
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def canonical(data: dict) -> bytes:
+    """The payload of an event given as a dict of ``FIELDS`` with ``at`` already as ``utc``
+    writes it (``payload`` for a writer that builds no model instance)."""
+    return _ENCODER.encode(data).encode("utf-8")
 
 
 def mac(key: str, data: bytes) -> str:
-    return hmac.new(key.encode("utf-8"), data, hashlib.sha256).hexdigest()
+    return hmac.digest(key.encode("utf-8"), data, "sha256").hex()
 
 
 def legacy_hash(data: bytes) -> str:

@@ -84,6 +84,7 @@ class Importer:
         self._versions: dict = {}
         self._plans: dict = {}
         self._template_versions: dict = {}
+        self._allowed_answers: dict = {}  # (instrument version pk, template version pk) -> see _allowed
         self._fake_pk = 0
         self._reader = None
         self._codec = codec.AnswerCodec()  # each citizen's data key unwrapped once
@@ -240,13 +241,12 @@ class Importer:
     def _fits_template(self, row, version, template_pk) -> bool:
         """Whether every answer is one the record's course template asks: a homelessness
         course has no question about selling sex, and a package cannot give it one."""
-        if template_pk not in self._template_versions:
-            self._template_versions[template_pk] = TemplateVersion.objects.get(pk=template_pk)
-        restricted = self._template_versions[template_pk].restrict(version)
+        allowed = self._allowed(version, template_pk)
         for name, value in row.answers.items():
-            item = restricted.item(name) if restricted.has_item(name) else None
-            wrong = item is None
-            if item is not None and item.choices is not None:  # the codes of a choice answer
+            codes = allowed.get(name, _NOT_ASKED)
+            wrong = codes is _NOT_ASKED
+            if not wrong and codes is not None and value not in codes:  # the codes of a choice answer
+                item = codes.item
                 wrong = any(code.lstrip("-").isdigit() and item.choices.get(int(code)) is None
                             for code in value.split())
             if wrong:
@@ -254,6 +254,20 @@ class Importer:
                               template=self._template_versions[template_pk].name)
                 return False
         return True
+
+    def _allowed(self, version, template_pk) -> dict:
+        """Item name -> what the template version lets a record of ``version`` answer:
+        None for any value, or (a choice item) the codes it offers, as text; an item the
+        template does not ask is absent. Built once per pair for the whole import."""
+        key = (version.pk, template_pk)
+        found = self._allowed_answers.get(key)
+        if found is None:
+            if template_pk not in self._template_versions:
+                self._template_versions[template_pk] = TemplateVersion.objects.get(pk=template_pk)
+            restricted = self._template_versions[template_pk].restrict(version)
+            found = self._allowed_answers[key] = {
+                item.name: None if item.choices is None else _Codes(item) for item in restricted.items}
+        return found
 
     def touched_courses(self) -> list:
         """The pks of the courses this package created or names (after ``run``)."""
@@ -367,6 +381,18 @@ class Importer:
                 for obj in objects:
                     self._fake_pk -= 1
                     obj.pk = self._fake_pk
+
+
+_NOT_ASKED = object()
+
+
+class _Codes(frozenset):
+    """The codes of a choice item as text ("3"), with the item for anything else."""
+
+    def __new__(cls, item):
+        codes = super().__new__(cls, (str(choice.code) for choice in item.choices.choices))
+        codes.item = item
+        return codes
 
 
 class _RecordInserts:

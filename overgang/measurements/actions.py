@@ -8,7 +8,7 @@ in ``RecordChange``.
 import json
 import uuid
 
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ from overgang.citizens.models import Citizen
 from overgang.instruments import engine
 from overgang.instruments.models import current_version
 from overgang.instruments.types import Context
-from overgang.lib import crypto
+from overgang.lib import bulk, crypto
 from overgang.measurements import codec as answer_codec
 from overgang.measurements.models import Record, RecordChange
 from overgang.measurements.signals import completed_records_changed
@@ -234,27 +234,10 @@ def do_import_records(rows, *, actor, codec=None):
     return len(values)
 
 
-# Field types whose Python value every database driver takes as it is.
-_PLAIN = frozenset({"CharField", "TextField", "BooleanField", "ForeignKey", "IntegerField", "PositiveIntegerField",
-                    "PositiveSmallIntegerField", "BigIntegerField", "SmallIntegerField"})
-
-
 def _insert(values):
-    """One ``executemany`` for many records: an import holds a hundred thousand and more,
-    and building a model instance and going through ``bulk_create``'s compiler per row
-    took a third of it. The values are still prepared by each model field
-    (``get_db_prep_save``), and every concrete field of ``Record`` must be given."""
-    fields = [f for f in Record._meta.concrete_fields if not f.primary_key]
-    given = set(values[0])
-    missing = [f.attname for f in fields if f.attname not in given]
-    unknown = given - {f.attname for f in fields}
-    if missing or unknown:
-        raise RuntimeError(f"Record fields not written by the import: {missing}; unknown: {sorted(unknown)}")
-    db = connections[DEFAULT_DB_ALIAS]
-    quote = db.ops.quote_name
-    sql = (f"INSERT INTO {quote(Record._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    prepare = [(f.attname, None if f.get_internal_type() in _PLAIN else f.get_db_prep_save) for f in fields]
-    params = [[row[name] if prep is None else prep(row[name], db) for name, prep in prepare] for row in values]
-    with db.cursor() as cursor:
-        cursor.executemany(sql, params)
+    """Many records at once (``lib.bulk.insert``: COPY on PostgreSQL, one executemany
+    elsewhere): an import holds a hundred thousand and more, and building a model instance
+    and going through ``bulk_create``'s compiler per row took a third of it. The values
+    are still prepared by each model field, and every concrete field of ``Record`` must
+    be given."""
+    bulk.insert(Record, values)
