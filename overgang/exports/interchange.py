@@ -244,17 +244,17 @@ class Reader:
                     return
                 width = len(header)
                 line = reader.line_num + 1
-                for fields in reader:
+                for fields in reader:  # a tight loop: answers.csv has millions of rows
                     if fields:
                         if len(fields) != width:
                             self._problem(name, line, "", "bad_row", found=len(fields), expected=width)
-                        elif not _utf8(fields):
+                        elif not ("".join(fields).isascii() or _utf8(fields)):
                             bad = next(i for i, f in enumerate(fields) if not _utf8((f,)))
                             self._problem(name, line, header[bad], "not_utf8")
                         else:
                             yield line, (fields if raw else _getter(fields, index))
                     self._rows_seen += 1
-                    if self._rows_seen % 20000 == 0:
+                    if not self._rows_seen % 20000:
                         self._tick()
                     line = reader.line_num + 1
         except UnicodeDecodeError:
@@ -517,26 +517,34 @@ class Reader:
                     yield from self._settle(judging.submit(record, {}, {}))
             pending: dict[str, tuple[dict, dict]] = {}
             records_known = "records.csv" not in self._broken
-            for line, fields in self._rows(name, raw=True):
-                index = self._index
-                record_id, item, value = fields[index["record_id"]], fields[index["item"]], fields[index["value"]]
+            records = self._records
+            at = None
+            for line, fields in self._rows(name, raw=True):  # millions of rows: locals only
+                if at is None:
+                    at = (self._index["record_id"], self._index["item"], self._index["value"])
+                record_id, item, value = fields[at[0]], fields[at[1]], fields[at[2]]
                 if record_id == "":
                     self._problem(name, line, "record_id", "required")
                     continue
-                record = self._records.get(record_id)
+                record = records.get(record_id)
                 if record is None:
                     if records_known:
                         self._problem(name, line, "record_id", "unknown_record")
                     continue
-                values, lines = pending.setdefault(record_id, ({}, {}))
+                answers = pending.get(record_id)
+                if answers is None:
+                    answers = pending[record_id] = ({}, {})
+                values, lines = answers
                 if item == "":
                     self._problem(name, line, "item", "required")
                 elif item in values:
                     self._problem(name, line, "item", "duplicate_answer")
                 else:
-                    values[item], lines[item] = value, line
-                counts[record_id] -= 1
-                if counts[record_id] == 0:
+                    values[item] = value
+                    lines[item] = line
+                left = counts[record_id] - 1
+                counts[record_id] = left
+                if not left:
                     del pending[record_id]
                     if record.valid:
                         yield from self._settle(judging.submit(record, values, lines))
@@ -640,10 +648,47 @@ class _Judge:
     (``test_it_judges_records_as_the_engine_does``).
     """
 
+    # Answers of these types are parsed and checked from their text alone (a choice
+    # code, no context), from a small set of texts: each text is judged once per item.
+    _REMEMBERED = frozenset({"select_one", "select_multiple"})
+    _REMEMBER_AT_MOST = 512  # texts per item (a hostile file cannot fill memory)
+
     def __init__(self, instrument):
         self.instrument = instrument
         self.items = {item.name: item for item in instrument.items}
         self.handlers = {item.name: item.handler for item in instrument.items}
+        # Form order with what each step needs, looked up once (item.is_note and
+        # item.handler are properties that look the type up in the registry).
+        self._order = tuple((item, item.name, item.is_note, item.required, item.handler) for item in instrument.items)
+        self._remembered = {item.name: {} for item in instrument.items if item.handler.name in self._REMEMBERED}
+
+    def _parse(self, name, item, text):
+        """(value, None) or (None, issue): ``handler.parse``, remembered for choice texts."""
+        memo = self._remembered.get(name)
+        if memo is not None:
+            found = memo.get(text)
+            if found is not None:
+                return found
+        try:
+            found = (self.handlers[name].parse(item, text), None)
+        except AnswerError as exc:
+            found = (None, exc.issue)
+        if memo is not None and len(memo) < self._REMEMBER_AT_MOST and isinstance(text, str):
+            memo[text] = found
+        return found
+
+    def _check(self, name, item, handler, value, context) -> list:
+        """``handler.check``; for a choice answer (no context) remembered per value."""
+        memo = self._remembered.get(name)
+        if memo is None:
+            return handler.check(item, value, context)
+        key = ("checked", value)
+        found = memo.get(key)
+        if found is None:
+            found = tuple(handler.check(item, value, context))
+            if len(memo) < self._REMEMBER_AT_MOST:
+                memo[key] = found
+        return found
 
     def judge(self, raw: dict, filled_on) -> tuple[dict, bool, list]:
         """(canonical answers in form order, incomplete, issues) for item -> interchange string."""
@@ -654,31 +699,30 @@ class _Judge:
                 message = f"{name!r} is not an item of {self.instrument.name}"
                 issues.append(AnswerIssue("unknown_item", str(name), message))
                 continue
-            try:
-                parsed[name] = self.handlers[name].parse(item, text)
-            except AnswerError as exc:
-                issues.append(exc.issue)
+            value, issue = self._parse(name, item, text)
+            if issue is None:
+                parsed[name] = value
+            else:
+                issues.append(issue)
         unreadable = bool(issues)
         relevant = engine.relevance(self.instrument, parsed)
         context = Context(filled_on=filled_on, answers=parsed)
         canonical, incomplete = {}, False
-        for item in self.instrument.items:
-            name = item.name
+        for item, name, is_note, required, handler in self._order:
             if name not in parsed:
-                incomplete = incomplete or (item.required and relevant[name])
+                incomplete = incomplete or (required and relevant[name])
                 continue
             value = parsed[name]
-            if item.is_note:
+            if is_note:
                 issues.append(AnswerIssue("note_has_answer", name, "a note never has an answer"))
             elif not relevant[name]:
                 # An unreadable answer has no value, so the items it would show look hidden: not their fault.
                 if not unreadable:
                     issues.append(AnswerIssue("not_relevant", name, f"answered although hidden ({item.relevant})"))
             else:
-                issues.extend(self.handlers[name].check(item, value, context))
+                issues.extend(self._check(name, item, handler, value, context))
                 # Stored as the engine serialises it; only a type whose answers can be written
                 # several ways ("2.50") needs serialising again.
-                handler = self.handlers[name]
                 canonical[name] = raw[name] if handler.canonical_text else handler.serialise(item, value)
         return canonical, incomplete, issues
 

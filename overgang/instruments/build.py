@@ -212,6 +212,12 @@ class Instrument:
     def item(self, name: str) -> Item:
         return self._by_name[name]
 
+    @cached_property
+    def relevance_steps(self) -> tuple[tuple[str, expressions.Expression, bool], ...]:
+        """(name, relevance, answerable) of every item in form order: what
+        ``engine.relevance`` walks for every record (looked up once, not per record)."""
+        return tuple((item.name, item.relevance, not item.is_note) for item in self.items)
+
     def has_item(self, name: str) -> bool:
         return name in self._by_name
 

@@ -31,12 +31,14 @@ def relevance(instrument: Instrument, answers: Mapping) -> dict[str, bool]:
     """Item name → relevant, for every item, in form order."""
     values: dict = {}
     out: dict[str, bool] = {}
-    for item in instrument.items:
-        relevant = expressions.evaluate(item.relevance, values)
-        out[item.name] = relevant
-        value = answers.get(item.name)
-        if relevant and not item.is_note and is_answered(value):
-            values[item.name] = value
+    evaluate, always = expressions.evaluate, expressions.ALWAYS
+    for name, condition, answerable in instrument.relevance_steps:
+        relevant = condition is always or evaluate(condition, values)
+        out[name] = relevant
+        if relevant and answerable:
+            value = answers.get(name)
+            if is_answered(value):
+                values[name] = value
     return out
 
 

@@ -330,11 +330,13 @@ def evaluate(node: Expression, values: Mapping) -> bool:
     """
     if isinstance(node, Always):
         return True
+    # (type(...) is dict first: the abstract Mapping check costs more than the rest.)
+    mapping = type(values) is dict or isinstance(values, Mapping)
     if isinstance(node, Compare):
-        left = _number(values.get(node.name)) if isinstance(values, Mapping) else None
+        left = _number(values.get(node.name)) if mapping else None
         return left is not None and _compare(left, node.op, node.value)
     if isinstance(node, Selected):
-        value = values.get(node.name) if isinstance(values, Mapping) else None
+        value = values.get(node.name) if mapping else None
         return value is not None and node.code in _codes(value)
     if isinstance(node, Not):
         return not evaluate(node.operand, values)
