@@ -51,6 +51,8 @@ ID_MAX = 64
 NAME_MAX = {"municipality": 100, "worker": 150}
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# What reading a member can raise part-way (reported located, never a 500).
+_UNREADABLE = (UnicodeDecodeError, csv.Error, PackageError, zipfile.BadZipFile, zlib.error, EOFError, OSError)
 # Dates outside these are typing errors or legacy sentinels such as 9999-12-31, never a
 # real course (and would break date shifting in the evaluator export).
 EARLIEST_DATE = datetime.date(1900, 1, 1)
@@ -257,19 +259,21 @@ class Reader:
                     if not self._rows_seen % 20000:
                         self._tick()
                     line = reader.line_num + 1
-        except UnicodeDecodeError:
+        except _UNREADABLE as exc:
+            self._unreadable(name, line, exc)
+
+    def _unreadable(self, name, line, exc):
+        """Report a member that could not be read on from ``line`` (one of ``_UNREADABLE``)."""
+        if isinstance(exc, UnicodeDecodeError):
             self._problem(name, line, "", "not_utf8")
-            self._broken.add(name)
-        except csv.Error:
+        elif isinstance(exc, csv.Error):
             self._problem(name, line, "", "bad_csv")
-            self._broken.add(name)
-        except PackageError as exc:
+        elif isinstance(exc, PackageError):
             self.problems.extend(exc.problems)
-            self._broken.add(name)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        else:
             # A damaged member: its checksum or compressed data does not hold.
             self._problem(name, line, "", "bad_zip")
-            self._broken.add(name)
+        self._broken.add(name)
 
     def _header_ok(self, name, header, required, optional):
         ok = True
@@ -515,42 +519,80 @@ class Reader:
             for record in self._records.values():
                 if record.valid and not counts[record.record_id]:
                     yield from self._settle(judging.submit(record, {}, {}))
-            pending: dict[str, tuple[dict, dict]] = {}
-            records_known = "records.csv" not in self._broken
-            records = self._records
-            at = None
-            for line, fields in self._rows(name, raw=True):  # millions of rows: locals only
-                if at is None:
-                    at = (self._index["record_id"], self._index["item"], self._index["value"])
-                record_id, item, value = fields[at[0]], fields[at[1]], fields[at[2]]
-                if record_id == "":
-                    self._problem(name, line, "record_id", "required")
-                    continue
-                record = records.get(record_id)
-                if record is None:
-                    if records_known:
-                        self._problem(name, line, "record_id", "unknown_record")
-                    continue
-                answers = pending.get(record_id)
-                if answers is None:
-                    answers = pending[record_id] = ({}, {})
-                values, lines = answers
-                if item == "":
-                    self._problem(name, line, "item", "required")
-                elif item in values:
-                    self._problem(name, line, "item", "duplicate_answer")
-                else:
-                    values[item] = value
-                    lines[item] = line
-                left = counts[record_id] - 1
-                counts[record_id] = left
-                if not left:
-                    del pending[record_id]
-                    if record.valid:
-                        yield from self._settle(judging.submit(record, values, lines))
+            for _line, rows in self._rows(name, raw=True, whole=True):
+                yield from self._gather_answers(name, rows, counts, judging)
             yield from self._settle(judging.drain())
         finally:
             judging.close()
+
+    def _gather_answers(self, name, reader, counts, judging):
+        """The second pass over answers.csv: each record's answers gathered, and the record
+        judged (and yielded, when it has no problem) once its last answer is read.
+
+        ``_rows`` with the row handling inlined: millions of rows, so the loop keeps to
+        local names and a row of the record before it skips the lookups."""
+        index = self._index
+        width = len(index)
+        at_id, at_item, at_value = index["record_id"], index["item"], index["value"]
+        records, records_known = self._records, "records.csv" not in self._broken
+        pending: dict[str, tuple[dict, dict]] = {}
+        last_id, record, values, lines = None, None, None, None
+        seen = self._rows_seen
+        line = reader.line_num + 1
+        try:
+            for fields in reader:
+                if not fields:
+                    pass
+                elif len(fields) != width:
+                    self._problem(name, line, "", "bad_row", found=len(fields), expected=width)
+                elif not ("".join(fields).isascii() or _utf8(fields)):
+                    bad = next(i for i, f in enumerate(fields) if not _utf8((f,)))
+                    self._problem(name, line, next(c for c, i in index.items() if i == bad), "not_utf8")
+                else:
+                    record_id, item = fields[at_id], fields[at_item]
+                    if record_id != last_id:
+                        last_id = None
+                        if record_id == "":
+                            self._problem(name, line, "record_id", "required")
+                            record = None
+                        else:
+                            record = records.get(record_id)
+                            if record is None:
+                                if records_known:
+                                    self._problem(name, line, "record_id", "unknown_record")
+                            else:
+                                answers = pending.get(record_id)
+                                if answers is None:
+                                    answers = pending[record_id] = ({}, {})
+                                values, lines = answers
+                                last_id = record_id
+                    if last_id is not None:
+                        if item == "":
+                            self._problem(name, line, "item", "required")
+                        elif item in values:
+                            self._problem(name, line, "item", "duplicate_answer")
+                        else:
+                            values[item] = fields[at_value]
+                            lines[item] = line
+                        left = counts[record_id] - 1
+                        counts[record_id] = left
+                        if not left:
+                            del pending[record_id]
+                            last_id = None
+                            if record.valid:
+                                try:
+                                    judged = judging.submit(record, values, lines)
+                                except _UNREADABLE as exc:  # not the file's fault: not reported as the file's
+                                    raise RuntimeError("judging the answers failed") from exc
+                                yield from self._settle(judged)
+                seen += 1
+                if not seen % 20000:
+                    self._rows_seen = seen
+                    self._tick()
+                line = reader.line_num + 1
+        except _UNREADABLE as exc:
+            self._unreadable(name, line, exc)
+        self._rows_seen = seen
 
     def _settle(self, judged):
         """Report the problems of judged records; yield those without any."""
