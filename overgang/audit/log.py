@@ -48,10 +48,11 @@ def record(
                              municipality=municipality, details=details, actor_username=actor_username)])[0]
 
 
-def record_many(entries):
+def record_many(entries, *, events=True):
     """Append one event per dict of ``record``'s keyword arguments, in order, with one
     lock and one insert (a list page reads many citizens
-    at once; the bulk actions of an import write thousands)."""
+    at once; the bulk actions of an import write thousands). Returns the events, or
+    with ``events=False`` only their number (a bulk writer that does not look at them)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record must be called inside transaction.atomic()")
     if not entries:
@@ -73,6 +74,8 @@ def record_many(entries):
             row["at"] = now
             rows.append(row)
         bulk.insert(AuditEvent, rows)
+    if not events:
+        return len(rows)
     # The events as written (their primary keys are not read back: nothing needs them).
     names = [f.attname for f in AuditEvent._meta.concrete_fields]
     return [AuditEvent.from_db(connection.alias, names, [row.get(name) for name in names]) for row in rows]

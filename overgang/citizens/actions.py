@@ -62,7 +62,7 @@ def do_import_citizens(citizens, *, actor):
     record_many([
         dict(action="citizen.import", actor=actor, obj=citizen, citizen=citizen, municipality=citizen.municipality)
         for citizen in citizens
-    ])
+    ], events=False)
     return citizens
 
 

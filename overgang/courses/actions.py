@@ -99,7 +99,7 @@ def do_import_courses(courses, *, actor):
         dict(action="course.import", actor=actor, obj=course, citizen=codes[course.citizen_id][0],
              municipality=codes[course.citizen_id][1], details={"status": course.status})
         for course in courses
-    ])
+    ], events=False)
     return courses
 
 
@@ -116,7 +116,7 @@ def do_import_pauses(pauses, *, actor):
         dict(action="course.pause_import", actor=actor, obj=pause, citizen=codes[pause.course.citizen_id][0],
              municipality=codes[pause.course.citizen_id][1], details={"open": pause.end_date is None})
         for pause in pauses
-    ])
+    ], events=False)
     return pauses
 
 

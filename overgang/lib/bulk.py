@@ -35,8 +35,8 @@ def insert(model, rows, *, using=DEFAULT_DB_ALIAS) -> int:
     db = connections[using]
     quote = db.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    prepare = [(f.attname, None if f.get_internal_type() in PLAIN else f.get_db_prep_save) for f in fields]
-    params = ([row[name] if prep is None else prep(row[name], db) for name, prep in prepare] for row in rows)
+    prepare = [(f.attname, None if f.get_internal_type() in PLAIN else _Prepared(f, db)) for f in fields]
+    params = ([row[name] if prep is None else prep(row[name]) for name, prep in prepare] for row in rows)
     table = quote(model._meta.db_table)
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
@@ -47,3 +47,17 @@ def insert(model, rows, *, using=DEFAULT_DB_ALIAS) -> int:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})",
                                list(params))
     return len(rows)
+
+
+class _Prepared:
+    """``field.get_db_prep_save`` of one column, once for a run of the same object (the
+    rows of one batch share their time stamps and defaults)."""
+
+    def __init__(self, field, db):
+        self._prepare, self._db = field.get_db_prep_save, db
+        self._last = self._value = object()
+
+    def __call__(self, value):
+        if value is not self._last:
+            self._value, self._last = self._prepare(value, self._db), value
+        return self._value

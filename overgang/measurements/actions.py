@@ -230,7 +230,7 @@ def do_import_records(rows, *, actor, codec=None):
              citizen=codes[row["citizen_id"]][0], municipality=codes[row["citizen_id"]][1],
              details={"instrument": row["instrument"]})
         for row in values
-    ])
+    ], events=False)
     return len(values)
 
 
