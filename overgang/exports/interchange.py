@@ -735,13 +735,16 @@ class _Judge:
     def judge(self, raw: dict, filled_on) -> tuple[dict, bool, list]:
         """(canonical answers in form order, incomplete, issues) for item -> interchange string."""
         parsed, issues = {}, []
+        remembered = self._remembered
         for name, text in raw.items():
             item = self.items.get(name)
             if item is None:
                 message = f"{name!r} is not an item of {self.instrument.name}"
                 issues.append(AnswerIssue("unknown_item", str(name), message))
                 continue
-            value, issue = self._parse(name, item, text)
+            memo = remembered.get(name)
+            found = None if memo is None else memo.get(text)  # (most answers: one lookup)
+            value, issue = found if found is not None else self._parse(name, item, text)
             if issue is None:
                 parsed[name] = value
             else:
@@ -762,7 +765,12 @@ class _Judge:
                 if not unreadable:
                     issues.append(AnswerIssue("not_relevant", name, f"answered although hidden ({item.relevant})"))
             else:
-                issues.extend(self._check(name, item, handler, value, context))
+                memo = remembered.get(name)
+                found = None if memo is None else memo.get(("checked", value))
+                if found is None:
+                    found = self._check(name, item, handler, value, context)
+                if found:
+                    issues.extend(found)
                 # Stored as the engine serialises it; only a type whose answers can be written
                 # several ways ("2.50") needs serialising again.
                 canonical[name] = raw[name] if handler.canonical_text else handler.serialise(item, value)
