@@ -44,7 +44,9 @@ PLAIN = "plain_answers"
 SEALED = "sealed_answers"
 FIELDS = (PLAIN, SEALED)
 
-_published: dict[str, tuple[frozenset, frozenset]] = {}  # name -> (versions seen, sealed names)
+_published: dict[str, tuple[frozenset, frozenset]] = {}
+# json.dumps(hidden, ensure_ascii=False, sort_keys=True) without an encoder built per record.
+_SEALED_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # name -> (versions seen, sealed names)
 
 
 def sealed_names(instrument: Instrument) -> frozenset[str]:
@@ -101,9 +103,11 @@ class AnswerCodec:
         """The stored fields (``{PLAIN: …, SEALED: …}``) for ``strings`` (item → interchange
         string) of a record of ``instrument`` belonging to the citizen with ``data_key``."""
         sealed = self.sealed_names(instrument)
+        if sealed.isdisjoint(strings):  # most records of most instruments: nothing to seal
+            return {PLAIN: dict(strings), SEALED: ""}
         plain = {name: value for name, value in strings.items() if name not in sealed}
         hidden = {name: value for name, value in strings.items() if name in sealed}
-        token = self._keys.encrypt(data_key, json.dumps(hidden, ensure_ascii=False, sort_keys=True)) if hidden else ""
+        token = self._keys.encrypt(data_key, _SEALED_JSON.encode(hidden))
         return {PLAIN: plain, SEALED: token}
 
     # ------------------------------------------------------------------ reading
