@@ -18,7 +18,7 @@ from overgang.accounts.models import Role
 from overgang.audit.log import record as audit
 from overgang.audit.log import record_many
 from overgang.citizens.models import Citizen
-from overgang.courses import due, phases, prefill, schedule
+from overgang.courses import due, last_contact, phases, prefill, schedule
 from overgang.courses.models import (
     Activity,
     Contact,
@@ -153,6 +153,7 @@ def do_log_contact(course, *, actor, date, form, minutes=None, note="", reached=
         course=course, date=date, form=form, minutes=minutes, note_encrypted=_enc(course, note), created_by=actor,
         reached=reached, third_party=third_party, outside_hours=outside_hours,
     )
+    last_contact.refresh_course(course)
     _audit("course.contact_log", course, actor, obj=contact, details={
         "form": form, "has_note": bool(note), "reached": reached, "third_party": third_party,
         "outside_hours": outside_hours,
@@ -613,6 +614,7 @@ def do_change_contact(contact, *, actor, version, date, form, minutes, reached, 
         "outside_hours": outside_hours,
     }, encrypted={"note": (contact.get_note, note)})
     if changed:
+        last_contact.refresh_course(course)
         _audit("course.contact_correct", course, actor, obj=contact, details={"fields": changed})
     return changed
 

@@ -3,7 +3,8 @@ municipality — filtered, sorted by urgency and paged in the database.
 
 A page costs the same few queries whether the list holds ten citizens or ten thousand:
 the filters and the order are SQL over the citizen's current course (its open contact
-period or course, kept next due registration from ``due.py``, latest contact), and only
+period or course, joined once, with its next due registration and latest contact kept
+on it by ``due.py`` and ``last_contact.py``), and only
 the citizens of the page are then read in full (their course, pauses and open
 activities). Urgency: the earliest next due registration first (overdue ones are the
 earliest), then the longest time since the last contact, then the pseudonym.
@@ -15,12 +16,12 @@ import datetime as dt
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
 from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 
 from overgang.accounts.models import User
-from overgang.courses.models import Activity, Contact, Course, CourseSettings
+from overgang.courses.models import Activity, Course, CourseSettings, Pause
 from overgang.courses.overview import all_due, current_course, next_due
 from overgang.measurements.models import Record
 
@@ -46,8 +47,10 @@ def templates_of(citizens) -> dict:
     from overgang.measurements.forms import _lang
     from overgang.programmes.models import TemplateVersion
 
-    names = set(Course.objects.filter(citizen__in=citizens).order_by().values_list(
-        "template_version__name", flat=True).distinct())
+    # Per template version, whether any of the citizens has a course of it (a semi-join
+    # that stops at the first course found), not every course of the municipality read.
+    names = set(TemplateVersion.objects.filter(Exists(Course.objects.filter(
+        template_version=OuterRef("pk"), citizen__in=citizens.values("pk")))).values_list("name", flat=True))
     lang = _lang()
     titles = {}
     for name in names:
@@ -60,17 +63,16 @@ def listing(citizens, *, state="current", overdue=False, worker=None, template=N
     """``citizens`` (the user's caseload from the access door) filtered and ordered."""
     today = today or dt.date.today()
     open_course = Course.objects.filter(citizen=OuterRef("pk"), status__in=OPEN)
-    # An outreach attempt without answer is no contact (it does not stop the warning).
-    latest_contact = Contact.objects.filter(course__citizen=OuterRef("pk"), course__status__in=OPEN,
-                                            reached=True).order_by("-date")
-    overdue_activity = Activity.objects.filter(
-        focus_area__course__citizen=OuterRef("pk"), focus_area__course__status__in=OPEN,
-        status__in=OPEN_ACTIVITY, due_date__lt=today)
+    # The open contact period or course (a citizen has at most one) joined once, with the
+    # columns kept on it for sorting (due.py, last_contact.py): no subquery per citizen.
     found = citizens.annotate(
-        due_on=Subquery(open_course.values("next_due_on")[:1]),
-        due_until=Subquery(open_course.values("next_due_until")[:1]),
-        last_contact=Coalesce(Subquery(latest_contact.values("date")[:1]),
-                              Subquery(open_course.values("first_contact_on")[:1])),
+        open=FilteredRelation("courses", condition=Q(courses__status__in=OPEN)),
+        open_pk=F("open__pk"),
+        open_status=F("open__status"),
+        due_on=F("open__next_due_on"),
+        due_until=F("open__next_due_until"),
+        # An outreach attempt without answer is no contact (it does not stop the warning).
+        last_contact=Coalesce(F("open__last_contact_on"), F("open__first_contact_on")),
     )
     if worker is not None:
         found = found.filter(worker=worker)
@@ -81,6 +83,8 @@ def listing(citizens, *, state="current", overdue=False, worker=None, template=N
                              | (~Exists(open_course) & Exists(of_template)))
     found = found.filter(_state(state))
     if overdue:
+        overdue_activity = Activity.objects.filter(focus_area__course=OuterRef("open_pk"), status__in=OPEN_ACTIVITY,
+                                                   due_date__lt=today)
         found = found.filter(Q(due_until__lt=today) | Exists(overdue_activity))
     pseudonym = Lower("pseudonym")
     order = {
@@ -92,17 +96,20 @@ def listing(citizens, *, state="current", overdue=False, worker=None, template=N
 
 
 def _state(state) -> Q:
+    """The filter of ``state`` over ``listing``'s queryset (with the open course joined as
+    ``open``)."""
     def course(**where):
         return Exists(Course.objects.filter(citizen=OuterRef("pk"), **where))
 
-    paused = Q(pauses__end_date__isnull=True, pauses__isnull=False)
+    has_open = Q(open_pk__isnull=False)
+    paused = Pause.objects.filter(course=OuterRef("open_pk"), end_date__isnull=True)
     return {
         # A citizen without any course yet is current too: the first contact is still to register.
-        "current": Q(course(status__in=OPEN)) | ~Q(course()),
-        "contact": Q(course(status=Course.Status.CONTACT)),
-        "active": Q(course(status=Course.Status.ACTIVE)),
-        "paused": Q(Exists(Course.objects.filter(paused, citizen=OuterRef("pk"), status=Course.Status.ACTIVE))),
-        "closed": Q(course()) & ~Q(course(status__in=OPEN)),
+        "current": has_open | ~Q(course()),
+        "contact": Q(open_status=Course.Status.CONTACT),
+        "active": Q(open_status=Course.Status.ACTIVE),
+        "paused": Q(open_status=Course.Status.ACTIVE) & Q(Exists(paused)),
+        "closed": ~has_open & Q(course()),
         "all": Q(),
     }[state]
 

@@ -44,7 +44,7 @@ class CourseSettings(models.Model):
         return found or cls(municipality=municipality)
 
 
-_DUE_FIELDS = ("next_due_on", "next_due_until", "next_due_instrument")
+_DUE_FIELDS = ("next_due_on", "next_due_until", "next_due_instrument", "last_contact_on")
 
 
 class CourseQuerySet(models.QuerySet):
@@ -96,6 +96,10 @@ class Course(ChoiceDisplay, models.Model):
     next_due_on = models.DateField(null=True, blank=True, db_index=True, editable=False)
     next_due_until = models.DateField(null=True, blank=True, editable=False)
     next_due_instrument = models.CharField(max_length=32, blank=True, editable=False)
+    # The day of the latest contact that reached the citizen (an outreach attempt without
+    # answer is no contact), kept by ``last_contact.refresh`` whenever the contact log
+    # changes, so the leader's caseload sorts by time since contact in the database.
+    last_contact_on = models.DateField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     created = models.DateTimeField(auto_now_add=True)
 
@@ -103,6 +107,11 @@ class Course(ChoiceDisplay, models.Model):
 
     class Meta:
         ordering = ["-first_contact_on", "-created"]
+        # The open contact period or course of a citizen (at most one): the caseload lists
+        # join it for every citizen of a municipality, the few thousand open ones of a
+        # national installation's 50,000 courses.
+        indexes = [models.Index(fields=["citizen"], condition=models.Q(status__in=("contact", "active")),
+                                name="course_open_by_citizen")]
 
     def __str__(self):
         return f"{self.citizen} {self.get_status_display()}"

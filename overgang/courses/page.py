@@ -356,7 +356,8 @@ def team_workers(citizens):
     """The workers responsible for ``citizens``, for a leader's filter."""
     from overgang.accounts.models import User
 
-    return list(User.objects.filter(caseload__in=citizens).distinct().order_by("first_name", "last_name", "username"))
+    return list(User.objects.filter(pk__in=citizens.order_by().values("worker_id")).order_by(
+        "first_name", "last_name", "username"))
 
 
 def week_rows(request, found):

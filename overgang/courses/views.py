@@ -3,7 +3,6 @@ from contextlib import nullcontext
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -78,16 +77,15 @@ def my_week(request):
             raise Http404
         if chosen is not None:
             citizens = citizens.filter(worker=chosen)
-    found = week.items(citizens, dt.date.today())
-    late_total = sum(1 for item in found if item.late)
-    summary, page_ = [], None
+    team = None
     if is_leader and chosen is None:
         # The whole team: a line per worker (counts only, no citizen) and the most urgent
-        # items a page at a time, so what is rendered, linked and audited per request is
-        # bounded by the page size, not by the municipality's size.
-        summary = week.per_worker(found, workers)
-        page_ = Paginator(found, week.PAGE_SIZE).get_page(request.GET.get("side"))
-        found = list(page_.object_list)
+        # items a page at a time; what is read in full, rendered, linked and audited per
+        # request is bounded by the page size, not by the municipality's size (week.team).
+        team = week.team(citizens, workers, dt.date.today(), request.GET.get("side"))
+        found = team.items
+    else:
+        found = week.items(citizens, dt.date.today())
     # The keys of the citizens whose activities' words the page shows, from the key store
     # in one query (not one per citizen).
     crypto.request_or_new_keys().prefetch({item.citizen.data_key for item in found if item.kind == "activity"
@@ -99,11 +97,14 @@ def my_week(request):
                          what="week")
     record_caseload_read(request.user, what="week", citizens=len({item.citizen.pk for item in found}), items=len(found),
                          municipality=shown.pop() if len(shown) == 1 else None)
-    total = page_.paginator.count if page_ else len(found)
+    late = [item for item in found if item.late]
     return render(request, "courses/week.html", {
-        "late": page.week_rows(request, [item for item in found if item.late]),
+        "late": page.week_rows(request, late),
         "soon": page.week_rows(request, [item for item in found if not item.late]),
-        "late_total": late_total, "soon_total": total - late_total, "summary": summary, "page": page_,
+        "late_total": len(late), "soon_total": len(found) - len(late),
+        "summary": team.summary if team else [], "team": team,
+        "summary_total": {key: sum(line[key] for line in team.summary) for key in ("late", "soon", "draft", "no_contact")}
+        if team else None,
         "is_leader": is_leader, "workers": workers, "chosen": chosen, "today": dt.date.today(),
     })
 

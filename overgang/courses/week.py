@@ -22,7 +22,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from overgang.courses import overview, schedule
@@ -74,16 +74,20 @@ def prefetched(citizens, today):
     reached = Contact.objects.filter(reached=True).only("id", "course_id", "date", "reached")
     horizon = today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)
     due = Activity.objects.filter(status__in=(Activity.Status.PLANNED, Activity.Status.ONGOING), due_date__lte=horizon)
+    # Lists as attributes (to_attr), not related managers: a manager's queryset is cloned
+    # per object, which was most of the cost of a page of a leader's team week.
     return (citizens.filter(Exists(open_.filter(citizen=OuterRef("pk"))) | Exists(drafts.filter(citizen=OuterRef("pk"))))
             .select_related("worker", "municipality").prefetch_related(
-                Prefetch("courses", queryset=open_),
-                Prefetch("courses__pauses", queryset=Pause.objects.defer("reason_encrypted")),
-                Prefetch("courses__contacts", queryset=reached),
-                Prefetch("courses__records", queryset=completed),
-                Prefetch("courses__focus_areas", queryset=FocusArea.objects.defer("goal_encrypted")),
-                Prefetch("courses__focus_areas__activities", queryset=due),
-                Prefetch("courses__handover_meetings", queryset=HandoverMeeting.objects.only("id", "course_id", "kind")),
-                Prefetch("records", queryset=drafts)))
+                Prefetch("courses", queryset=open_, to_attr="week_courses"),
+                Prefetch("week_courses__pauses", queryset=Pause.objects.defer("reason_encrypted")),
+                Prefetch("week_courses__contacts", queryset=reached, to_attr="week_contacts"),
+                Prefetch("week_courses__records", queryset=completed, to_attr="week_records"),
+                Prefetch("week_courses__focus_areas", queryset=FocusArea.objects.defer("goal_encrypted"),
+                         to_attr="week_focus_areas"),
+                Prefetch("week_courses__week_focus_areas__activities", queryset=due, to_attr="week_activities"),
+                Prefetch("week_courses__handover_meetings", queryset=HandoverMeeting.objects.only("id", "course_id", "kind"),
+                         to_attr="week_handover_meetings"),
+                Prefetch("records", queryset=drafts, to_attr="week_drafts")))
 
 
 def _registrations(course, records, today):
@@ -97,15 +101,15 @@ def _registrations(course, records, today):
 
 def _activities(course, today):
     horizon = today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)
-    for focus in course.focus_areas.all():
-        for activity in focus.activities.all():
+    for focus in course.week_focus_areas:
+        for activity in focus.week_activities:
             if activity.is_open and activity.due_date and activity.due_date <= horizon:
                 yield Item("activity", course.citizen, course, activity.due_date, (today - activity.due_date).days,
                            activity=activity, extra={"area": focus.get_area_display()})
 
 
 def _no_contact(course, today, warn_after):
-    since = overview.days_since_contact(course, list(course.contacts.all()), today)
+    since = overview.days_since_contact(course, course.week_contacts, today)
     if since is not None and since > warn_after:
         became = today - dt.timedelta(days=since - warn_after)
         yield Item("no_contact", course.citizen, course, became, since - warn_after, extra={"days": since})
@@ -116,7 +120,7 @@ def _handover(course, today):
     if end is None:
         return
     begin = schedule.add_months(end, -HANDOVER_MONTHS)
-    begun = course.long_term_plan_encrypted or list(course.handover_meetings.all())
+    begun = course.long_term_plan_encrypted or course.week_handover_meetings
     if today >= begin and not begun:
         yield Item("handover", course.citizen, course, begin, (today - begin).days, extra={"planned_end": end})
 
@@ -132,7 +136,7 @@ def _pause(course, today):
 
 
 def _drafts(citizen, today):
-    for record in citizen.records.all():
+    for record in citizen.week_drafts:
         saved = timezone.localdate(record.updated) if record.updated else record.filled_on
         if record.status == Record.Status.DRAFT and saved < today:
             yield Item("draft", citizen, None, saved, (today - saved).days, instrument=record.instrument, record=record)
@@ -143,8 +147,7 @@ def items(citizens, today) -> list[Item]:
     warn_after = {}
     found = []
     for citizen in prefetched(citizens, today):
-        courses = list(citizen.courses.all())
-        course = overview.current_course(citizen, courses)
+        course = overview.current_course(citizen, citizen.week_courses)
         found += _drafts(citizen, today)
         if course is None or course.status not in (Course.Status.CONTACT, Course.Status.ACTIVE):
             continue
@@ -156,7 +159,7 @@ def items(citizens, today) -> list[Item]:
         found += _no_contact(course, today, warn_after[citizen.municipality_id])
         found += _activities(course, today)
         if course.status == Course.Status.ACTIVE:
-            found += _registrations(course, list(course.records.all()), today)
+            found += _registrations(course, course.week_records, today)
             found += _handover(course, today)
     return sorted(found, key=lambda item: item.sort_key)
 
@@ -184,3 +187,188 @@ def counts(found) -> dict:
     total = Counter(item.kind for item in found)
     late = Counter(item.kind for item in found if item.late)
     return {kind: {"all": total[kind], "late": late[kind]} for kind in KINDS if total[kind]}
+
+
+# ------------------------------------------------------------------ the leader's team
+
+
+@dataclass
+class Lead:
+    """What makes a citizen appear on the team's week: the most urgent item of one
+    source (a course's earliest open registration, an activity, a draft …), read as a few
+    columns in bulk. Every lead stands for at least one item, none of that source's items
+    is more urgent than the lead, and ``sort_key`` orders leads as ``Item.sort_key``
+    orders items."""
+
+    kind: str
+    citizen_id: int
+    worker_id: int | None
+    pseudonym: str
+    days_late: int
+
+    @property
+    def sort_key(self):
+        return (-self.days_late, KINDS.index(self.kind), self.pseudonym.casefold())
+
+
+def leads(citizens, today) -> list[Lead]:
+    """Every lead of ``citizens`` (a queryset): a handful of queries returning a few
+    columns per open course, activity, pause or draft; no course is read in full and
+    no calendar worked out except for the courses near their planned end."""
+    who = ("citizen_id", "citizen__worker_id", "citizen__pseudonym")
+    mine = Q(citizen__in=citizens.values("pk"))
+    open_pause = Pause.objects.filter(course=OuterRef("pk"), end_date__isnull=True)
+    running = Course.objects.filter(mine, status__in=OPEN).exclude(
+        Q(status=Course.Status.ACTIVE) & Exists(open_pause))
+    found = []
+
+    # Registrations: the earliest open one is kept on the course (due.py); it is the most
+    # urgent of the course's registrations, and an item once its window has opened.
+    for citizen, worker, pseudonym, due, window in running.filter(
+            status=Course.Status.ACTIVE, next_due_on__isnull=False,
+            next_due_on__lte=today + dt.timedelta(days=_widest_window(running))).values_list(
+            *who, "next_due_on", "window_days").order_by():
+        if due - dt.timedelta(days=window) <= today:
+            found.append(Lead("registration", citizen, worker, pseudonym, (today - due).days))
+
+    horizon = today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)
+    for citizen, worker, pseudonym, due in Activity.objects.filter(
+            focus_area__course__in=running, status__in=(Activity.Status.PLANNED, Activity.Status.ONGOING),
+            due_date__lte=horizon).values_list(
+            "focus_area__course__citizen_id", "focus_area__course__citizen__worker_id",
+            "focus_area__course__citizen__pseudonym", "due_date").order_by():
+        found.append(Lead("activity", citizen, worker, pseudonym, (today - due).days))
+
+    # Not reached for longer than the municipality's warning: no reached contact since
+    # the cut-off (an anti-join), then the latest contact of those courses only.
+    warnings = _warning_days(citizens)
+    for municipality, warn_after in warnings.items():
+        cutoff = today - dt.timedelta(days=warn_after)
+        reached_since = Contact.objects.filter(course=OuterRef("pk"), reached=True, date__gte=cutoff)
+        latest = Contact.objects.filter(course=OuterRef("pk"), reached=True).order_by("-date").values("date")[:1]
+        for citizen, worker, pseudonym, first, last in running.filter(
+                citizen__municipality_id=municipality, first_contact_on__lt=cutoff).exclude(
+                Exists(reached_since)).annotate(last=Subquery(latest)).values_list(
+                *who, "first_contact_on", "last").order_by():
+            since = (today - max(first, last or first)).days
+            found.append(Lead("no_contact", citizen, worker, pseudonym, since - warn_after))
+
+    # Handover not begun within three months of the planned end: pauses only move the end
+    # later, so only courses whose end without pauses is that near are worked out.
+    not_begun = running.filter(status=Course.Status.ACTIVE, long_term_plan_encrypted="").exclude(
+        Exists(HandoverMeeting.objects.filter(course=OuterRef("pk"))))
+    near = []
+    for row in not_begun.values_list("pk", *who, "start_date", "phase1_months", "phase2_months",
+                                     "phase3_months").order_by():
+        start = row[4]
+        if start and schedule.add_months(schedule.add_months(start, sum(row[5:8])), -HANDOVER_MONTHS) <= today:
+            near.append(row)
+    pauses = {}
+    for course, start, end in Pause.objects.filter(course__in=not_begun.values("pk")).values_list(
+            "course_id", "start_date", "end_date").order_by():
+        pauses.setdefault(course, []).append(schedule.Pause(start, end))
+    for course, citizen, worker, pseudonym, start, *months in near:
+        plan = schedule.Plan(phase_months=tuple(months), interval_months=1, window_days=0)
+        begin = schedule.add_months(schedule.planned_end(start, plan, pauses.get(course, [])), -HANDOVER_MONTHS)
+        if today >= begin:
+            found.append(Lead("handover", citizen, worker, pseudonym, (today - begin).days))
+
+    for citizen, worker, pseudonym, start, expected in Pause.objects.filter(
+            course__citizen__in=citizens.values("pk"), course__status__in=OPEN, end_date__isnull=True).values_list(
+            "course__citizen_id", "course__citizen__worker_id", "course__citizen__pseudonym", "start_date",
+            "expected_end").order_by():
+        should_end = expected or start + dt.timedelta(days=PAUSE_REVIEW_DAYS)
+        if today > should_end:
+            found.append(Lead("pause", citizen, worker, pseudonym, (today - should_end).days))
+
+    for citizen, worker, pseudonym, updated, filled_on in Record.objects.filter(
+            mine, status=Record.Status.DRAFT).values_list(*who, "updated", "filled_on").order_by():
+        saved = timezone.localdate(updated) if updated else filled_on
+        if saved < today:
+            found.append(Lead("draft", citizen, worker, pseudonym, (today - saved).days))
+    return found
+
+
+def _widest_window(courses) -> int:
+    return courses.aggregate(widest=Max("window_days"))["widest"] or 0
+
+
+def _warning_days(citizens) -> dict:
+    pks = set(citizens.order_by().values_list("municipality_id", flat=True).distinct())
+    found = dict(CourseSettings.objects.filter(municipality_id__in=pks).values_list("municipality_id",
+                                                                                    "contact_warning_days"))
+    default = CourseSettings._meta.get_field("contact_warning_days").default
+    return {pk: found.get(pk, default) for pk in pks}
+
+
+@dataclass
+class TeamWeek:
+    summary: list  # per worker: citizens with something late, with only something soon, drafts, not reached
+    items: list  # the page's items, most urgent first
+    number: int
+    has_previous: bool
+    has_next: bool
+
+    @property
+    def start_index(self):
+        return (self.number - 1) * PAGE_SIZE + 1 if self.items else 0
+
+    @property
+    def end_index(self):
+        return (self.number - 1) * PAGE_SIZE + len(self.items)
+
+
+def team(citizens, workers, today, number=1) -> TeamWeek:
+    """The leader's team week: a summary line per worker of ``workers`` (and one for
+    citizens without a worker, if any has something waiting) — how many citizens have
+    something late, how many only something due now or in the coming days, the drafts
+    and how many citizens are not reached — and the ``number``-th page of the team's
+    items, most urgent first.
+
+    Both come from ``leads`` (a few bulk queries over the municipality); only the
+    citizens of the first ``number × PAGE_SIZE + 1`` leads are then read in full by
+    ``items``, however large the municipality. That is exact: every item belongs to a
+    lead at least as urgent, so the ``T`` most urgent items all belong to the ``T`` most
+    urgent leads (and ties with the last of them); and as each lead stands for an item,
+    there is a next page exactly when those citizens have more than a page's worth."""
+    try:
+        number = max(1, int(number or 1))
+    except (TypeError, ValueError):
+        number = 1
+    found = sorted(leads(citizens, today), key=lambda lead: lead.sort_key)
+    wanted = number * PAGE_SIZE + 1
+    if len(found) > wanted:
+        last = found[wanted - 1].sort_key
+        chosen = [lead for lead in found if lead.sort_key <= last]
+    else:
+        chosen = found
+    some = items(citizens.filter(pk__in={lead.citizen_id for lead in chosen}), today) if chosen else []
+    if number > 1 and len(some) <= (number - 1) * PAGE_SIZE:
+        # Past the last page (all items are known then): the last page, as a paginator gives.
+        return team(citizens, workers, today, max(1, -(-len(some) // PAGE_SIZE)))
+    shown = some[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+    return TeamWeek(_summary(found, workers), shown, number, number > 1, len(some) > number * PAGE_SIZE)
+
+
+def _summary(found, workers) -> list[dict]:
+    tally = {}
+    for lead in found:
+        line = tally.setdefault(lead.worker_id, {"late": set(), "soon": set(), "draft": 0, "no_contact": set()})
+        line["late" if lead.days_late > 0 else "soon"].add(lead.citizen_id)
+        if lead.kind == "draft":
+            line["draft"] += 1
+        elif lead.kind == "no_contact":
+            line["no_contact"].add(lead.citizen_id)
+
+    def counted(line):
+        # "soon": citizens with something due now or in the coming days and nothing late
+        # (a citizen with a long-overdue star may have the next one in its window too;
+        # that is counted as late, which is what a leader acts on).
+        line = {**line, "soon": line["soon"] - line["late"]}
+        return {key: len(value) if isinstance(value, set) else value for key, value in line.items()}
+
+    empty = {"late": set(), "soon": set(), "draft": 0, "no_contact": set()}
+    lines = [{"worker": w, **counted(tally.get(w.pk, empty))} for w in workers]
+    if None in tally:
+        lines.append({"worker": None, **counted(tally[None])})
+    return lines

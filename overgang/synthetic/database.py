@@ -264,6 +264,7 @@ class _Writer:
             phase3_months=plan.phase_months[2], interval_months=plan.interval_months, window_days=plan.window_days,
             phase2_start=course.phase2_start, phase3_start=course.phase3_start, end_date=course.end_date,
             long_term_plan_encrypted=enc(course.long_term_plan), version=1, created=_at(course.first_contact_on, 45),
+            last_contact_on=max((day for day, *_rest in course.contacts), default=None),
             **dict(zip(due.FIELDS, next_due)))
         for start, end, reason in course.pauses:
             t[Pause].add(code=self.code(), course_id=course_pk, start_date=start, end_date=end,

@@ -119,44 +119,53 @@ def test_an_empty_week_says_so_in_both_languages(world, login, client):
 
 def test_the_leaders_team_week_is_a_summary_per_worker_and_one_page_of_items_at_a_time(world, login, client):
     """A municipality of 120 citizens across three workers, each not reached for 80 days:
-    the team's week shows per worker how much waits (linking to the worker's own week)
-    and the most urgent items 50 at a time; only the citizens shown are read."""
+    the team's week shows per worker how many citizens wait (linking to the worker's own
+    week) and the most urgent items 50 at a time; only the citizens shown are read."""
     third = testing.make_user("third", world.a, testing.Role.WORKER)
     sizes = {world.worker: 50, world.teammate: 40, third: 29}  # and the world's Solsikke (worker)
     for worker, n in sizes.items():
         for i in range(n):
             testing.make_course(_citizen(world, f"{worker.username}-{i:02}", worker=worker), started=False,
-                                first_contact=TODAY - dt.timedelta(days=80))
+                                first_contact=TODAY - dt.timedelta(days=80 + i))
     testing.make_course(world.citizen, started=False, first_contact=TODAY - dt.timedelta(days=80))
     login(world.leader)
     reads = AuditEvent.objects.filter(action="citizen.read")
-    seen, pages = set(), []
+    seen, pages, days = set(), [], []
     for number in (1, 2, 3):
         before = reads.count()
         response = client.get(reverse("courses:week"), {"side": number} if number > 1 else {})
         html = response.content.decode()
         rows = response.context["late"] + response.context["soon"]
         pages.append(len(rows))
+        days += [row["item"].days_late for row in rows]
         shown = {str(row["citizen"].code) for row in rows}
         assert not shown & seen
         seen |= shown
         # One read event per citizen shown, and none for the others.
         assert {e.citizen_code for e in reads.order_by("seq")[before:]} == shown and reads.count() - before == len(shown)
-        assert f"Side {number} af 3" in html
-        if number < 3:
-            assert f'href="?side={number + 1}"' in html
-        assert "Forsinket <span class=\"small\">(120)</span>" in html
+        assert f"Side {number}" in html and f"Opgave {(number - 1) * 50 + 1}–{(number - 1) * 50 + len(rows)}" in html
+        assert (f'href="?side={number + 1}"' in html) == (number < 3)
+        assert (f'href="?side={number - 1}"' in html) == (number > 1)
     assert pages == [50, 50, 20] and len(seen) == 120
+    assert days == sorted(days, reverse=True)  # the longest without contact first, across pages
+    # A page past the last one shows the last page; an unreadable one the first.
+    assert len(client.get(reverse("courses:week"), {"side": 9}).context["soon"] + client.get(
+        reverse("courses:week"), {"side": 9}).context["late"]) == 20
+    assert client.get(reverse("courses:week"), {"side": "x"}).context["team"].number == 1
     summary = {line["worker"]: line for line in client.get(reverse("courses:week")).context["summary"]}
     for worker in (world.worker, world.teammate, third):
         own = week.items(Citizen.objects.filter(worker=worker), TODAY)
         line = summary[worker]
-        assert line["late"] == sum(item.late for item in own) == sizes[worker] + (worker == world.worker)
-        assert line["soon"] == sum(not item.late for item in own)
+        assert line["late"] == len({item.citizen.pk for item in own if item.late}) == sizes[worker] + (
+            worker == world.worker)
+        assert line["soon"] == len({item.citizen.pk for item in own if not item.late}
+                                   - {item.citizen.pk for item in own if item.late})
         assert line["draft"] == sum(item.kind == "draft" for item in own)
-        assert line["no_contact"] == sum(item.kind == "no_contact" for item in own) == line["late"]
+        assert line["no_contact"] == len({item.citizen.pk for item in own if item.kind == "no_contact"}) == line["late"]
         link = reverse("courses:week") + f"?medarbejder={worker.code}"
         assert f'href="?medarbejder={worker.code}"' in client.get(reverse("courses:week")).content.decode()
         # The worker's own week, as the leader sees it: every item, no paging.
         mine = client.get(link)
-        assert len(mine.context["late"]) == line["late"] and mine.context["page"] is None
+        assert len(mine.context["late"]) == len(own) and mine.context["team"] is None
+    html = client.get(reverse("courses:week")).content.decode()
+    assert "Hele teamet</th>" in html and "<td data-label=\"Borgere uden kontakt\">120</td>" in html
