@@ -22,7 +22,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from overgang.courses import overview, schedule
@@ -217,10 +217,25 @@ def leads(citizens, today) -> list[Lead]:
     no calendar worked out except for the courses near their planned end."""
     who = ("citizen_id", "citizen__worker_id", "citizen__pseudonym")
     mine = Q(citizen__in=citizens.values("pk"))
-    open_pause = Pause.objects.filter(course=OuterRef("pk"), end_date__isnull=True)
-    running = Course.objects.filter(mine, status__in=OPEN).exclude(
-        Q(status=Course.Status.ACTIVE) & Exists(open_pause))
     found = []
+
+    # The pauses of the open courses, in one query: which running courses are paused
+    # (they have nothing else due), pauses past their expected end, and the pauses that
+    # move a planned end. (A list of the few paused courses, not a subquery per course:
+    # the plans stay simple whatever the database knows of its tables.)
+    pauses, paused = {}, set()
+    for course, status, citizen, worker, pseudonym, start, end, expected in Pause.objects.filter(
+            course__citizen__in=citizens.values("pk"), course__status__in=OPEN).values_list(
+            "course_id", "course__status", "course__citizen_id", "course__citizen__worker_id",
+            "course__citizen__pseudonym", "start_date", "end_date", "expected_end").order_by("course_id", "start_date"):
+        pauses.setdefault(course, []).append(schedule.Pause(start, end))
+        if end is None and course not in paused:  # the course's open pause (the first, as Course.open_pause)
+            paused.add(course)
+            should_end = expected or start + dt.timedelta(days=PAUSE_REVIEW_DAYS)
+            if today > should_end:
+                found.append(Lead("pause", citizen, worker, pseudonym, (today - should_end).days))
+    running = Course.objects.filter(mine, status__in=OPEN).exclude(
+        Q(status=Course.Status.ACTIVE) & Q(pk__in=sorted(paused)))
 
     # Registrations: the earliest open one is kept on the course (due.py); it is the most
     # urgent of the course's registrations, and an item once its window has opened.
@@ -233,53 +248,38 @@ def leads(citizens, today) -> list[Lead]:
 
     horizon = today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)
     for citizen, worker, pseudonym, due in Activity.objects.filter(
-            focus_area__course__in=running, status__in=(Activity.Status.PLANNED, Activity.Status.ONGOING),
-            due_date__lte=horizon).values_list(
+            focus_area__course__citizen__in=citizens.values("pk"), focus_area__course__status__in=OPEN,
+            status__in=(Activity.Status.PLANNED, Activity.Status.ONGOING), due_date__lte=horizon).exclude(
+            Q(focus_area__course__status=Course.Status.ACTIVE) & Q(focus_area__course_id__in=sorted(paused))).values_list(
             "focus_area__course__citizen_id", "focus_area__course__citizen__worker_id",
             "focus_area__course__citizen__pseudonym", "due_date").order_by():
         found.append(Lead("activity", citizen, worker, pseudonym, (today - due).days))
 
     # Not reached for longer than the municipality's warning: no reached contact since
-    # the cut-off (an anti-join), then the latest contact of those courses only.
+    # the cut-off, counted from the latest reached contact kept on the course
+    # (last_contact.py) or else the first contact.
     warnings = _warning_days(citizens)
     for municipality, warn_after in warnings.items():
         cutoff = today - dt.timedelta(days=warn_after)
-        reached_since = Contact.objects.filter(course=OuterRef("pk"), reached=True, date__gte=cutoff)
-        latest = Contact.objects.filter(course=OuterRef("pk"), reached=True).order_by("-date").values("date")[:1]
         for citizen, worker, pseudonym, first, last in running.filter(
-                citizen__municipality_id=municipality, first_contact_on__lt=cutoff).exclude(
-                Exists(reached_since)).annotate(last=Subquery(latest)).values_list(
-                *who, "first_contact_on", "last").order_by():
+                Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=cutoff),
+                citizen__municipality_id=municipality, first_contact_on__lt=cutoff).values_list(
+                *who, "first_contact_on", "last_contact_on").order_by():
             since = (today - max(first, last or first)).days
             found.append(Lead("no_contact", citizen, worker, pseudonym, since - warn_after))
 
     # Handover not begun within three months of the planned end: pauses only move the end
     # later, so only courses whose end without pauses is that near are worked out.
-    not_begun = running.filter(status=Course.Status.ACTIVE, long_term_plan_encrypted="").exclude(
-        Exists(HandoverMeeting.objects.filter(course=OuterRef("pk"))))
-    near = []
-    for row in not_begun.values_list("pk", *who, "start_date", "phase1_months", "phase2_months",
-                                     "phase3_months").order_by():
-        start = row[4]
-        if start and schedule.add_months(schedule.add_months(start, sum(row[5:8])), -HANDOVER_MONTHS) <= today:
-            near.append(row)
-    pauses = {}
-    for course, start, end in Pause.objects.filter(course__in=not_begun.values("pk")).values_list(
-            "course_id", "start_date", "end_date").order_by():
-        pauses.setdefault(course, []).append(schedule.Pause(start, end))
-    for course, citizen, worker, pseudonym, start, *months in near:
+    for course, citizen, worker, pseudonym, start, *months in running.filter(
+            status=Course.Status.ACTIVE, long_term_plan_encrypted="").exclude(
+            Exists(HandoverMeeting.objects.filter(course=OuterRef("pk")))).values_list(
+            "pk", *who, "start_date", "phase1_months", "phase2_months", "phase3_months").order_by():
+        if not start or schedule.add_months(schedule.add_months(start, sum(months)), -HANDOVER_MONTHS) > today:
+            continue
         plan = schedule.Plan(phase_months=tuple(months), interval_months=1, window_days=0)
         begin = schedule.add_months(schedule.planned_end(start, plan, pauses.get(course, [])), -HANDOVER_MONTHS)
         if today >= begin:
             found.append(Lead("handover", citizen, worker, pseudonym, (today - begin).days))
-
-    for citizen, worker, pseudonym, start, expected in Pause.objects.filter(
-            course__citizen__in=citizens.values("pk"), course__status__in=OPEN, end_date__isnull=True).values_list(
-            "course__citizen_id", "course__citizen__worker_id", "course__citizen__pseudonym", "start_date",
-            "expected_end").order_by():
-        should_end = expected or start + dt.timedelta(days=PAUSE_REVIEW_DAYS)
-        if today > should_end:
-            found.append(Lead("pause", citizen, worker, pseudonym, (today - should_end).days))
 
     for citizen, worker, pseudonym, updated, filled_on in Record.objects.filter(
             mine, status=Record.Status.DRAFT).values_list(*who, "updated", "filled_on").order_by():
