@@ -259,6 +259,9 @@ def build(database, env_for, workdir, size, fresh, log):
         # An installation built by an older checkout is brought up to this one's schema,
         # as an upgrade would (a no-op when nothing changed).
         env_for(name).run("migrate", "--verbosity", "0")
+        # A migration may rewrite rows (a new kept column): the statistics and visibility
+        # map are brought up to date as autovacuum would after an upgrade.
+        database.analyze(name)
         return name, json.loads(facts_path.read_text())
     building = f"{name}_building"
     database.drop(building)
