@@ -173,3 +173,76 @@ def make_course(citizen, *, start=None, first_contact=None, started=True, templa
         actions.do_start_course(course, actor=citizen.worker, start_date=start or datetime.date(2026, 1, 15))
     course.refresh_from_db()
     return course
+
+
+# ---------------------------------------------------------------- browser walks
+
+def open_details(page, summary):
+    """Open the ``<details>`` whose summary says ``summary`` (a citizen page's actions)."""
+    details = page.locator("details", has=page.locator("summary", has_text=summary))
+    details.locator("summary").click()
+    return details
+
+
+_FIRST_UNANSWERED = """() => {
+    for (const fieldset of document.querySelectorAll("form.record-page fieldset")) {
+        const inputs = fieldset.querySelectorAll("input[type=radio], input[type=checkbox]");
+        if (inputs.length && ![...inputs].some((input) => input.checked)) return inputs[0].id;
+    }
+    return null;
+}"""
+
+
+def first_unanswered(page):
+    """The first option of the first unanswered choice on a record page, or None."""
+    # One snapshot of the page in the browser: htmx may swap the fields at any moment.
+    element_id = page.evaluate(_FIRST_UNANSWERED)
+    return page.locator(f"#{element_id}") if element_id else None
+
+
+def wait_for_saves(page):
+    """Until the record page's autosaves have come back: htmx marks the form
+    ``htmx-request`` while one is under way (the page's only requests after it loaded;
+    Playwright's "networkidle" is reached once per page and then never waits again)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
+def fill_whole_form(page, today, look=None):
+    """Answer every shown question of a record (first option, 1, ``today``) page by page,
+    to the overview; ``look()``, if given, reads each page once it is answered.
+
+    Answers can open new questions (htmx re-renders the fields), so each page is scanned
+    again after every answer. Each page change is waited for as the page's load, not as
+    half a second without requests ("networkidle").
+    """
+    for _ in range(400):
+        if page.get_by_role("button", name="Afslut skemaet").count():
+            return
+        if page.get_by_role("link", name="Fortsæt udfyldningen").count():
+            # The overview lists what is still missing and leads back to it.
+            with page.expect_navigation():
+                page.get_by_role("link", name="Fortsæt udfyldningen").click()
+            continue
+        form = page.locator("form.record-page")
+        choice = first_unanswered(page)
+        if choice is not None:
+            choice.check()
+            wait_for_saves(page)
+            continue
+        for field in form.locator("input[type=text]:not(.day)").all():
+            if not field.input_value():
+                field.fill("1")
+        for field in form.locator("input.day").all():
+            if not field.input_value():
+                field.fill(today.isoformat())
+        # A filled field is saved when it loses focus (htmx swaps the fields): let that
+        # happen before the button is clicked.
+        page.locator("body").click(position={"x": 1, "y": 1})
+        wait_for_saves(page)
+        if look is not None:
+            look()
+        form = page.locator("form.record-page")
+        button = form.get_by_role("button", name="Gennemse og afslut")
+        with page.expect_navigation():
+            (button if button.count() else form.get_by_role("button", name="Næste")).click()
+    raise AssertionError("the form never reached its overview")

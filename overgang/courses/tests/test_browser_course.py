@@ -24,56 +24,7 @@ def _log_in(page, live_server, user):
     page.get_by_role("heading", name="Mine borgere").wait_for()
 
 
-def _open(page, summary):
-    details = page.locator("details", has=page.locator("summary", has_text=summary))
-    details.locator("summary").click()
-    return details
-
-
-_FIRST_UNANSWERED = """() => {
-    for (const fieldset of document.querySelectorAll("form.record-page fieldset")) {
-        const inputs = fieldset.querySelectorAll("input[type=radio], input[type=checkbox]");
-        if (inputs.length && ![...inputs].some((input) => input.checked)) return inputs[0].id;
-    }
-    return null;
-}"""
-
-
-def _first_unanswered(page):
-    # One snapshot of the page in the browser: htmx may swap the fields at any moment.
-    element_id = page.evaluate(_FIRST_UNANSWERED)
-    return page.locator(f"#{element_id}") if element_id else None
-
-
-def _fill_whole_form(page, today):
-    """Answer every shown question (first option, 1, today) page by page, to the overview.
-
-    Answers can open new questions (htmx re-renders the fields), so each page is scanned
-    again after every answer.
-    """
-    for _ in range(400):
-        if page.get_by_role("button", name="Afslut skemaet").count():
-            return
-        if page.get_by_role("link", name="Fortsæt udfyldningen").count():
-            # The overview lists what is still missing and leads back to it.
-            page.get_by_role("link", name="Fortsæt udfyldningen").click()
-            continue
-        form = page.locator("form.record-page")
-        choice = _first_unanswered(page)
-        if choice is not None:
-            choice.check()
-            page.wait_for_load_state("networkidle")
-            continue
-        for field in form.locator("input[type=text]:not(.day)").all():
-            if not field.input_value():
-                field.fill("1")
-        for field in form.locator("input.day").all():
-            if not field.input_value():
-                field.fill(today.isoformat())
-        button = form.get_by_role("button", name="Gennemse og afslut")
-        (button if button.count() else form.get_by_role("button", name="Næste")).click()
-        page.wait_for_load_state("networkidle")
-    raise AssertionError("the form never reached its overview")
+_open = testing.open_details
 
 
 def test_it_takes_a_citizen_from_first_contact_to_an_early_ending(page, live_server, live_world):
@@ -140,7 +91,7 @@ def test_it_takes_a_citizen_from_first_contact_to_an_early_ending(page, live_ser
     form = _open(page, "Udfyld et skema")
     form.get_by_label("Skema").select_option("cti_end")
     form.get_by_role("button", name="Begynd").click()
-    _fill_whole_form(page, today)
+    testing.fill_whole_form(page, today)
     page.get_by_role("button", name="Afslut skemaet").click()
     page.get_by_text("Skemaet er afsluttet.").wait_for()
     page.get_by_role("link", name="Solsikke").first.click()

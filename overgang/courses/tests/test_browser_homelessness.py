@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from overgang import testing
 from overgang.courses.models import Course
-from overgang.courses.tests.test_browser_course import _first_unanswered, _log_in, _open
+from overgang.courses.tests.test_browser_course import _log_in
 from overgang.measurements.models import Record
 from overgang.tests.test_template_without_prostitution import needles
 
@@ -31,7 +31,9 @@ def test_a_worker_runs_a_homelessness_course_without_a_word_about_selling_sex(pa
     seen = []  # (where, the page's text and form field names)
 
     def look(where):
-        page.wait_for_load_state("networkidle")
+        # The page loaded and its autosaves came back (its only requests after loading).
+        page.wait_for_load_state("load")
+        testing.wait_for_saves(page)
         text = page.evaluate("""() => document.body.innerText + " " + [...document.querySelectorAll(
             "input, select, textarea")].map((e) => `name="${e.name}" ${e.value}`).join(" ")""")
         seen.append((where, text.lower()))
@@ -52,21 +54,21 @@ def test_a_worker_runs_a_homelessness_course_without_a_word_about_selling_sex(pa
     page.get_by_text("Kontaktperioden er begyndt").wait_for()
     look("citizen page, contact period")
 
-    start = _open(page, "Start forløbet")
+    start = testing.open_details(page, "Start forløbet")
     start.get_by_label("Dato").fill((today - dt.timedelta(days=30)).isoformat())
     start.get_by_role("button", name="Start forløbet").click()
     page.get_by_text("Forløbet er startet").wait_for()
     look("citizen page, running course")
 
     def fill(instrument, respondent=None):
-        form = _open(page, "Udfyld et skema")
+        form = testing.open_details(page, "Udfyld et skema")
         form.get_by_label("Skema").select_option(instrument)
         if respondent:
             form.get_by_label(respondent).check()
         form.get_by_role("button", name="Begynd").click()
         page.locator("form.record-page").wait_for()
         start = page.url
-        _fill_whole_form(page, today, look=lambda: look(f"{instrument} {page.url}"))
+        testing.fill_whole_form(page, today, look=lambda: look(f"{instrument} {page.url}"))
         look(f"{instrument} overview")
         page.get_by_role("button", name="Afslut skemaet").click()
         page.get_by_text("Skemaet er afsluttet.").wait_for()
@@ -115,36 +117,3 @@ def test_a_worker_runs_a_homelessness_course_without_a_word_about_selling_sex(pa
                               check=True).stdout.decode().lower()
         assert "solsikke" in text and ("stjerne" in text if language == "da" else "star" in text)
         assert sorted(w for w in words if w in text) == []
-
-
-def _fill_whole_form(page, today, look):
-    """test_browser_course's: every shown question answered (first option, 1, today),
-    page by page, to the overview; ``look`` reads each page once it is answered."""
-    for _ in range(400):
-        if page.get_by_role("button", name="Afslut skemaet").count():
-            return
-        if page.get_by_role("link", name="Fortsæt udfyldningen").count():
-            page.get_by_role("link", name="Fortsæt udfyldningen").click()
-            continue
-        form = page.locator("form.record-page")
-        choice = _first_unanswered(page)
-        if choice is not None:
-            choice.check()
-            page.wait_for_load_state("networkidle")
-            continue
-        for field in form.locator("input[type=text]:not(.day)").all():
-            if not field.input_value():
-                field.fill("1")
-        for field in form.locator("input.day").all():
-            if not field.input_value():
-                field.fill(today.isoformat())
-        # A filled field is saved when it loses focus (htmx swaps the fields): let that
-        # happen before the button is clicked.
-        page.locator("body").click(position={"x": 1, "y": 1})
-        page.wait_for_load_state("networkidle")
-        look()
-        form = page.locator("form.record-page")
-        button = form.get_by_role("button", name="Gennemse og afslut")
-        (button if button.count() else form.get_by_role("button", name="Næste")).click()
-        page.wait_for_load_state("networkidle")
-    raise AssertionError("the form never reached its overview")
