@@ -58,6 +58,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 # id used twice (a label then ticks another form's checkbox) and an aria-* reference or
 # a label[for] naming an id that is not there (a hint never announced).
 PAGE_CHECK = """async (tags) => {
+  if (!window.axe) return null;  // not injected into this document yet
   const found = [];
   const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
   for (const v of result.violations) {
@@ -137,9 +138,13 @@ class PageChecks:
             return
         try:
             # Injected when checked, not into every document: evaluate is not subject to
-            # the page's Content-Security-Policy, a script tag would be.
-            self._evaluate("() => { if (!window.axe) {\n" + _axe_source() + "\n} }")
+            # the page's Content-Security-Policy, a script tag would be. Once per document:
+            # axe-core's 650 kB go to the browser (and are compiled there) only when the
+            # page has no axe yet, not on every check of an htmx change.
             found = self._evaluate(PAGE_CHECK, AXE_TAGS)
+            if found is None:
+                self._evaluate("() => { if (!window.axe) {\n" + _axe_source() + "\n} }")
+                found = self._evaluate(PAGE_CHECK, AXE_TAGS)
         except Exception as exc:  # the page navigated away while it was checked: check the next one
             if "Execution context was destroyed" in str(exc) or "navigation" in str(exc).lower():
                 self.pending = True
