@@ -22,6 +22,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"overgang-test-{os.getpid()}.sqlite3")
     }
 
+# The test run's key store is thrown away at its end (conftest.py): its commits need not
+# wait for the disk (SQLite's synchronous=NORMAL in WAL mode: still a real file, real
+# transactions, real locking, only no fsync per commit, about 2 ms each on this kind of
+# machine, a few thousand times a run). An installation's store keeps FULL (lib/keystore.py).
+if OVERGANG_KEY_STORE and OVERGANG_KEY_STORE["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    OVERGANG_KEY_STORE["SYNCHRONOUS"] = "NORMAL"  # noqa: F405
+
 # The read replica's alias, as a mirror of the test database: lib/replica.py's router
 # sends nothing there unless a test turns OVERGANG_READ_REPLICA on (test_replica.py).
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
