@@ -1,5 +1,6 @@
 """SAML 2.0 login against a real (in-process) pysaml2 identity provider."""
 
+import time
 import re
 
 import pytest
@@ -391,7 +392,9 @@ def test_a_failed_refresh_keeps_the_last_verified_metadata(settings, client, wor
     assert saml_login(client, served, person()).status_code == 302
     client.post(reverse("accounts:logout"))
     served.metadata_file_path.write_text(served.metadata_file_path.read_text().replace("/sso/redirect", "/evil/redirect"))
-    saml_module._config_cache["at"] = 0.0  # the hour is up: fetch again
+    # The hour is up: fetch again. (Counted back from now: time.monotonic() is the time
+    # since the machine booted, so 0.0 was "fresh" on a machine up for less than an hour.)
+    saml_module._config_cache["at"] = time.monotonic() - saml_module.METADATA_REFRESH_SECONDS - 1
     response = client.get(reverse("sso:saml_login"))
     assert response.status_code == 302 and "/sso/redirect" in response["Location"]  # the verified address
     assert "failed its signature check" in caplog.text
