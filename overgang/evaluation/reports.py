@@ -158,7 +158,7 @@ def load(filters: Filters, municipalities=None) -> Raw:
     raw.records = _fetch_records(
         records.values_list("pk", "citizen_id", "course_id", "instrument", "day", "respondent", codec.PLAIN)
     )
-    raw.reveal = reveal_sealed
+    raw.reveal = sealed_revealer()
     _leave_out_withdrawn(raw, ids)
     _open_every(raw, "star")
     _open_every(raw, "registration")
@@ -201,7 +201,19 @@ def templates_present(municipalities=None) -> list[str]:
 def reveal_sealed(pks, names) -> dict:
     """The sealed answers ``names`` of the records ``pks`` (stored encrypted with the
     citizen's data key); everything else in them, free text first, stays closed."""
-    return codec.AnswerCodec().unseal_records(pks, keep=frozenset(names).__contains__)
+    return sealed_revealer()(pks, names)
+
+
+def sealed_revealer():
+    """``reveal_sealed`` for one report: the citizens' data keys are fetched from the key
+    store and unwrapped once for the whole report, not once per kind of record it opens
+    (stars, registrations, start, ongoing and end forms: five times per citizen)."""
+    shared = codec.AnswerCodec()
+
+    def reveal(pks, names) -> dict:
+        return shared.unseal_records(pks, keep=frozenset(names).__contains__)
+
+    return reveal
 
 
 def _open_every(raw, role):
@@ -212,7 +224,7 @@ def _open_every(raw, role):
     if not needs:
         return
     instruments = vocabulary.ROLES[role]
-    opened = reveal_sealed([row[0] for row in raw.records if row[3] in instruments], needs)
+    opened = raw.reveal([row[0] for row in raw.records if row[3] in instruments], needs)
     if opened:
         raw.records = [row[:6] + ({**row[6], **opened[row[0]]},) if row[0] in opened else row for row in raw.records]
 
