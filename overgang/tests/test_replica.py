@@ -22,7 +22,9 @@ from overgang.synthetic import database, lives
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 
-WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)", re.I)
+# A write as Django's query log shows it: a statement, an executemany ("3 times: INSERT …")
+# or a COPY of many rows (lib/bulk.py on PostgreSQL).
+WRITE = re.compile(r"^\s*(\d+ times: )?(INSERT|UPDATE|DELETE|COPY)", re.I)
 
 
 @pytest.fixture
