@@ -247,10 +247,12 @@ def leads(citizens, today) -> list[Lead]:
             found.append(Lead("registration", citizen, worker, pseudonym, (today - due).days))
 
     horizon = today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)
+    # The running courses as a list of ids: a join of the activities with a subquery of
+    # the citizens let PostgreSQL with stale statistics plan seconds for a few hundred rows.
+    running_ids = list(running.values_list("pk", flat=True).order_by())
     for citizen, worker, pseudonym, due in Activity.objects.filter(
-            focus_area__course__citizen__in=citizens.values("pk"), focus_area__course__status__in=OPEN,
-            status__in=(Activity.Status.PLANNED, Activity.Status.ONGOING), due_date__lte=horizon).exclude(
-            Q(focus_area__course__status=Course.Status.ACTIVE) & Q(focus_area__course_id__in=sorted(paused))).values_list(
+            focus_area__course_id__in=running_ids,
+            status__in=(Activity.Status.PLANNED, Activity.Status.ONGOING), due_date__lte=horizon).values_list(
             "focus_area__course__citizen_id", "focus_area__course__citizen__worker_id",
             "focus_area__course__citizen__pseudonym", "due_date").order_by():
         found.append(Lead("activity", citizen, worker, pseudonym, (today - due).days))
