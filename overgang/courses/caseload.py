@@ -141,7 +141,7 @@ def rows(citizens, today, templates=None):
     for row in Record.objects.filter(course__in=open_pks, status=Record.Status.COMPLETED).values_list(
             "course_id", "pk", "instrument", "filled_on", "status").order_by():
         records.setdefault(row[0], []).append(_Completed(*row[1:]))
-    warn_after = _warning_days({c.municipality_id for c in citizens})
+    warn_after = warning_days({c.municipality_id for c in citizens})
     out = []
     for citizen in citizens:
         course = current[citizen.pk]
@@ -170,7 +170,8 @@ class _Completed(NamedTuple):
     status: str
 
 
-def _warning_days(municipality_pks) -> dict:
+def warning_days(municipality_pks) -> dict:
+    """Municipality pk -> days without contact before a citizen is flagged."""
     found = dict(CourseSettings.objects.filter(municipality_id__in=municipality_pks).values_list(
         "municipality_id", "contact_warning_days"))
     default = CourseSettings._meta.get_field("contact_warning_days").default

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from overgang.courses import overview, schedule
+from overgang.courses import caseload, overview, schedule
 from overgang.courses.models import Activity, Contact, Course, CourseSettings, FocusArea, HandoverMeeting, Pause
 from overgang.measurements.models import Record
 
@@ -164,24 +164,6 @@ def items(citizens, today) -> list[Item]:
     return sorted(found, key=lambda item: item.sort_key)
 
 
-def per_worker(found, workers) -> list[dict]:
-    """The leader's summary of the team's week: for each worker of ``workers`` (and one
-    line for citizens without a worker, if any has items) how many items are overdue,
-    due in the coming days, unfinished drafts and citizens not reached. Counted from
-    ``found`` (the whole team's items), so it agrees with the list a worker sees."""
-    tally = {}
-    for item in found:
-        line = tally.setdefault(item.citizen.worker_id, Counter())
-        line["late" if item.late else "soon"] += 1
-        if item.kind in ("draft", "no_contact"):
-            line[item.kind] += 1
-    lines = [{"worker": w, **{k: tally.get(w.pk, Counter())[k] for k in ("late", "soon", "draft", "no_contact")}}
-             for w in workers]
-    if None in tally:
-        lines.append({"worker": None, **{k: tally[None][k] for k in ("late", "soon", "draft", "no_contact")}})
-    return lines
-
-
 def counts(found) -> dict:
     """Per kind: how many items, and how many of them are late (what a digest says)."""
     total = Counter(item.kind for item in found)
@@ -260,7 +242,7 @@ def leads(citizens, today) -> list[Lead]:
     # Not reached for longer than the municipality's warning: no reached contact since
     # the cut-off, counted from the latest reached contact kept on the course
     # (last_contact.py) or else the first contact.
-    warnings = _warning_days(citizens)
+    warnings = caseload.warning_days(set(citizens.order_by().values_list("municipality_id", flat=True).distinct()))
     for municipality, warn_after in warnings.items():
         cutoff = today - dt.timedelta(days=warn_after)
         for citizen, worker, pseudonym, first, last in running.filter(
@@ -293,14 +275,6 @@ def leads(citizens, today) -> list[Lead]:
 
 def _widest_window(courses) -> int:
     return courses.aggregate(widest=Max("window_days"))["widest"] or 0
-
-
-def _warning_days(citizens) -> dict:
-    pks = set(citizens.order_by().values_list("municipality_id", flat=True).distinct())
-    found = dict(CourseSettings.objects.filter(municipality_id__in=pks).values_list("municipality_id",
-                                                                                    "contact_warning_days"))
-    default = CourseSettings._meta.get_field("contact_warning_days").default
-    return {pk: found.get(pk, default) for pk in pks}
 
 
 @dataclass
