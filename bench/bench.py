@@ -428,6 +428,9 @@ def print_results(results, out=sys.stdout):
                 continue
             line(f"{name:<18} {r['n']:>4} {r['median_ms']:>10.1f} {r['p95_ms']:>8.1f} {r['floor_median_ms']:>10.1f} "
                  f"{r['floor_p95_ms']:>10.1f} {r['ratio_p95']:>9.2f}  {verdict(name, r)}")
+            if "first_round_ms" in r:
+                line(f"{'':<18} first round after a change (computed, the others waiting for it): "
+                     f"{r['first_round_ms']:.0f} ms; the rounds above are the kept report")
         for name, r in run["batch"].items():
             extra = f"; pandas headlines {r['pandas_seconds']:.2f} s, report/pandas " \
                     f"{r['median_s'] / r['pandas_seconds']:.2f}" if "pandas_seconds" in r else ""

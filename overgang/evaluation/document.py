@@ -475,22 +475,38 @@ def chapter4(report, fmt, words=None) -> Section:
     return document_chapter4.chapter4(report, fmt, words)
 
 
-def build(report, *, suppress=False, small=5) -> Document:
-    """The document; for those who see suppressed numbers it is laid out twice: once to
-    note every count it shows, then with the counts ``disclosure.secondary`` hides so that
-    no "<5" can be recovered from the others."""
+def build(report, *, suppress=False, small=5, hidden=None) -> Document:
+    """The document; for those who see suppressed numbers it is laid out with the counts
+    ``hidden_counts`` hides besides those under ``small``, so that no "<5" can be recovered
+    from the others (``hidden``: those counts when the caller has them already — the
+    kept report keeps them, ``kept.py`` — since finding them is most of the work)."""
     if not suppress:
         return _build(report, Format(suppress=False, small=small))
     from overgang.evaluation import disclosure
 
     tracked = disclosure.track(report)
+    if hidden is None:
+        hidden = _hidden(tracked, small)
+    return _build(tracked, Format(suppress=True, small=small, secondary=frozenset(hidden)))
+
+
+def hidden_counts(report, small=5) -> frozenset:
+    """The paths of the counts ``disclosure.secondary`` hides in ``report`` besides those
+    under ``small``: the document is laid out once to note every count it shows."""
+    from overgang.evaluation import disclosure
+
+    return _hidden(disclosure.track(report), small)
+
+
+def _hidden(tracked, small) -> frozenset:
+    from overgang.evaluation import disclosure
+
     recorder = disclosure.Recorder()
     first = _build(tracked, Format(suppress=True, small=small, recorder=recorder))
     for section in first.sections:  # the table cells are formatted when written
         for block in section.blocks:
             first.rows(block)
-    hidden = disclosure.secondary(recorder, tracked, small)
-    return _build(tracked, Format(suppress=True, small=small, secondary=hidden))
+    return disclosure.secondary(recorder, tracked, small)
 
 
 def _build(report, fmt) -> Document:

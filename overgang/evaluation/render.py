@@ -22,9 +22,9 @@ ECHOED = ("who5_risk_max", "who5_depression_max", "who5_improvement", "time_poin
           "large_inclusive", "alpha", "small_cells")
 
 
-def context(report, *, suppress=False, small=5) -> dict:
-    """The template context shared by the page and the file."""
-    doc = document_module.build(report, suppress=suppress, small=small)
+def context(report, *, suppress=False, small=5, hidden=None) -> dict:
+    """The template context shared by the page and the file (``hidden``: document.build)."""
+    doc = document_module.build(report, suppress=suppress, small=small, hidden=hidden)
     for section in doc.sections:
         section.rendered = [_block_context(doc, block) for block in section.blocks]
     # Those who see exact numbers (evaluators) write definitions as key=value lines: they
@@ -164,25 +164,25 @@ def meta_line(report) -> str:
     return " · ".join(parts)
 
 
-def html(report, *, suppress=False, small=5) -> str:
-    ctx = context(report, suppress=suppress, small=small)
+def html(report, *, suppress=False, small=5, hidden=None) -> str:
+    ctx = context(report, suppress=suppress, small=small, hidden=hidden)
     ctx["language"] = translation.get_language() or "da"
     return render_to_string("evaluation/report_file.html", ctx)
 
 
-def pdf(report, *, suppress=False, small=5) -> bytes:
+def pdf(report, *, suppress=False, small=5, hidden=None) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html(report, suppress=suppress, small=small)).write_pdf()
+    return HTML(string=html(report, suppress=suppress, small=small, hidden=hidden)).write_pdf()
 
 
-def xlsx(report, *, suppress=False, small=5) -> bytes:
+def xlsx(report, *, suppress=False, small=5, hidden=None) -> bytes:
     """A workbook: an overview sheet (summary, definitions, warnings) and one sheet per
     table or figure, numbers as numbers (percent 0–100) and suppressed cells as "<5"."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    doc = document_module.build(report, suppress=suppress, small=small)
+    doc = document_module.build(report, suppress=suppress, small=small, hidden=hidden)
     book = Workbook()
     sheet = book.active
     sheet.title = _("Oversigt")
@@ -243,14 +243,14 @@ def xlsx(report, *, suppress=False, small=5) -> bytes:
     return out.getvalue()
 
 
-def render(report, fmt, *, suppress=False, small=5):
+def render(report, fmt, *, suppress=False, small=5, hidden=None):
     """The report in ``fmt`` (json, html, pdf, xlsx): text or bytes."""
     if fmt == "json":
         return report_json.dumps(report)
     if fmt == "html":
-        return html(report, suppress=suppress, small=small)
+        return html(report, suppress=suppress, small=small, hidden=hidden)
     if fmt == "pdf":
-        return pdf(report, suppress=suppress, small=small)
+        return pdf(report, suppress=suppress, small=small, hidden=hidden)
     if fmt == "xlsx":
-        return xlsx(report, suppress=suppress, small=small)
+        return xlsx(report, suppress=suppress, small=small, hidden=hidden)
     raise ValueError(fmt)

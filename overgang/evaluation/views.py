@@ -13,7 +13,7 @@ from overgang.accounts.decorators import role_required
 from overgang.accounts.models import Role
 from overgang.audit.log import record as audit
 from overgang.evaluation import render as writers
-from overgang.evaluation import report_json
+from overgang.evaluation import kept
 from overgang.evaluation.access import get_municipalities_for_user, granted_municipalities, sees_exact_numbers
 from overgang.evaluation.definitions import Definitions
 from overgang.evaluation.forms import FidelityFilterForm, ReportFilterForm
@@ -61,9 +61,10 @@ _SETTINGS = ("who5_risk_max", "who5_depression_max", "who5_improvement", "time_p
 
 
 def _compute(filters, definitions, municipalities):
-    """The report, or None when the encrypted answers cannot be read (wrong field keys)."""
+    """The report (kept while its data is unchanged: ``kept.py``), or None when the
+    encrypted answers cannot be read (wrong field keys)."""
     try:
-        return report_json.compute(filters, definitions, municipalities)
+        return kept.report(filters, definitions, municipalities)
     except crypto.DecryptionError:
         return None
 
@@ -87,10 +88,11 @@ def report(request):
     form, municipalities, filters, definitions, exact = _prepare(request)
     if not form.is_valid():
         return _refusal(request, form, exact, 400)
-    result = _compute(filters, definitions, municipalities)
-    if result is None:
+    found = _compute(filters, definitions, municipalities)
+    if found is None:
         return _refusal(request, form, exact, 503, _key_error())
-    context = writers.context(result, suppress=not exact, small=definitions.small_cells)
+    result, small = found.report, definitions.small_cells
+    context = writers.context(result, suppress=not exact, small=small, hidden=None if exact else found.hidden(small))
     _audit(request, "report.view", filters, "html", definitions)
     context.update({
         "form": form, "exact": exact, "report": result, "query": request.GET.urlencode(),
@@ -111,10 +113,12 @@ def download(request, fmt):
         raise PermissionDenied
     if not form.is_valid():
         return _refusal(request, form, exact, 400)
-    result = _compute(filters, definitions, municipalities)
-    if result is None:
+    found = _compute(filters, definitions, municipalities)
+    if found is None:
         return _refusal(request, form, exact, 503, _key_error())
-    content = writers.render(result, fmt, suppress=not exact, small=definitions.small_cells)
+    small = definitions.small_cells
+    content = writers.render(found.report, fmt, suppress=not exact, small=small,
+                             hidden=None if exact or fmt == "json" else found.hidden(small))
     _audit(request, "report.export", filters, fmt, definitions)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{_("evalueringsrapport")}.{fmt}"'

@@ -74,6 +74,20 @@ def test_the_report_reads_the_replica_and_writes_its_audit_event_on_the_primary(
     assert queries.replica_writes() == []
 
 
+def test_a_kept_report_is_judged_on_the_replica_and_kept_on_the_primary(client, world):
+    testing.login(client, world.leader)
+    with Queries() as queries:
+        assert client.get(reverse("evaluation:report")).status_code == 200
+    assert any(WRITE.match(sql) for sql in queries.on_primary("evaluation_keptreport"))
+    # The data's stamps from the database the data was read from.
+    assert queries.on_replica("evaluation_datastamp") and not queries.on_primary("evaluation_datastamp")
+    with Queries() as queries:
+        assert client.get(reverse("evaluation:report")).status_code == 200
+    assert queries.on_replica("evaluation_datastamp")
+    assert not queries.on_replica("measurements_record") and not queries.on_primary("measurements_record")
+    assert queries.replica_writes() == []
+
+
 def test_leader_dashboards_read_the_replica(client, world):
     testing.login(client, world.leader)
     for url in (reverse("courses:caseload"), reverse("evaluation:fidelity")):

@@ -1,6 +1,7 @@
 """``overgang retention apply [--dry-run] [--municipality NAME]``: delete what each
 municipality's retention setting has expired (rights/retention.py). Audited with codes
-only; the dry run changes and writes nothing."""
+only; the dry run changes and writes nothing. A run also deletes the kept reports that
+are stale or older than a week (evaluation/kept.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -34,3 +35,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  citizen {citizen.code}")
             for course in plan.courses:
                 self.stdout.write(f"  course {course.code} (citizen {course.citizen.code})")
+        if not dry_run:
+            # Kept reports that no longer match their data, or older than a week, go too
+            # (they hold aggregates of citizens just erased: evaluation/kept.py).
+            from overgang.evaluation import kept
+
+            self.stdout.write(f"Gemte rapporter slettet / kept reports deleted: {kept.prune()}")
