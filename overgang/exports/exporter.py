@@ -209,8 +209,8 @@ def _write_records(out, chunk, keys, course_ids, items, counts, used_record_ids,
                                          *own])
             values = answers_of.decode(plain, sealed, data_key)
             position = items(version_pk)
-            for item in sorted(values, key=lambda name: (position.get(name, 10**6), name)):
-                out.writerow("answers.csv", [record_id, item, values[item]])
+            out.writerows("answers.csv", [(record_id, item, values[item])
+                                          for item in sorted(values, key=lambda name: (position.get(name, 10**6), name))])
             counts["records"] += 1
             counts["answers"] += len(values)
 

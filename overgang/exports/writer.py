@@ -45,6 +45,9 @@ class PackageWriter:
     def writerow(self, name, values):
         self._writers[name].writerow(values)
 
+    def writerows(self, name, rows):
+        self._writers[name].writerows(rows)
+
     def close(self, *, exported_at: str, source: str):
         for handle in self._handles.values():
             handle.close()

@@ -19,6 +19,10 @@ from overgang.instruments import registry
 
 class Command(BaseCommand):
     help = "Write a pseudonymised evaluator export (csv, xlsx, dta, sav or parquet)."
+    # Django's system checks load every URL configuration and view (2.4 s of a run on the
+    # benchmark machine) and check nothing these data commands use; `overgang check
+    # --deploy`, `overgang migrate` and the server run them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--user", required=True, help="the evaluator's username")
