@@ -147,18 +147,19 @@ class _Computing:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, self.number % 2**31])
 
 
-def report(filters, definitions, municipalities) -> Kept:
+def report(filters, definitions, municipalities, *, fresh=False) -> Kept:
     """The report of ``municipalities`` (objects) under ``filters`` and ``definitions``:
-    the kept one when the data is unchanged since it was computed, else computed now
-    (``report_json.compute``) and kept. Raises ``crypto.DecryptionError`` as compute does."""
+    the kept one when the data is unchanged since it was computed, else (or when
+    ``fresh``) computed now (``report_json.compute``) and kept. Raises
+    ``crypto.DecryptionError`` as compute does."""
     municipalities = list(municipalities)
     asked = key(filters, definitions, municipalities)
-    found = _kept(asked, stamp(municipalities))
+    found = None if fresh else _kept(asked, stamp(municipalities))
     if found is not None:
         return found
     with _Computing(asked):
         current = stamp(municipalities)  # read before the data the report reads
-        found = _kept(asked, current)  # another request computed it while this one waited
+        found = None if fresh else _kept(asked, current)  # computed by another request meanwhile
         if found is not None:
             return found
         result = Kept(report_json.compute(filters, definitions, municipalities), asked, current)

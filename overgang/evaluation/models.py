@@ -28,7 +28,7 @@ class KeptReport(models.Model):
     # sha256 of what the report was asked for: municipalities, filters, definitions, language, code.
     key = models.CharField(max_length=64, primary_key=True)
     # The municipalities it covers, as "1,4,7" (to drop the stale reports of the same ones).
-    municipalities = models.CharField(max_length=2000)
+    municipalities = models.TextField()
     # The DataStamp generations it was computed at, as "0:3;1:17;4:2".
     stamp = models.TextField()
     computed_at = models.DateTimeField()

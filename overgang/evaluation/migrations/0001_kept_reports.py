@@ -172,7 +172,7 @@ class Migration(migrations.Migration):
             name="KeptReport",
             fields=[
                 ("key", models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ("municipalities", models.CharField(max_length=2000)),
+                ("municipalities", models.TextField()),
                 ("stamp", models.TextField()),
                 ("computed_at", models.DateTimeField()),
                 ("payload", models.BinaryField()),

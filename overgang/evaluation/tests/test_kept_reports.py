@@ -291,3 +291,24 @@ def test_the_nightly_retention_run_deletes_stale_and_old_kept_reports(setting, w
     assert list(KeptReport.objects.values_list("municipalities", flat=True)) == [str(world.b.pk)]
     KeptReport.objects.update(computed_at=timezone.now() - dt.timedelta(days=8))
     assert kept.prune() == 1 and not KeptReport.objects.exists()
+
+
+def test_the_report_command_keeps_the_report_and_computes_it_fresh_when_asked(world, computations, tmp_path):
+    from django.core.management import call_command
+
+    cohorts.main_cohort(world)
+    out = tmp_path / "r.json"
+    call_command("report", format="json", output=str(out))
+    first = out.read_text()
+    call_command("report", format="json", output=str(out))
+    call_command("report", format="xlsx", output=str(tmp_path / "r.xlsx"), leader=True)
+    assert len(computations) == 1 and out.read_text() == first
+    call_command("report", format="json", output=str(out), fresh=True)
+    assert len(computations) == 2
+    _new_star(world)
+    call_command("report", format="json", output=str(out))
+    assert len(computations) == 3 and out.read_text() != first
+    # Every municipality when none is named, as before.
+    import json
+
+    assert json.loads(out.read_text())["municipalities"] == ["Aby Kommune", "Bby Kommune"]

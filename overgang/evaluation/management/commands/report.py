@@ -7,7 +7,8 @@
 
 The command line is the operator's and evaluator's tool: numbers are exact (no small-cell
 suppression; ``--leader`` renders as a project leader would see it). Writing the report
-is an audited export (``report.export``).
+is an audited export (``report.export``). A report whose data is unchanged since it was
+last computed is given back as kept (``evaluation/kept.py``; ``--fresh`` computes anyway).
 """
 
 import argparse
@@ -19,9 +20,10 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from overgang.accounts.models import Municipality
 from overgang.audit.log import record as audit
 from overgang.lib.replica import from_replica
-from overgang.evaluation import render, report_json, reports
+from overgang.evaluation import kept, render, reports
 from overgang.evaluation.definitions import DefinitionError, Definitions
 from overgang.lib import crypto
 from overgang.programmes import registry as programmes_registry
@@ -58,6 +60,8 @@ class Command(BaseCommand):
         parser.add_argument("--set", action="append", default=[], dest="overrides", metavar="KEY=VALUE")
         parser.add_argument("--lang", choices=("da", "en"), default="da")
         parser.add_argument("--leader", action="store_true", help="suppress small cells as for a project leader")
+        parser.add_argument("--fresh", action="store_true",
+                            help="compute the report even when a kept one is current (evaluation/kept.py)")
 
     def handle(self, *args, **options):
         with translation.override(options["lang"]):
@@ -93,11 +97,15 @@ class Command(BaseCommand):
                                      "mappe.") % {"path": output})
         try:
             with from_replica():
-                report = report_json.compute(filters, definitions, municipalities)
+                # Every municipality when none is named (the same rows as the report of all).
+                found = kept.report(filters, definitions, municipalities or Municipality.objects.order_by("pk"),
+                                    fresh=options["fresh"])
         except crypto.DecryptionError:
             raise CommandError(_("De krypterede svar kan ikke læses med de opsatte feltnøgler "
                                  "(OVERGANG_FIELD_KEYS). Tjek installationens nøgler.")) from None
-        content = render.render(report, fmt, suppress=options["leader"], small=definitions.small_cells)
+        small, leader = definitions.small_cells, options["leader"]
+        content = render.render(found.report, fmt, suppress=leader, small=small,
+                                hidden=found.hidden(small) if leader and fmt != "json" else None)
         if output == "-":
             self.stdout.write(content)
         else:
