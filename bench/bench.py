@@ -519,7 +519,7 @@ def main():
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     load.ONLY = set(args.only or ())
-    rounds = {"pages": args.rounds, "complete": max(2, args.rounds // 4), "report_page": max(2, args.rounds // 5),
+    rounds = {"pages": args.rounds, "complete": max(2, args.rounds // 4), "report_page": args.rounds + 1,
               "citizen_pdf": max(2, args.rounds // 4), "complete_record": max(2, args.rounds // 4)}
 
     def log(text):
