@@ -31,18 +31,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from cryptography.fernet import InvalidToken
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, transaction
 from django.utils import timezone
 
 from overgang.evaluation import report_json
 from overgang.evaluation.models import DataStamp, KeptReport
 from overgang.lib import crypto
+
+logger = logging.getLogger(__name__)
 
 EVERYWHERE = 0  # DataStamp scope of instrument and template versions
 KEEP_FOR = dt.timedelta(days=7)
@@ -109,8 +113,9 @@ class Kept:
 
             found = self.hidden_by_small[str(small)] = sorted(document.hidden_counts(self.report, small))
             # Kept beside the report while the report is still the current one.
-            KeptReport.objects.using(router.db_for_write(KeptReport)).filter(key=self.key, stamp=self.stamp).update(
-                payload=_seal(self.content()))
+            with _keeping():
+                KeptReport.objects.using(router.db_for_write(KeptReport)).filter(
+                    key=self.key, stamp=self.stamp).update(payload=_seal(self.content()))
         return frozenset(found)
 
     def content(self) -> dict:
@@ -163,8 +168,20 @@ def report(filters, definitions, municipalities, *, fresh=False) -> Kept:
         if found is not None:
             return found
         result = Kept(report_json.compute(filters, definitions, municipalities), asked, current)
-        _store(asked, municipalities, current, result)
+        with _keeping():
+            _store(asked, municipalities, current, result)
     return result
+
+
+@contextmanager
+def _keeping():
+    """Keeping is a saving, not a duty: a store that fails (SQLite busy with an import's
+    write, say) is logged and the caller goes on with the report it has."""
+    try:
+        with transaction.atomic(using=router.db_for_write(KeptReport)):
+            yield
+    except DatabaseError:
+        logger.warning("a report could not be kept; it is computed again at the next request", exc_info=True)
 
 
 def _store(asked, municipalities, current, result: Kept):

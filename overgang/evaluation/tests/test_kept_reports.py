@@ -312,3 +312,17 @@ def test_the_report_command_keeps_the_report_and_computes_it_fresh_when_asked(wo
     import json
 
     assert json.loads(out.read_text())["municipalities"] == ["Aby Kommune", "Bby Kommune"]
+
+
+def test_a_report_that_cannot_be_kept_is_still_shown(setting, world, computations, monkeypatch, caplog):
+    from django.db import OperationalError
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(kept, "_store", busy)
+    first = setting()
+    assert _same(first.context["report"], _fresh(world))
+    assert not KeptReport.objects.exists() and "could not be kept" in caplog.text
+    setting()
+    assert len(computations) == 2  # computed again, as nothing was kept
