@@ -152,6 +152,14 @@ class _Computing:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, self.number % 2**31])
 
 
+def is_current(filters, definitions, municipalities) -> bool:
+    """Whether the report is kept for the data as it is now, with the counts a leader's
+    document hides under the definitions' small-cell limit (``overgang kept-reports``)."""
+    municipalities = list(municipalities)
+    found = _kept(key(filters, definitions, municipalities), stamp(municipalities))
+    return found is not None and str(definitions.small_cells) in found.hidden_by_small
+
+
 def report(filters, definitions, municipalities, *, fresh=False) -> Kept:
     """The report of ``municipalities`` (objects) under ``filters`` and ``definitions``:
     the kept one when the data is unchanged since it was computed, else (or when

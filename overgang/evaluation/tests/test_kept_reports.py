@@ -326,3 +326,29 @@ def test_a_report_that_cannot_be_kept_is_still_shown(setting, world, computation
     assert not KeptReport.objects.exists() and "could not be kept" in caplog.text
     setting()
     assert len(computations) == 2  # computed again, as nothing was kept
+
+
+def test_the_refresh_command_computes_the_leaders_first_view_before_they_ask(world, client, login, computations):
+    import io
+
+    from django.core.management import call_command
+
+    cohorts.main_cohort(world)
+    out = io.StringIO()
+    call_command("kept-reports", "refresh", stdout=out)
+    assert "Aby Kommune: beregnet / computed" in out.getvalue() and len(computations) == 2  # A and B
+    assert AuditEvent.objects.filter(action="report.keep").count() == 2
+    login(world.leader)
+    page = client.get(reverse("evaluation:report"))
+    assert page.status_code == 200 and len(computations) == 2  # the leader's view was kept, hidden counts too
+    assert _same(page.context["report"], _fresh(world))
+    out = io.StringIO()
+    call_command("kept-reports", "refresh", stdout=out)
+    assert out.getvalue().count("uændret / unchanged") == 2 and len(computations) == 2
+    _new_star(world)
+    out = io.StringIO()
+    call_command("kept-reports", "refresh", "--municipality", "Aby Kommune", stdout=out)
+    assert "Aby Kommune: beregnet" in out.getvalue() and len(computations) == 3
+    out = io.StringIO()
+    call_command("kept-reports", "prune", stdout=out)
+    assert "kept reports deleted: 0" in out.getvalue()
