@@ -197,6 +197,7 @@ def test_the_stamp_counts_per_municipality(world):
 
 
 def test_the_kept_report_is_encrypted_and_a_damaged_one_is_computed_again(setting, world, computations):
+    setting.as_evaluator()
     setting()
     row = KeptReport.objects.get()
     payload = bytes(row.payload)
@@ -233,6 +234,7 @@ def test_filters_definitions_and_municipalities_are_kept_apart(setting, client, 
 
 
 def test_a_stored_report_replaces_the_stale_ones_of_its_municipalities(setting, world, computations):
+    setting.as_evaluator()
     setting()
     setting(started_from="2026-02-01")
     assert KeptReport.objects.count() == 2
@@ -279,9 +281,10 @@ def test_the_nightly_retention_run_deletes_stale_and_old_kept_reports(setting, w
     from django.core.management import call_command
     from django.utils import timezone
 
-    setting()
-    setting(started_from="2026-02-01")
-    Membership.objects.create(user=world.leader, municipality=world.b, role=Role.LEADER)
+    Membership.objects.create(user=world.evaluator, municipality=world.b, role=Role.EVALUATOR)
+    setting.as_evaluator()
+    setting(kommune=str(world.a.code))
+    setting(kommune=str(world.a.code), started_from="2026-02-01")
     setting(kommune=str(world.b.code))
     assert KeptReport.objects.count() == 3
     _new_star(world)  # A's two are stale now, B's is current
@@ -315,6 +318,7 @@ def test_the_report_command_keeps_the_report_and_computes_it_fresh_when_asked(wo
 
 
 def test_a_report_that_cannot_be_kept_is_still_shown(setting, world, computations, monkeypatch, caplog):
+    setting.as_evaluator()
     from django.db import OperationalError
 
     def busy(*args, **kwargs):
