@@ -105,6 +105,9 @@ class Kept:
     key: str
     stamp: str
     hidden_by_small: dict = field(default_factory=dict)
+    # The page's body as rendered for a viewer ("language:suppressed:small" -> HTML,
+    # evaluation/views.py), so that a kept report's page only renders its frame.
+    bodies: dict = field(default_factory=dict)
 
     def hidden(self, small) -> frozenset:
         found = self.hidden_by_small.get(str(small))
@@ -113,13 +116,24 @@ class Kept:
 
             found = self.hidden_by_small[str(small)] = sorted(document.hidden_counts(self.report, small))
             # Kept beside the report while the report is still the current one.
-            with _keeping():
-                KeptReport.objects.using(router.db_for_write(KeptReport)).filter(
-                    key=self.key, stamp=self.stamp).update(payload=_seal(self.content()))
+            self._update()
         return frozenset(found)
 
+    def body(self, variant) -> str | None:
+        return self.bodies.get(variant)
+
+    def keep_body(self, variant, html):
+        self.bodies[variant] = html
+        self._update()
+
+    def _update(self):
+        """The kept row rewritten with what was added, while it is still the current one."""
+        with _keeping():
+            KeptReport.objects.using(router.db_for_write(KeptReport)).filter(
+                key=self.key, stamp=self.stamp).update(payload=_seal(self.content()))
+
     def content(self) -> dict:
-        return {"report": self.report, "hidden": self.hidden_by_small}
+        return {"report": self.report, "hidden": self.hidden_by_small, "bodies": self.bodies}
 
 
 def _kept(asked, current) -> Kept | None:
@@ -128,7 +142,7 @@ def _kept(asked, current) -> Kept | None:
     content = None if row is None else _open(row)
     if content is None:
         return None
-    return Kept(content["report"], asked, current, content.get("hidden") or {})
+    return Kept(content["report"], asked, current, content.get("hidden") or {}, content.get("bodies") or {})
 
 
 class _Computing:

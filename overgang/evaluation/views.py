@@ -6,6 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -91,10 +94,25 @@ def report(request):
     found = _compute(filters, definitions, municipalities)
     if found is None:
         return _refusal(request, form, exact, 503, _key_error())
-    result, small = found.report, definitions.small_cells
-    context = writers.context(result, suppress=not exact, small=small, hidden=None if exact else found.hidden(small))
+    result, small, suppress = found.report, definitions.small_cells, not exact
+
+    def laid_out():
+        return writers.context(result, suppress=suppress, small=small, hidden=found.hidden(small) if suppress else None)
+
+    # The report's body (its tables, charts and definitions, as this viewer reads them in
+    # this language) is kept with the report after the first view: a kept report's page
+    # then only renders its frame (kept.Kept.body).
+    variant = f"{translation.get_language() or 'da'}:{int(suppress)}:{small}"
+    body = found.body(variant)
+    if body is None:
+        context = laid_out()
+        body = render_to_string("evaluation/_report_body.html", context, request=request)
+        found.keep_body(variant, body)
+    else:
+        context = {"document": SimpleLazyObject(lambda: laid_out()["document"]), "meta_line": writers.meta_line(result),
+                   "suppression_note": writers.report_suppression_note(small) if suppress else ""}
     _audit(request, "report.view", filters, "html", definitions)
-    context.update({
+    context.update({"body": body,
         "form": form, "exact": exact, "report": result, "query": request.GET.urlencode(),
         "formats": [("pdf", "PDF"), ("xlsx", _("Regneark (XLSX)"))] + ([("json", "JSON")] if exact else []),
     })

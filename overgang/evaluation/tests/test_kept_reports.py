@@ -356,3 +356,28 @@ def test_the_refresh_command_computes_the_leaders_first_view_before_they_ask(wor
     out = io.StringIO()
     call_command("kept-reports", "prune", stdout=out)
     assert "kept reports deleted: 0" in out.getvalue()
+
+
+def test_a_kept_reports_page_is_the_same_page_without_laying_the_report_out_again(setting, client, world,
+                                                                                 monkeypatch, computations):
+    import re
+
+    from overgang.evaluation import document
+
+    laid_out = []
+    real = document.build
+    monkeypatch.setattr(document, "build", lambda *a, **k: laid_out.append(1) or real(*a, **k))
+
+    def page(response):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+    first, second = setting(), setting()
+    assert len(laid_out) == 1 and len(computations) == 1
+    assert page(second) == page(first) and "Tabel 6.2" in page(second) and "&lt;5" in page(second)
+    # Another language is laid out once, then kept beside the first.
+    client.cookies["django_language"] = "en"
+    english = setting()
+    assert len(laid_out) == 2 and "Table 6.2" in page(english) and page(setting()) == page(english)
+    assert len(laid_out) == 2
+    # The context still offers the document, laid out only when asked for.
+    assert second.context["document"].sections and len(laid_out) == 3
