@@ -213,7 +213,8 @@ def _store(asked, municipalities, current, result: Kept):
     KeptReport.objects.using(db).filter(municipalities=which).exclude(stamp=current).delete()
     KeptReport.objects.using(db).filter(computed_at__lt=now - KEEP_FOR).delete()
     KeptReport.objects.using(db).update_or_create(
-        key=asked, defaults={"municipalities": which, "stamp": current, "computed_at": now, "payload": _seal(result.content())})
+        key=asked,
+        defaults={"municipalities": which, "stamp": current, "computed_at": now, "payload": _seal(result.content())})
 
 
 def prune() -> int:
@@ -225,10 +226,11 @@ def prune() -> int:
     deleted, _by_model = KeptReport.objects.using(db).filter(computed_at__lt=timezone.now() - KEEP_FOR).delete()
     rows = KeptReport.objects.using(db).values_list("key", "municipalities", "stamp")
     places = Municipality.objects.using(db).in_bulk()
+    generations = dict(DataStamp.objects.using(db).values_list("scope", "generation"))  # one query, not one per row
     stale = []
     for asked, which, kept_at in rows:
         ids = [int(pk) for pk in which.split(",") if pk]
-        if any(pk not in places for pk in ids) or kept_at != _stamp_of(ids, db):
+        if any(pk not in places for pk in ids) or kept_at != _written(ids, generations):
             stale.append(asked)
     if stale:
         deleted += KeptReport.objects.using(db).filter(key__in=stale).delete()[0]
@@ -237,8 +239,13 @@ def prune() -> int:
 
 def _stamp_of(ids, db) -> str:
     scopes = sorted(set(ids) | {EVERYWHERE})
-    found = dict(DataStamp.objects.using(db).filter(scope__in=scopes).values_list("scope", "generation"))
-    return ";".join(f"{scope}:{found.get(scope, 0)}" for scope in scopes)
+    found = DataStamp.objects.using(db).filter(scope__in=scopes).values_list("scope", "generation")
+    return _written(scopes, dict(found))
+
+
+def _written(ids, generations) -> str:
+    """The stamp of ``ids`` (and scope 0) as kept: "0:3;1:17;4:2"."""
+    return ";".join(f"{scope}:{generations.get(scope, 0)}" for scope in sorted(set(ids) | {EVERYWHERE}))
 
 
 def forget():

@@ -55,8 +55,9 @@ class Command(BaseCommand):
                     if not current:
                         kept.report(filters, definitions, [place]).hidden(definitions.small_cells)
             except crypto.DecryptionError:
-                raise CommandError("De krypterede svar kan ikke læses med de opsatte feltnøgler (OVERGANG_FIELD_KEYS). "
-                                   "/ The encrypted answers cannot be read with the field keys.") from None
+                raise CommandError("De krypterede svar kan ikke læses med de opsatte feltnøgler "
+                                   "(OVERGANG_FIELD_KEYS). / The encrypted answers cannot be read with the field "
+                                   "keys.") from None
             if current:
                 self.stdout.write(f"{place.name}: uændret / unchanged")
                 continue
