@@ -28,6 +28,7 @@ import zipfile
 import zlib
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from overgang.instruments import engine, registry
 from overgang.instruments.types import AnswerError, AnswerIssue, Context
@@ -133,6 +134,9 @@ class RecordRow:
     answers: dict = field(default_factory=dict)
     incomplete: bool = False
     template: str = ""  # of a registration or a not-started form ("" = the default)
+    # What the reader's ``sealer`` made of the judged answers (the importer: the sealed
+    # part, encrypted where the judging ran); None when there is no sealer or it declined.
+    sealed: object = None
 
 
 class Reader:
@@ -141,6 +145,12 @@ class Reader:
     def __init__(self, package, progress=None, workers=0):
         self.package = package
         self.workers = workers
+        # Set by the importer: an object with ``prepare(instruments)`` (called in this
+        # process before judging begins, with the instrument names of records.csv) and
+        # ``seal(record, answers)`` (called where a record is judged, in a forked worker
+        # with workers: a pure function of what this process held at the fork — no
+        # database). Its result travels back as ``record.sealed``.
+        self.sealer = None
         self._index: dict = {}
         self.problems = Problems()
         self.warnings: list = []  # what the rows lack without being wrong; they are imported
@@ -513,7 +523,9 @@ class Reader:
         if name in self._broken:
             self.problems.extend(first_pass)
             return
-        judging = _Judging(self.workers)
+        if self.sealer is not None:
+            self.sealer.prepare(sorted({record.instrument for record in self._records.values() if record.valid}))
+        judging = _Judging(self.workers, self.sealer)
         try:
             # A record without answers is complete as far as the file goes: judge it now.
             for record in self._records.values():
@@ -596,14 +608,14 @@ class Reader:
 
     def _settle(self, judged):
         """Report the problems of judged records; yield those without any."""
-        for record, lines, (canonical, incomplete, issues) in judged:
+        for record, lines, (canonical, incomplete, issues, sealed) in judged:
             judge = judge_for(record.instrument)
             for issue in issues:
                 column = "item" if issue.code in ("unknown_item", "not_relevant", "note_has_answer") else "value"
                 self.problems.report(answer_problem, "answers.csv", lines.get(issue.item), column, issue,
                                      judge.items.get(issue.item), judge.instrument, code=issue.code)
             if not issues:
-                record.answers, record.incomplete = canonical, incomplete
+                record.answers, record.incomplete, record.sealed = canonical, incomplete, sealed
                 yield record
 
 
@@ -616,8 +628,39 @@ def judge_for(name) -> "_Judge":
     return _JUDGES[name]
 
 
+# The sealer of the judging under way; a forked worker has it from its parent.
+_SEALER = None
+
+
+class _Judged(NamedTuple):
+    """What a worker needs of a record (a whole ``RecordRow`` would travel for nothing)."""
+
+    instrument: str
+    filled_on: datetime.date | None
+    citizen_id: str
+
+    @classmethod
+    def of(cls, record: RecordRow):
+        return cls(record.instrument, record.filled_on, record.citizen_id)
+
+
+def _judge_one(record, values, filled_on, sealer):
+    """(canonical answers, incomplete, issues, sealed): a record judged, and — without
+    issues, with a sealer — its answers sealed there too."""
+    canonical, incomplete, issues = judge_for(record.instrument).judge(values, filled_on)
+    sealed = sealer.seal(record, canonical) if sealer is not None and not issues else None
+    return canonical, incomplete, issues, sealed
+
+
 def _judge_batch(batch):
-    return [judge_for(name).judge(values, filled_on) for name, values, filled_on in batch]
+    judged = []
+    for record, values in batch:
+        canonical, *rest = _judge_one(record, values, record.filled_on, _SEALER)
+        # Most packages hold canonical answers in form order already: the answers as
+        # they were sent are not sent back (None), which halves what crosses the pipe.
+        same = canonical == values and list(canonical) == list(values)
+        judged.append((None if same else canonical, *rest))
+    return judged
 
 
 class _Judging:
@@ -633,17 +676,23 @@ class _Judging:
     BATCH = 250
     IN_FLIGHT = 6
 
-    def __init__(self, workers=0):
+    def __init__(self, workers=0, sealer=None):
+        global _SEALER
         self.pool = None
+        self.sealer = sealer
         if workers and workers >= 1:
             import multiprocessing
 
-            self.pool = multiprocessing.get_context("fork").Pool(workers)
+            _SEALER = sealer  # what the forked workers seal with
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(workers)
+            finally:
+                _SEALER = None  # the workers have it; this process keeps nothing for later
         self._batch, self._pending = [], deque()
 
     def submit(self, record, values, lines) -> list:
         if self.pool is None:
-            return [(record, lines, judge_for(record.instrument).judge(values, record.filled_on))]
+            return [(record, lines, _judge_one(record, values, record.filled_on, self.sealer))]
         self._batch.append((record, values, lines))
         if len(self._batch) < self.BATCH:
             return []
@@ -665,12 +714,13 @@ class _Judging:
 
     def _send(self):
         batch, self._batch = self._batch, []
-        work = [(record.instrument, values, record.filled_on) for record, values, _lines in batch]
+        work = [(_Judged.of(record), values) for record, values, _lines in batch]
         self._pending.append((batch, self.pool.apply_async(_judge_batch, (work,))))
 
     def _receive(self):
         batch, result = self._pending.popleft()
-        return [(record, lines, out) for (record, _values, lines), out in zip(batch, result.get())]
+        return [(record, lines, out if out[0] is not None else (values, *out[1:]))
+                for (record, values, lines), out in zip(batch, result.get())]
 
     def close(self):
         if self.pool is not None:

@@ -150,6 +150,10 @@ class DataKeys:
             raise KeyUnavailable("the citizen's data key is not in the key store (erased)")
         return fernet
 
+    def held(self, data_key: str) -> bool:
+        """Whether the citizen's key is unwrapped here already (no fetch, no store)."""
+        return self._fernets.get(data_key) is not None
+
     def prefetch(self, data_keys):
         """Fetch the keys of ``data_keys`` not held yet from the store in bulk (one query
         per batch, not one per citizen) and unwrap them; a key the store does not hold

@@ -205,7 +205,8 @@ def do_import_records(rows, *, actor, codec=None):
     ``incomplete``, and whatever field a later migration adds: a field left out fails
     loudly) plus ``instrument_definition`` (the built version), ``answers`` (item →
     interchange string) and ``data_key`` (the citizen's wrapped key): the answers are
-    stored through the codec. The importer has judged the
+    stored through the codec (optionally ``sealed_part``: the codec's ``seal`` of them,
+    made already). The importer has judged the
     answers against the version already. ``codec`` lets a whole import unwrap each
     citizen's key once."""
     if not rows:
@@ -220,7 +221,8 @@ def do_import_records(rows, *, actor, codec=None):
     for row in rows:
         row = dict(row)
         strings, data_key, definition = row.pop("answers"), row.pop("data_key"), row.pop("instrument_definition")
-        values.append({**defaults, "code": uuid.uuid4(), **row, **codec.encode(definition, strings, data_key)})
+        stored = codec.encode(definition, strings, data_key, sealed_part=row.pop("sealed_part", None))
+        values.append({**defaults, "code": uuid.uuid4(), **row, **stored})
     _insert(values)
     citizens = Citizen.objects.filter(pk__in={row["citizen_id"] for row in values}).values_list(
         "pk", "code", "municipality__code")

@@ -99,16 +99,38 @@ class AnswerCodec:
             found = self._sealed[id(instrument)] = (instrument, sealed_names(instrument))
         return found[1]
 
-    def encode(self, instrument: Instrument, strings: Mapping[str, str], data_key: str) -> dict:
+    def encode(self, instrument: Instrument, strings: Mapping[str, str], data_key: str, *,
+               sealed_part: str | None = None) -> dict:
         """The stored fields (``{PLAIN: …, SEALED: …}``) for ``strings`` (item → interchange
-        string) of a record of ``instrument`` belonging to the citizen with ``data_key``."""
+        string) of a record of ``instrument`` belonging to the citizen with ``data_key``.
+        ``sealed_part``: what ``seal`` gave for the same three, made elsewhere (an
+        import's judging worker); None seals here."""
         sealed = self.sealed_names(instrument)
         if sealed.isdisjoint(strings):  # most records of most instruments: nothing to seal
             return {PLAIN: dict(strings), SEALED: ""}
         plain = {name: value for name, value in strings.items() if name not in sealed}
+        if sealed_part is None:
+            sealed_part = self._seal(sealed, strings, data_key)
+        return {PLAIN: plain, SEALED: sealed_part}
+
+    def seal(self, instrument: Instrument, strings: Mapping[str, str], data_key: str) -> str | None:
+        """``encode``'s sealed part alone, from what this codec holds already: None when
+        the instrument's sealed names were not looked up here (``sealed_names``) or the
+        citizen's key is not unwrapped here — it touches neither the database nor the key
+        store, so a forked process (an import's judging worker) can call it."""
+        found = self._sealed.get(id(instrument))
+        if found is None or found[0] is not instrument:
+            return None
+        sealed = found[1]
+        if sealed.isdisjoint(strings):
+            return ""
+        if not self._keys.held(data_key):
+            return None
+        return self._seal(sealed, strings, data_key)
+
+    def _seal(self, sealed, strings, data_key) -> str:
         hidden = {name: value for name, value in strings.items() if name in sealed}
-        token = self._keys.encrypt(data_key, _SEALED_JSON.encode(hidden))
-        return {PLAIN: plain, SEALED: token}
+        return self._keys.encrypt(data_key, _SEALED_JSON.encode(hidden))
 
     # ------------------------------------------------------------------ reading
 

@@ -4,6 +4,7 @@ import random
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from overgang.accounts.models import Membership, Municipality, Role, User
 from overgang.audit.log import verify
@@ -161,6 +162,65 @@ def test_it_keeps_free_text_encrypted(world, tmp_path):
     record = Record.objects.get(external_id="R2")
     assert "citizenship_other" not in record.plain_answers and "Norge" not in record.sealed_answers
     assert record.get_answers()["citizenship_other"] == 'Æbleø, "Norge"\r\nog mere'
+
+
+def _where_sealed(monkeypatch, tmp_path):
+    """Record the process that seals each record's answers (a forked worker writes too)."""
+    import os
+
+    from overgang.measurements.codec import AnswerCodec
+
+    log = tmp_path / "sealed-in"
+    seal = AnswerCodec._seal
+
+    def logged(self, *args):
+        with open(log, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        return seal(self, *args)
+
+    monkeypatch.setattr(AnswerCodec, "_seal", logged)
+    return lambda: [int(pid) for pid in log.read_text().split()] if log.exists() else []
+
+
+def test_worker_processes_seal_the_answers_of_new_citizens_and_leave_keys_they_lack_to_this_one(
+        world, tmp_path, monkeypatch):
+    import os
+
+    sealed_in = _where_sealed(monkeypatch, tmp_path)
+    text = 'Æbleø, "Norge"\r\nog mere'
+    answers = add_rows("answers.csv", "R2,citizenship,2", 'R2,citizenship_other,"Æbleø, ""Norge""\r\nog mere"')
+    assert do_import_package(write_package(tmp_path / "p", answers_csv=answers), workers=1).ok
+    record = Record.objects.get(external_id="R2")
+    assert "citizenship_other" not in record.plain_answers and "Norge" not in record.sealed_answers
+    assert record.get_answers()["citizenship_other"] == text
+    # A new citizen's key was made before the worker was forked: the worker sealed.
+    assert sealed_in() and os.getpid() not in sealed_in()
+
+    # A re-import adding a record to that (now existing) citizen: its key was never
+    # unwrapped in the importing process, so the worker declines and this process seals.
+    (tmp_path / "sealed-in").unlink()
+    records = add_rows("records.csv", "R3,Anna,,registration,2016-02-09,")
+    more = add_rows("answers.csv", "R2,citizenship,2", 'R2,citizenship_other,"Æbleø, ""Norge""\r\nog mere"',
+                    "R3,citizenship,2", "R3,citizenship_other,Færøerne")
+    result = do_import_package(write_package(tmp_path / "q", records_csv=records, answers_csv=more), workers=1)
+    assert result.ok and result.summary.created["records"] == 1
+    added = Record.objects.get(external_id="R3")
+    assert "Færøerne" not in added.sealed_answers and added.get_answers()["citizenship_other"] == "Færøerne"
+    assert sealed_in() == [os.getpid()]
+
+
+def test_worker_processes_give_back_answers_in_form_order_when_the_file_has_another(world, tmp_path):
+    # The worker sends back only answers it changed; answers out of form order are changed.
+    answers = ("record_id,item,value\nR1,possible,4\nR1,time_point,1\nR2,gender,1\nR2,birth_date,1990-05-17\n")
+    package = write_package(tmp_path / "p", answers_csv=answers)
+    assert do_import_package(package).ok
+    here = {r.external_id: list(r.plain_answers) for r in Record.objects.all()}
+    Record.objects.all().delete()
+    Course.objects.all().delete()
+    Citizen.objects.all().delete()
+    assert do_import_package(package, workers=1).ok
+    assert {r.external_id: list(r.plain_answers) for r in Record.objects.all()} == here
+    assert here["R1"] == ["time_point", "possible"] or connection.vendor == "postgresql"
 
 
 def test_it_reads_a_zip_like_a_directory_and_judges_alike_in_worker_processes(db, tmp_path):
