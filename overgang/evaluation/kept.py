@@ -166,12 +166,13 @@ class _Computing:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, self.number % 2**31])
 
 
-def is_current(filters, definitions, municipalities) -> bool:
-    """Whether the report is kept for the data as it is now, with the counts a leader's
-    document hides under the definitions' small-cell limit (``overgang kept-reports``)."""
+def is_current(filters, definitions, municipalities, *, hidden=True) -> bool:
+    """Whether the report is kept for the data as it is now — with ``hidden``, also with
+    the counts a leader's document hides under the definitions' small-cell limit
+    (``overgang kept-reports``)."""
     municipalities = list(municipalities)
     found = _kept(key(filters, definitions, municipalities), stamp(municipalities))
-    return found is not None and str(definitions.small_cells) in found.hidden_by_small
+    return found is not None and (not hidden or str(definitions.small_cells) in found.hidden_by_small)
 
 
 def report(filters, definitions, municipalities, *, fresh=False) -> Kept:

@@ -2,6 +2,7 @@
 
 import pytest
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from overgang import testing
 
@@ -35,22 +36,22 @@ def test_it_takes_a_worker_through_login_caseload_citizen_language_and_logout(pa
     # "Min uge" is the worker's start page; the caseload is one tap away.
     page.get_by_role("heading", name="Min uge").wait_for()
     page.get_by_role("navigation", name="Hovedmenu").get_by_role("link", name="Mine borgere").click()
-    assert page.get_by_role("heading", name="Mine borgere").is_visible()
-    assert page.get_by_role("link", name="Solsikke").is_visible()
+    expect(page.get_by_role("heading", name="Mine borgere")).to_be_visible()
+    expect(page.get_by_role("link", name="Solsikke")).to_be_visible()
     # The stranger's citizen in another municipality is not listed.
     assert page.get_by_text("Havørn").count() == 0
 
     page.get_by_role("link", name="Solsikke").click()
-    assert page.get_by_role("heading", name="Solsikke").is_visible()
+    expect(page.get_by_role("heading", name="Solsikke")).to_be_visible()
 
     page.get_by_label("Sprog").select_option("en")
     page.get_by_role("button", name="Skift sprog").click()
-    assert page.get_by_role("heading", name="Solsikke").is_visible()
-    assert page.get_by_text("CTI worker: Worker").is_visible()
+    expect(page.get_by_role("heading", name="Solsikke")).to_be_visible()
+    expect(page.get_by_text("CTI worker: Worker")).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "en"
 
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_role("heading", name="Log in").is_visible()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     page.goto(f"{live_server.url}/borgere/")
     assert "/login/" in page.url
 
@@ -60,5 +61,5 @@ def test_it_shows_not_found_for_another_workers_citizen(page, live_server, live_
     page.get_by_role("heading", name="Min uge").wait_for()
     response = page.goto(f"{live_server.url}/borgere/{live_world.foreign_citizen.code}/")
     assert response.status == 404
-    assert page.get_by_role("heading", name="Siden findes ikke").is_visible()
+    expect(page.get_by_role("heading", name="Siden findes ikke")).to_be_visible()
     assert page.get_by_text("Havørn").count() == 0

@@ -4,6 +4,7 @@ change, a pause and an early ending with the end form."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from overgang import testing
 from overgang.audit.models import AuditEvent
@@ -47,7 +48,7 @@ def test_it_takes_a_citizen_from_first_contact_to_an_early_ending(page, live_ser
     start.get_by_label("Dato").fill((today - dt.timedelta(days=130)).isoformat())
     start.get_by_role("button", name="Start forløbet").click()
     page.get_by_text("Forløbet er startet").wait_for()
-    assert page.get_by_text("Målingsplan").is_visible()
+    expect(page.get_by_text("Målingsplan")).to_be_visible()
 
     # A star (the citizen cannot be reached today: only the time point).
     form = _open(page, "Udfyld et skema")
@@ -66,7 +67,7 @@ def test_it_takes_a_citizen_from_first_contact_to_an_early_ending(page, live_ser
     phase.get_by_label("Dato").fill((today - dt.timedelta(days=10)).isoformat())
     phase.get_by_role("button", name="Skift fase").click()
     page.get_by_role("heading", name="Gå til fase 2 før tiden?").wait_for()
-    assert page.get_by_text("Formålet med fase 1: Planlægning og igangsættelse af forløbet").is_visible()
+    expect(page.get_by_text("Formålet med fase 1: Planlægning og igangsættelse af forløbet")).to_be_visible()
     page.get_by_role("button", name="Ja, gå til fase 2").click()
     page.get_by_text("Forløbet er gået videre til næste fase.").wait_for()
 
@@ -83,11 +84,11 @@ def test_it_takes_a_citizen_from_first_contact_to_an_early_ending(page, live_ser
     page.get_by_text("Pausen er fortrudt").wait_for()
     assert not Course.objects.get().pauses.exists()
     _pause("Indlagt på hospitalet")
-    assert page.get_by_text("På pause").first.is_visible()
+    expect(page.get_by_text("På pause").first).to_be_visible()
 
     # Ending early needs the end form first.
     ending = _open(page, "Afslut forløbet")
-    assert ending.get_by_text("afsluttes altid med slutskemaet").is_visible()
+    expect(ending.get_by_text("afsluttes altid med slutskemaet")).to_be_visible()
     form = _open(page, "Udfyld et skema")
     form.get_by_label("Skema").select_option("cti_end")
     form.get_by_role("button", name="Begynd").click()
@@ -101,7 +102,7 @@ def test_it_takes_a_citizen_from_first_contact_to_an_early_ending(page, live_ser
     # Ending shows what the handover misses, and that today's star (no contact) counts
     # as the star at the end; it ends only on the explicit confirmation.
     page.get_by_text("Tjeklisten for overdragelsen mangler stadig:").wait_for()
-    assert page.get_by_text("Stjernen ved afslutningen er udfyldt.").is_visible()
+    expect(page.get_by_text("Stjernen ved afslutningen er udfyldt.")).to_be_visible()
     assert Course.objects.get().status == "active"
     page.get_by_role("button", name="Afslut forløbet alligevel").click()
     page.get_by_text("Forløbet er afsluttet.").wait_for()
@@ -112,5 +113,5 @@ def test_it_takes_a_citizen_from_first_contact_to_an_early_ending(page, live_ser
     assert course.pauses.get().end_date is not None
     assert course.active_months(today) < 12
     assert AuditEvent.objects.filter(action="course.end", details__early=True).exists()
-    assert page.get_by_text("Forløbet sluttede").is_visible()
+    expect(page.get_by_text("Forløbet sluttede")).to_be_visible()
     assert not errors, errors

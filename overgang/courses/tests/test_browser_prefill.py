@@ -5,6 +5,7 @@ there, marked with where they come from, and can be changed."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from overgang import testing
 from overgang.courses.tests.test_browser_course import _log_in, _open
@@ -59,16 +60,16 @@ def test_the_start_form_opens_with_what_the_worker_already_registered(page, live
 
     route = page.get_by_role("group", name="Hvordan er kontakten til borgeren etableret?")
     assert route.get_by_label("Borgeren henvendte sig selv").is_checked()
-    assert route.get_by_text("fra første kontakt").is_visible()
+    expect(route.get_by_text("fra første kontakt")).to_be_visible()
     assert page.locator("input[name=first_contact]").input_value() == first.strftime("%d.%m.%Y")  # day first
     forms = page.get_by_role("group", name="Hvilke kontaktformer er benyttet forud for opstarten af CTI-forløbet?")
     assert forms.get_by_label("Fysiske møder med borgeren").is_checked()
     assert forms.get_by_label("Telefon").is_checked() and not forms.get_by_label("Sms").is_checked()
-    assert forms.get_by_text("fra kontaktloggen").is_visible()
+    expect(forms.get_by_text("fra kontaktloggen")).to_be_visible()
     assert page.locator("input[name=physical_meetings]").input_value() == "2"
     third = page.get_by_role("group", name="Har der været en 3. part")
     assert third.get_by_label("Ja, til et møde").is_checked()
-    assert page.get_by_text("er udfyldt på forhånd").is_visible()
+    expect(page.get_by_text("er udfyldt på forhånd")).to_be_visible()
     # Five questions answered before the worker typed anything (the form used to open at 0).
     assert page.locator(".progress-count").inner_text().startswith("5 af ")
 

@@ -358,6 +358,37 @@ def test_the_refresh_command_computes_the_leaders_first_view_before_they_ask(wor
     assert "kept reports deleted: 0" in out.getvalue()
 
 
+def test_the_refresh_command_keeps_the_national_report_for_the_report_command(world, computations, tmp_path):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    cohorts.main_cohort(world)
+    out = io.StringIO()
+    call_command("kept-reports", "refresh", "--national", stdout=out)
+    assert "Alle kommuner / all municipalities: beregnet / computed" in out.getvalue()
+    assert len(computations) == 3  # A, B and all of them
+    assert AuditEvent.objects.filter(action="report.keep", municipality_code="").count() == 1
+    call_command("report", format="json", output=str(tmp_path / "kept.json"))
+    assert len(computations) == 3  # the evaluator's run read the kept report
+    call_command("report", format="json", output=str(tmp_path / "fresh.json"), fresh=True)
+    kept_report = json.loads((tmp_path / "kept.json").read_text())
+    fresh_report = json.loads((tmp_path / "fresh.json").read_text())
+    for report in (kept_report, fresh_report):
+        report.pop("generated_at", None)
+        report["meta"].pop("computation_seconds")
+    assert kept_report == fresh_report
+    out = io.StringIO()
+    call_command("kept-reports", "refresh", "--national", stdout=out)
+    assert out.getvalue().count("uændret / unchanged") == 3 and len(computations) == 4  # 4: the --fresh run
+    _new_star(world)
+    out = io.StringIO()
+    call_command("kept-reports", "refresh", "--national", stdout=out)
+    assert "all municipalities: beregnet" in out.getvalue() and "B" in out.getvalue()
+    assert len(computations) == 6  # A (changed) and all of them; B unchanged
+
+
 def test_a_kept_reports_page_is_the_same_page_without_laying_the_report_out_again(setting, client, world,
                                                                                  monkeypatch, computations):
     import re

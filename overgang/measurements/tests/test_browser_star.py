@@ -1,6 +1,7 @@
 """A whole star with WHO-5 filled in, in real headless Chromium on a 768 px tablet."""
 
 import pytest
+from playwright.sync_api import expect
 
 from overgang import testing
 from overgang.measurements.models import Record
@@ -69,8 +70,8 @@ def test_it_fills_in_a_whole_star_with_who5(page, live_server, live_world):
     for name, value in DIMENSIONS:
         page.get_by_role("heading", name=name, exact=True).wait_for()
         _assert_labelled_and_fits(page)
-        assert page.get_by_text("Står fast", exact=True).is_visible()
-        assert page.get_by_text("Klarer sig selv", exact=True).is_visible()
+        expect(page.get_by_text("Står fast", exact=True)).to_be_visible()
+        expect(page.get_by_text("Klarer sig selv", exact=True)).to_be_visible()
         radio = page.get_by_role("group", name=name).get_by_label(str(value), exact=True)
         radio.focus()
         page.keyboard.press("Space")
@@ -96,8 +97,8 @@ def test_it_fills_in_a_whole_star_with_who5(page, live_server, live_world):
     page.get_by_text("Skemaet er afsluttet.").wait_for()
 
     chart = page.locator("svg.radar")
-    assert chart.is_visible()
-    assert page.get_by_text("60 af 100", exact=True).is_visible()  # 4 × (3+3+3+3+3)
+    expect(chart).to_be_visible()
+    expect(page.get_by_text("60 af 100", exact=True)).to_be_visible()  # 4 × (3+3+3+3+3)
     assert not errors, errors
 
     record = Record.objects.get()

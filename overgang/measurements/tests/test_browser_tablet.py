@@ -8,6 +8,7 @@ progress bar and a menu; the progress counter follows the answers as they are gi
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from overgang import testing
 
@@ -74,8 +75,8 @@ def test_on_a_phone_the_first_answer_shows_and_the_pages_are_a_menu(browser, liv
             assert _inside_viewport(page, first), number
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
         # The chips are hidden; a progress bar and a menu of the pages stand in their place.
-        assert not page.locator("nav.pages.chips").is_visible()
-        assert page.locator("progress").is_visible()
+        expect(page.locator("nav.pages.chips")).to_be_hidden()
+        expect(page.locator("progress")).to_be_visible()
         menu = page.locator("details.page-menu")
         menu.locator("summary").click()
         assert menu.locator("summary").inner_text().startswith("Side 12 af 13")  # names the current page

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from overgang.accounts.models import Municipality
 from overgang.sso import saml as saml_module
@@ -39,7 +40,7 @@ def test_a_worker_logs_in_through_the_idp_lands_on_the_workers_page_and_logs_out
     # Through the IdP's single logout and back to the login page.
     page.get_by_role("heading", name="Log ind", exact=True).wait_for()
     assert page.url.startswith(f"{live_server.url}/login/")
-    assert page.get_by_text("Du er logget ud af Overgang og kommunens login.").is_visible()
+    expect(page.get_by_text("Du er logget ud af Overgang og kommunens login.")).to_be_visible()
     assert len(served_idp.logout_requests) == 1
     page.goto(f"{live_server.url}/borgere/")
     assert "/login/" in page.url
