@@ -100,6 +100,7 @@ def test_a_started_records_pages_pass_the_checks_and_fit_a_tablet(page, live_ser
     choice.get_by_label("Borgeren", exact=True).check()
     choice.get_by_role("button", name="Begynd").click()
     page.get_by_role("heading", name="Tidspunkt, mulighed og mål").wait_for()
+    page.wait_for_load_state()  # htmx (deferred) listens before the answer that it sends
     page.get_by_role("group", name="Er det muligt at udfylde stjernen?").get_by_label("Ja").check()
     page.get_by_role("group", name="Mål med CTI-forløb").wait_for()
     page.get_by_role("button", name="Næste").click()

@@ -58,6 +58,7 @@ def test_it_fills_in_a_whole_star_with_who5(page, live_server, live_world):
 
     # Page 1: answering "Ja" opens the goal question at once (saved and re-rendered by htmx).
     page.get_by_role("heading", name="Tidspunkt, mulighed og mål").wait_for()
+    page.wait_for_load_state()  # htmx (deferred) listens before the answers that it sends
     _assert_labelled_and_fits(page)
     page.get_by_label("Opstart").check()
     page.get_by_role("group", name="Er det muligt at udfylde stjernen?").get_by_label("Ja").check()
@@ -80,6 +81,7 @@ def test_it_fills_in_a_whole_star_with_who5(page, live_server, live_world):
 
     # The prostitution questions: "Nej" to payment asks about considerations instead.
     paid = page.get_by_role("group", name="Har du fået betaling", exact=False)
+    page.wait_for_load_state()
     paid.get_by_label("Nej").check()
     considered = page.get_by_role("group", name="Har du haft overvejelser", exact=False)
     considered.wait_for()
