@@ -216,6 +216,7 @@ def fill_whole_form(page, today, look=None):
     half a second without requests ("networkidle").
     """
     for _ in range(400):
+        page.wait_for_load_state()  # htmx (deferred) listens before an answer it must send
         if page.get_by_role("button", name="Afslut skemaet").count():
             return
         if page.get_by_role("link", name="Fortsæt udfyldningen").count():
