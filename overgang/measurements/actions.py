@@ -101,7 +101,7 @@ def do_save_answers(record, changes: dict, *, actor, version, token=""):
     locked = Record.objects.select_for_update().filter(pk=record.pk).first()
     if locked is None or (locked.version != version and not (token and locked.edit_token == token)):
         raise StaleVersion
-    record.refresh_from_db()
+    record.reload(locked)
     instrument = record.definition
     before = record.get_answers()
     after = dict(before)
@@ -155,7 +155,7 @@ def do_change_record_meta(record, *, actor, version, filled_on, respondent):
         if issues:
             raise InvalidAnswers(issues)
     Record.objects.filter(pk=record.pk).update(filled_on=filled_on, respondent=respondent, version=F("version") + 1)
-    record.refresh_from_db()
+    record.reload()
     _audit("record.correct" if record.is_completed else "record.change", record, actor, {"fields": fields})
     if record.is_completed and "filled_on" in fields:
         completed_records_changed.send(sender=Record, record=record)
@@ -177,7 +177,7 @@ def do_complete_record(record, *, actor, version):
     Record.objects.filter(pk=record.pk).update(
         status=Record.Status.COMPLETED, completed_at=timezone.now(), version=F("version") + 1
     )
-    record.refresh_from_db()
+    record.reload()
     _audit("record.complete", record, actor)
     completed_records_changed.send(sender=Record, record=record)
 

@@ -106,6 +106,28 @@ class Record(ChoiceDisplay, models.Model):
     def is_completed(self):
         return self.status == self.Status.COMPLETED
 
+    def reload(self, row: "Record | None" = None):
+        """This record's fields as the database holds them now (``row``: the same record
+        read already in this transaction, e.g. under its lock), keeping the citizen,
+        course and versions it has loaded while they are still the same rows.
+
+        ``refresh_from_db`` drops them, and every autosave then read them again: four
+        queries, two of them a version's definition of tens of kilobytes. A version
+        never changes; the citizen and course are those of this request."""
+        kept = [(field, field.get_cached_value(self)) for field in self._meta.concrete_fields
+                if field.is_relation and field.is_cached(self)]
+        if row is None:
+            self.refresh_from_db()
+        else:
+            if row.pk != self.pk:
+                raise ValueError("reload from another record")
+            self._prefetched_objects_cache = {}
+            for field in self._meta.concrete_fields:
+                setattr(self, field.attname, getattr(row, field.attname))
+        for field, obj in kept:
+            if obj is not None and not field.is_cached(self) and getattr(self, field.attname) == obj.pk:
+                field.set_cached_value(self, obj)
+
     def get_answers(self) -> dict:
         """Item name → Python answer (sealed answers decrypted)."""
         parsed, _issues = engine.parse_answers(self.definition, codec.decode_record(self))

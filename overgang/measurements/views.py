@@ -106,7 +106,7 @@ def fill(request, code, page):
     except actions.InvalidAnswers as exc:
         form.add_error(None, _invalid_message(record, exc.issues))
         return _render_page(request, record, page, form, status=400)
-    record.refresh_from_db()
+    record.reload()
     if not valid:
         # The refused answers stay in their fields with their messages; the rest is saved.
         return _render_page(request, record, page, form, status=400, partly_saved=True)

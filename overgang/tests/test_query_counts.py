@@ -172,3 +172,34 @@ def test_the_leaders_team_week_costs_the_same_for_5_and_200_citizens(client, wor
         before = reads.count()
         assert _cost(client, url)["queries"] == small["queries"], url
         assert reads.count() - before <= 2 * week.PAGE_SIZE  # _cost reads the page twice
+
+
+def test_an_autosave_reads_the_citizen_and_the_instrument_version_once(client, world):
+    """The record page's autosave (every answer a worker gives): the record is read with
+    its citizen and versions in one query by the access check, and the save's lock, the
+    save and the answer's page keep them instead of reading them again (a version's
+    definition is tens of kilobytes)."""
+    import re
+
+    from overgang.measurements.tests.test_records import _hidden
+
+    testing.login(client, world.worker)
+    record = testing.make_record(world.citizen, "star", answers={"time_point": 1, "possible": 1, "goal": 1})
+    item = "dim_motivation"  # the star's first dimension, on its ladder (as bench/ saves it)
+    page = next(n for n, p in enumerate(record.definition.pages, 1) if any(i.name == item for i in p.items))
+    url = reverse("measurements:fill", kwargs={"code": record.code, "page": page})
+    html = client.get(url).content.decode()
+    data = {"version": _hidden(html, "version"), "token": _hidden(html, "token"), "shown": _hidden(html, "shown"),
+            "go": "stay", item: "5"}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    record.refresh_from_db()
+    assert record.get_answers()[item] == 5
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    for table in ("citizens_citizen", "instruments_instrumentversion", "programmes_templateversion"):
+        # Only as a join of the record's own query; the version's list of hashes (which
+        # items are sealed, codec.sealed_names) reads no definition.
+        alone = [sql for sql in selects if re.search(rf'FROM "{table}"', sql) and f'"{table}"."definition"' in sql
+                 or re.search(rf'FROM "{table}" WHERE', sql) and table == "citizens_citizen"]
+        assert alone == [], (table, alone)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 
 from overgang import testing
@@ -370,3 +371,21 @@ def test_records_share_one_built_definition_per_version_without_reading_it_again
     with django_assert_num_queries(0):  # the built instrument comes from the process, by content hash
         definitions = [r.definition for r in records]
     assert definitions[0] is definitions[1] and definitions[0].name == "star"
+
+
+def test_reload_keeps_the_loaded_rows_that_are_still_the_same_and_drops_the_others(world):
+    course = testing.make_course(world.citizen)
+    record = testing.make_record(world.citizen, "star", answers={"time_point": 1, "possible": 1})
+    record = Record.objects.with_version().select_related("citizen", "course").get(pk=record.pk)
+    citizen, version, before = record.citizen, record.instrument_version, record.version
+    assert record.course is None
+    Record.objects.filter(pk=record.pk).update(course=course, version=F("version") + 1)
+    record.reload()
+    assert record.citizen is citizen and record.instrument_version is version  # the same rows: kept
+    assert record.course == course and record.version == before + 1  # changed: read again
+    locked = Record.objects.get(pk=record.pk)
+    Record.objects.filter(pk=record.pk).update(course=None)
+    record.reload(locked)
+    assert record.course == course and record.citizen is citizen
+    with pytest.raises(ValueError):
+        record.reload(testing.make_record(world.citizen, "star", answers={"time_point": 1, "possible": 1}))
