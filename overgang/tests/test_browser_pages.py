@@ -167,3 +167,27 @@ def test_a_phone_shows_the_import_format_without_scrolling_sideways(page, live_s
     # The column lists in the stacked table ran 670 px past the screen's edge.
     scroll, width = _fits(page)
     assert scroll <= width, (scroll, width)
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_caseload_filters_show_their_whole_choice_on_a_tablet_and_a_phone(page, live_server, demo, language):
+    """"Contact periods and courses" was cut off in its select at 768 px in English."""
+    _log_in(page, live_server, "leder", language)
+    for width in (1280, 768, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        _visit(page, f"{live_server.url}/borgere/")
+        selects = page.locator("form.filters select")
+        assert selects.count() >= 3
+        for select in selects.all():
+            # The chosen option's text in the select's own font, plus its padding and arrow.
+            text, room = select.evaluate("""(s) => {
+                const style = getComputedStyle(s);
+                const ctx = document.createElement("canvas").getContext("2d");
+                ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+                const text = s.options[s.selectedIndex].text;
+                const room = s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 16;
+                return [ctx.measureText(text).width, room];
+            }""")
+            assert text <= room, (width, language, select.get_attribute("name"), text, room)
+        scroll, client = _fits(page)
+        assert scroll <= client, (width, scroll, client)
