@@ -128,7 +128,7 @@ def test_the_leaders_evaluators_and_administrators_pages_pass_the_checks(page, l
     admin = User.objects.get(username="admin")
     municipality = admin.memberships.first().municipality
     for username, urls in (
-        ("leder", ["/borgere/", "/rapport/"]),
+        ("leder", ["/borgere/", "/min-uge/", "/rapport/"]),
         ("evaluator", ["/rapport/", "/evaluering/udtraek/"]),
         ("admin", [f"/administration/{municipality.code}/brugere/", f"/administration/{municipality.code}/import/"]),
     ):
