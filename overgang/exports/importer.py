@@ -405,9 +405,10 @@ class _Sealer:
     ``prepare`` runs here before the worker is forked and looks up what sealing needs from
     the database: each instrument's current version and the items it seals. ``seal`` then
     uses only what the process held at the fork (those, and the data keys of the
-    citizens read so far: every new citizen's, which ``codec.new_data_key`` holds); for a
-    key not held (an existing citizen of a re-import) it declines, and the record is
-    sealed here on writing as before. The worker sends back ciphertext only, never a key.
+    package's citizens: every new citizen's, which ``codec.new_data_key`` holds, and every
+    existing one's, which ``prepare`` fetches); for a key not held (one the key store
+    lacks) it declines, and the record is sealed here on writing as before, where the
+    missing key is reported. The worker sends back ciphertext only, never a key.
     """
 
     def __init__(self, importer: Importer):
@@ -415,6 +416,11 @@ class _Sealer:
         self._versions: dict = {}  # instrument name -> its current version
 
     def prepare(self, instruments):
+        # The keys of the package's existing citizens (a re-import): fetched from the key
+        # store in batches here, not one query per citizen on first use, and held before
+        # the fork, so the worker seals their new records too.
+        self._importer._codec.prefetch(
+            {found[2] for found in self._importer._citizens.values() if not isinstance(found, Citizen)})
         for name in instruments:
             try:
                 version = self._importer._version(name)

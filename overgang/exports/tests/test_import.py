@@ -18,6 +18,7 @@ from overgang.exports.interchange import judge_for
 from overgang.exports.tests.packages import BASE, add_rows, empty_installation, write_package
 from overgang.instruments import engine, registry
 from overgang.instruments.types import Context
+from overgang.lib import crypto
 from overgang.measurements.models import Record
 
 
@@ -196,8 +197,9 @@ def test_worker_processes_seal_the_answers_of_new_citizens_and_leave_keys_they_l
     # A new citizen's key was made before the worker was forked: the worker sealed.
     assert sealed_in() and os.getpid() not in sealed_in()
 
-    # A re-import adding a record to that (now existing) citizen: its key was never
-    # unwrapped in the importing process, so the worker declines and this process seals.
+    # A re-import adding a record to that (now existing) citizen: its key is fetched from
+    # the key store before the fork, with the package's other existing citizens', so the
+    # worker seals that record too.
     (tmp_path / "sealed-in").unlink()
     records = add_rows("records.csv", "R3,Anna,,registration,2016-02-09,")
     more = add_rows("answers.csv", "R2,citizenship,2", 'R2,citizenship_other,"Æbleø, ""Norge""\r\nog mere"',
@@ -206,6 +208,17 @@ def test_worker_processes_seal_the_answers_of_new_citizens_and_leave_keys_they_l
     assert result.ok and result.summary.created["records"] == 1
     added = Record.objects.get(external_id="R3")
     assert "Færøerne" not in added.sealed_answers and added.get_answers()["citizenship_other"] == "Færøerne"
+    assert sealed_in() and os.getpid() not in sealed_in()
+
+    # A key the importing process does not hold at the fork: the worker declines and this
+    # process seals.
+    (tmp_path / "sealed-in").unlink()
+    monkeypatch.setattr(crypto.DataKeys, "prefetch", lambda self, data_keys: None)
+    records = add_rows("records.csv", "R3,Anna,,registration,2016-02-09,", "R4,Anna,,registration,2016-02-10,")
+    more += "R4,citizenship,2\nR4,citizenship_other,Island\n"
+    result = do_import_package(write_package(tmp_path / "r", records_csv=records, answers_csv=more), workers=1)
+    assert result.ok and result.summary.created["records"] == 1
+    assert Record.objects.get(external_id="R4").get_answers()["citizenship_other"] == "Island"
     assert sealed_in() == [os.getpid()]
 
 

@@ -48,3 +48,27 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(world, tmp_path):
     assert AuditEvent.objects.filter(action="record.import").count() == 2 * (2 + 3 + 30)
     assert AuditEvent.objects.filter(action="course.pause_import").count() == 2 + 3 + 30
     assert verify().ok
+
+
+def test_a_re_import_fetches_its_existing_citizens_keys_in_a_batch(world, tmp_path):
+    """Importing the same package again with one more record per citizen: every existing
+    citizen's key is needed (to compare its records and seal the new one), and the key
+    store is asked in one batch, not once per citizen."""
+    from overgang.lib import keystore
+
+    store = keystore.store()
+    asked = {}
+    for prefix, n in (("a", 3), ("b", 30)):
+        assert do_import_package(_package(tmp_path / prefix, prefix, n)).written
+        first = _package(tmp_path / f"{prefix}2", prefix, n)
+        records, answers = (first / "records.csv").read_text(), (first / "answers.csv").read_text()
+        (first / "records.csv").write_text(records + "".join(
+            f"{prefix}S{i},{prefix}C{i},{prefix}F{i},star,2016-02-20,citizen\n" for i in range(n)))
+        (first / "answers.csv").write_text(answers + "".join(
+            f"{prefix}S{i},time_point,2\n{prefix}S{i},possible,4\n" for i in range(n)))
+        before = store.queries
+        result = do_import_package(first)
+        assert result.written, list(result.problems)
+        assert result.summary.created["records"] == n and result.summary.unchanged["citizens"] == n
+        asked[n] = store.queries - before
+    assert asked[30] == asked[3] <= 2, asked
