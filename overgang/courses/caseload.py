@@ -59,10 +59,20 @@ def templates_of(citizens) -> dict:
     return dict(sorted(titles.items(), key=lambda kv: kv[1].casefold()))
 
 
-def listing(citizens, *, state="current", overdue=False, worker=None, template=None, sort="urgency", today=None):
-    """``citizens`` (the user's caseload from the access door) filtered and ordered."""
+def listing(citizens, *, state="current", overdue=False, worker=None, template=None, sort="urgency", today=None,
+            few=False):
+    """``citizens`` (the user's caseload from the access door) filtered and ordered;
+    ``few``: they are a worker's caseload, not a municipality."""
     today = today or dt.date.today()
-    open_course = Course.objects.filter(citizen=OuterRef("pk"), status__in=OPEN)
+    # A worker's list (or one worker's, chosen by a leader) also holds its subqueries over
+    # a citizen's courses to the courses of the citizens listed: PostgreSQL may run such an
+    # EXISTS once as a hash of every course it can find, which without this is every
+    # course of the installation (50,000 read for ten citizens), with it their own. A
+    # municipality's list is better served by the hash of every course. No answer changes.
+    if worker is not None:
+        few = True
+    scope = (citizens.filter(worker=worker) if worker is not None else citizens).order_by().values("pk") if few else None
+    open_course = _courses_of(scope).filter(citizen=OuterRef("pk"), status__in=OPEN)
     # The open contact period or course (a citizen has at most one) joined once, with the
     # columns kept on it for sorting (due.py, last_contact.py): no subquery per citizen.
     found = citizens.annotate(
@@ -78,10 +88,10 @@ def listing(citizens, *, state="current", overdue=False, worker=None, template=N
         found = found.filter(worker=worker)
     if template is not None:
         # The template of the current course: the open one, or else any of the citizen's.
-        of_template = Course.objects.filter(citizen=OuterRef("pk"), template_version__name=template)
+        of_template = _courses_of(scope).filter(citizen=OuterRef("pk"), template_version__name=template)
         found = found.filter(Exists(of_template.filter(status__in=OPEN))
                              | (~Exists(open_course) & Exists(of_template)))
-    found = found.filter(_state(state))
+    found = found.filter(_state(state, scope))
     if overdue:
         overdue_activity = Activity.objects.filter(focus_area__course=OuterRef("open_pk"), status__in=OPEN_ACTIVITY,
                                                    due_date__lt=today)
@@ -95,11 +105,15 @@ def listing(citizens, *, state="current", overdue=False, worker=None, template=N
     return found.order_by(*order)
 
 
-def _state(state) -> Q:
+def _courses_of(scope):
+    return Course.objects.all() if scope is None else Course.objects.filter(citizen__in=scope)
+
+
+def _state(state, scope) -> Q:
     """The filter of ``state`` over ``listing``'s queryset (with the open course joined as
-    ``open``)."""
+    ``open``; ``scope``: the pks of a worker's citizens listed, or None)."""
     def course(**where):
-        return Exists(Course.objects.filter(citizen=OuterRef("pk"), **where))
+        return Exists(_courses_of(scope).filter(citizen=OuterRef("pk"), **where))
 
     has_open = Q(open_pk__isnull=False)
     paused = Pause.objects.filter(course=OuterRef("open_pk"), end_date__isnull=True)

@@ -48,7 +48,7 @@ def caseload(request):
         form = forms.CaseloadFilterForm(request.GET or None, templates=templates, workers=workers.order_by(
             "first_name", "last_name", "username") if led else None)
         chosen = form.filters()
-        found = lists.listing(citizens, today=today, **chosen)
+        found = lists.listing(citizens, today=today, few=not led, **chosen)
         page_, rows = lists.page(found, request.GET.get("side"), today, templates)
         team = lists.team_sizes(citizens) if led else []
     query = form.query()

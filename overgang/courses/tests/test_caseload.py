@@ -112,3 +112,36 @@ def test_it_says_how_to_find_ended_courses_when_nothing_is_current(client, world
     login(world.worker)
     html = _get(client)
     assert "Der er ingen aktuelle borgere." in html and "Afsluttede og ikke startede" in html
+
+
+def _course_subqueries(sql):
+    """The EXISTS subqueries over courses in ``sql``, each as written."""
+    return re.findall(r'EXISTS\(SELECT 1 AS "a" FROM "courses_course" .*?LIMIT 1\)', sql)
+
+
+def test_a_workers_list_asks_only_for_its_own_citizens_courses(caseload):
+    """PostgreSQL may answer "has this citizen a course?" with a hash of every course it
+    can reach: for a worker's list, every such subquery reaches only the courses of the
+    worker's citizens (at 50,000 courses the list read all 50,000 for ten citizens),
+    and the list is the same as without that limit (issue 15 item 4)."""
+    from overgang.courses import caseload as lists
+
+    Citizen.objects.create(municipality=caseload.b, pseudonym="Fremmed", worker=caseload.stranger)
+    mine = Citizen.objects.filter(worker=caseload.worker)
+    name = Course.objects.filter(citizen=caseload.citizen).values_list("template_version__name", flat=True).first()
+    variants = [{"state": s} for s in ("current", "contact", "active", "paused", "closed", "all")]
+    variants += [{"overdue": True}, {"sort": "contact"}, {"template": name}, {"template": name, "state": "all"}]
+    for chosen in variants:
+        narrow = lists.listing(mine, today=TODAY, few=True, **chosen)
+        subqueries = _course_subqueries(str(narrow.query))
+        assert subqueries or chosen.get("state") not in ("current", "closed"), chosen
+        for subquery in subqueries:
+            assert re.search(r'"citizen_id" IN \(SELECT \S+\."id" AS "pk" FROM "citizens_citizen" \S+ WHERE \S+\.'
+                             rf'"worker_id" = {caseload.worker.pk}\)', subquery), (chosen, subquery)
+        assert list(narrow) == list(lists.listing(mine, today=TODAY, **chosen)), chosen
+    # A leader's list narrows when one worker is chosen, and only then.
+    everyone = Citizen.objects.filter(municipality=caseload.a)
+    one = lists.listing(everyone, today=TODAY, worker=caseload.teammate)
+    assert all(f'"worker_id" = {caseload.teammate.pk})' in q for q in _course_subqueries(str(one.query)))
+    assert [c.pseudonym for c in one] == ["Eg"]
+    assert not any(" IN (SELECT" in q for q in _course_subqueries(str(lists.listing(everyone, today=TODAY).query)))
