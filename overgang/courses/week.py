@@ -231,13 +231,14 @@ def leads(citizens, today) -> list[Lead]:
     horizon = today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)
     # The running courses as a list of ids: a join of the activities with a subquery of
     # the citizens let PostgreSQL with stale statistics plan seconds for a few hundred rows.
-    running_ids = list(running.values_list("pk", flat=True).order_by())
-    for citizen, worker, pseudonym, due in Activity.objects.filter(
-            focus_area__course_id__in=running_ids,
+    # The activities' citizens come from this list too: joining every activity found to
+    # its course and citizen cost more than the activities themselves.
+    running_who = {pk: row for pk, *row in running.values_list("pk", *who).order_by()}
+    for course, due in Activity.objects.filter(
+            focus_area__course_id__in=sorted(running_who),
             status__in=(Activity.Status.PLANNED, Activity.Status.ONGOING), due_date__lte=horizon).values_list(
-            "focus_area__course__citizen_id", "focus_area__course__citizen__worker_id",
-            "focus_area__course__citizen__pseudonym", "due_date").order_by():
-        found.append(Lead("activity", citizen, worker, pseudonym, (today - due).days))
+            "focus_area__course_id", "due_date").order_by():
+        found.append(Lead("activity", *running_who[course], (today - due).days))
 
     # Not reached for longer than the municipality's warning: no reached contact since
     # the cut-off, counted from the latest reached contact kept on the course
