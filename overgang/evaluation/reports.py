@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import CharField, Max
+from django.db.models import CharField, Exists, Max, OuterRef
 from django.db.models.functions import Cast
 
 from overgang.accounts.models import Municipality
@@ -195,7 +195,12 @@ def templates_present(municipalities=None) -> list[str]:
     courses = Course.objects.filter(start_date__isnull=False).exclude(citizen_id__in=withdrawn_citizens())
     if municipalities is not None:
         courses = courses.filter(citizen__municipality_id__in=[getattr(m, "pk", m) for m in municipalities])
-    return sorted(set(courses.order_by().values_list("template_version__name", flat=True).distinct()))
+    # Per template version, whether any such course is of it (a semi-join that stops at
+    # the first course found), not every course read to find their few names.
+    from overgang.programmes.models import TemplateVersion
+
+    return sorted(set(TemplateVersion.objects.filter(Exists(courses.filter(template_version=OuterRef("pk"))))
+                      .values_list("name", flat=True)))
 
 
 def reveal_sealed(pks, names) -> dict:
