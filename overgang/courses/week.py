@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from overgang.courses import caseload, overview, schedule
 from overgang.courses.models import Activity, Contact, Course, CourseSettings, FocusArea, HandoverMeeting, Pause
+from overgang.lib.idlist import among
 from overgang.measurements.models import Record
 
 ACTIVITY_HORIZON_DAYS = 7
@@ -229,13 +230,13 @@ def leads(citizens, today) -> list[Lead]:
             found.append(Lead("registration", citizen, worker, pseudonym, (today - due).days))
 
     horizon = today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)
-    # The running courses as a list of ids: a join of the activities with a subquery of
-    # the citizens let PostgreSQL with stale statistics plan seconds for a few hundred rows.
-    # The activities' citizens come from this list too: joining every activity found to
-    # its course and citizen cost more than the activities themselves.
+    # The activities of the running courses by their ids (lib/idlist.py; a join of the
+    # activities with a subquery of the citizens let PostgreSQL with stale statistics plan
+    # seconds for a few hundred rows). Their citizens come from the same list: joining
+    # every activity found to its course and citizen cost more than the activities.
     running_who = {pk: row for pk, *row in running.values_list("pk", *who).order_by()}
     for course, due in Activity.objects.filter(
-            focus_area__course_id__in=sorted(running_who),
+            focus_area__course_id__in=among(running_who, running.values("pk")),
             status__in=(Activity.Status.PLANNED, Activity.Status.ONGOING), due_date__lte=horizon).values_list(
             "focus_area__course_id", "due_date").order_by():
         found.append(Lead("activity", *running_who[course], (today - due).days))

@@ -15,6 +15,7 @@ from django.db.models import Case, CharField, F, Value, When
 
 from overgang.accounts.models import Membership, Role
 from overgang.courses.models import Contact, Course, CourseSettings, FocusArea, HandoverMeeting, Pause, PlanEvent
+from overgang.lib.idlist import among
 from overgang.measurements.models import Record
 
 
@@ -52,8 +53,9 @@ def load(municipalities, *, today: dt.date, period_months: int | None) -> Rows:
             "pk", "citizen__worker_id", "citizen__municipality_id", "status", "start_date", "end_date", "phase2_start",
             "phase3_start", "phase1_months", "phase2_months", "phase3_months", "interval_months", "window_days")
     ]
-    # The courses' rows, each through a subquery on the same course filter (one query each).
-    scope = courses.values("pk")
+    # Their rows by the ids of the courses just read (lib/idlist.py: on PostgreSQL a
+    # subquery made it read every focus area, plan event and meeting of the installation).
+    scope = among([row[0] for row in rows.courses], courses.values("pk"))
     rows.pauses = list(Pause.objects.filter(course__in=scope).order_by().values_list("course_id", "start_date", "end_date"))
     # An entry that did not reach the citizen (Contact.reached) counts as an outreach
     # attempt, whatever its channel: logged, but not a contact.
