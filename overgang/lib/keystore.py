@@ -261,6 +261,14 @@ class Store:
             done += self._run(work)
         return done
 
+    def ping(self):
+        """One trivial question (``/status/``); raises KeyStoreError if it is not answered."""
+        def work(conn):
+            self.queries += 1
+            return conn.execute("SELECT 1").fetchone()
+
+        return self._run(work)
+
     def counts(self) -> tuple[int, int]:
         """(keys, erased keys)."""
         def work(conn):

@@ -416,3 +416,18 @@ def test_a_destroyed_key_is_gone_from_the_sqlite_store_files_themselves(store, w
     if store.engine == "sqlite":
         assert not any(wrapped in f.read_bytes() for f in files if f.exists())
     assert store.get_many([citizen.data_key]) == {}
+
+
+def test_the_health_check_takes_a_host_without_its_key_store_out_of_rotation(store, client, settings, caplog):
+    """A load balancer asks ``/status/``: a host that cannot reach its key store can show
+    no citizen's text or answers, so it answers 503 (and says nothing of why), and 200
+    again once the store is back (issue 15 item 6: several hosts behind a balancer)."""
+    assert client.get("/status/").content == b"ok\n"
+    working = settings.OVERGANG_KEY_STORE
+    settings.OVERGANG_KEY_STORE = {"ENGINE": "django.db.backends.sqlite3", "NAME": "/proc/no-such-dir/keys.sqlite3"}
+    response = client.get("/status/")
+    assert response.status_code == 503 and response.content == b"unavailable\n"
+    assert response["Cache-Control"] == "no-store"
+    assert "kan ikke åbnes" in caplog.text and "no-such-dir" not in response.content.decode()
+    settings.OVERGANG_KEY_STORE = working
+    assert client.get("/status/").status_code == 200
