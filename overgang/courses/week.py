@@ -22,7 +22,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from overgang.courses import caseload, overview, schedule
@@ -219,53 +219,56 @@ def leads(citizens, today) -> list[Lead]:
                 found.append(Lead("pause", citizen, worker, pseudonym, (today - should_end).days))
     running = Course.objects.filter(mine, status__in=OPEN).exclude(
         Q(status=Course.Status.ACTIVE) & Q(pk__in=sorted(paused)))
-
-    # Registrations: the earliest open one is kept on the course (due.py); it is the most
-    # urgent of the course's registrations, and an item once its window has opened.
-    for citizen, worker, pseudonym, due, window in running.filter(
-            status=Course.Status.ACTIVE, next_due_on__isnull=False,
-            next_due_on__lte=today + dt.timedelta(days=_widest_window(running))).values_list(
-            *who, "next_due_on", "window_days").order_by():
-        if due - dt.timedelta(days=window) <= today:
-            found.append(Lead("registration", citizen, worker, pseudonym, (today - due).days))
-
+    # The running courses in one read, with the columns each kind of lead below needs
+    # (one query each before: five passes over the municipality's courses).
+    # (Whether a long-term plan is written, not its ciphertext.)
+    courses = list(running.annotate(without_plan=ExpressionWrapper(
+        Q(long_term_plan_encrypted=""), output_field=BooleanField())).values_list(
+        "pk", *who, "status", "citizen__municipality_id", "next_due_on", "window_days", "first_contact_on",
+        "last_contact_on", "start_date", "phase1_months", "phase2_months", "phase3_months",
+        "without_plan").order_by())
+    ids = [row[0] for row in courses]
+    running_ids = among(ids, running.values("pk"))
+    warnings = caseload.warning_days(set(citizens.order_by().values_list("municipality_id", flat=True).distinct()))
+    with_meeting = set(HandoverMeeting.objects.filter(course_id__in=running_ids).values_list("course_id", flat=True)
+                       .order_by().distinct())
     horizon = today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)
-    # The activities of the running courses by their ids (lib/idlist.py; a join of the
-    # activities with a subquery of the citizens let PostgreSQL with stale statistics plan
-    # seconds for a few hundred rows). Their citizens come from the same list: joining
-    # every activity found to its course and citizen cost more than the activities.
-    running_who = {pk: row for pk, *row in running.values_list("pk", *who).order_by()}
+    who_of = {}
+    for (pk, citizen, worker, pseudonym, status, municipality, due, window, first, last, start, *months,
+         without_plan) in courses:
+        who_of[pk] = (citizen, worker, pseudonym)
+        active = status == Course.Status.ACTIVE
+        # Registrations: the earliest open one is kept on the course (due.py); it is the
+        # most urgent of the course's registrations, and an item once its window has opened.
+        if active and due is not None and due - dt.timedelta(days=window) <= today:
+            found.append(Lead("registration", citizen, worker, pseudonym, (today - due).days))
+        # Not reached for longer than the municipality's warning: no reached contact since
+        # the cut-off, counted from the latest reached contact kept on the course
+        # (last_contact.py) or else the first contact.
+        warn_after = warnings.get(municipality)
+        if warn_after is not None and first is not None:
+            cutoff = today - dt.timedelta(days=warn_after)
+            if first < cutoff and (last is None or last < cutoff):
+                since = (today - max(first, last or first)).days
+                found.append(Lead("no_contact", citizen, worker, pseudonym, since - warn_after))
+        # Handover not begun within three months of the planned end: pauses only move the
+        # end later, so only courses whose end without pauses is that near are worked out.
+        if active and without_plan and pk not in with_meeting and start and schedule.add_months(
+                schedule.add_months(start, sum(months)), -HANDOVER_MONTHS) <= today:
+            plan = schedule.Plan(phase_months=tuple(months), interval_months=1, window_days=0)
+            begin = schedule.add_months(schedule.planned_end(start, plan, pauses.get(pk, [])), -HANDOVER_MONTHS)
+            if today >= begin:
+                found.append(Lead("handover", citizen, worker, pseudonym, (today - begin).days))
+
+    # The open activities of the running courses by the courses' ids (lib/idlist.py; a
+    # join of the activities with a subquery of the citizens let PostgreSQL with stale
+    # statistics plan seconds for a few hundred rows), their citizens from the list above
+    # (joining every activity found to its course and citizen cost more than the activities).
     for course, due in Activity.objects.filter(
-            focus_area__course_id__in=among(running_who, running.values("pk")),
+            focus_area__course_id__in=running_ids,
             status__in=(Activity.Status.PLANNED, Activity.Status.ONGOING), due_date__lte=horizon).values_list(
             "focus_area__course_id", "due_date").order_by():
-        found.append(Lead("activity", *running_who[course], (today - due).days))
-
-    # Not reached for longer than the municipality's warning: no reached contact since
-    # the cut-off, counted from the latest reached contact kept on the course
-    # (last_contact.py) or else the first contact.
-    warnings = caseload.warning_days(set(citizens.order_by().values_list("municipality_id", flat=True).distinct()))
-    for municipality, warn_after in warnings.items():
-        cutoff = today - dt.timedelta(days=warn_after)
-        for citizen, worker, pseudonym, first, last in running.filter(
-                Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=cutoff),
-                citizen__municipality_id=municipality, first_contact_on__lt=cutoff).values_list(
-                *who, "first_contact_on", "last_contact_on").order_by():
-            since = (today - max(first, last or first)).days
-            found.append(Lead("no_contact", citizen, worker, pseudonym, since - warn_after))
-
-    # Handover not begun within three months of the planned end: pauses only move the end
-    # later, so only courses whose end without pauses is that near are worked out.
-    for course, citizen, worker, pseudonym, start, *months in running.filter(
-            status=Course.Status.ACTIVE, long_term_plan_encrypted="").exclude(
-            Exists(HandoverMeeting.objects.filter(course=OuterRef("pk")))).values_list(
-            "pk", *who, "start_date", "phase1_months", "phase2_months", "phase3_months").order_by():
-        if not start or schedule.add_months(schedule.add_months(start, sum(months)), -HANDOVER_MONTHS) > today:
-            continue
-        plan = schedule.Plan(phase_months=tuple(months), interval_months=1, window_days=0)
-        begin = schedule.add_months(schedule.planned_end(start, plan, pauses.get(course, [])), -HANDOVER_MONTHS)
-        if today >= begin:
-            found.append(Lead("handover", citizen, worker, pseudonym, (today - begin).days))
+        found.append(Lead("activity", *who_of[course], (today - due).days))
 
     for citizen, worker, pseudonym, updated, filled_on in Record.objects.filter(
             mine, status=Record.Status.DRAFT).values_list(*who, "updated", "filled_on").order_by():
@@ -273,10 +276,6 @@ def leads(citizens, today) -> list[Lead]:
         if saved < today:
             found.append(Lead("draft", citizen, worker, pseudonym, (today - saved).days))
     return found
-
-
-def _widest_window(courses) -> int:
-    return courses.aggregate(widest=Max("window_days"))["widest"] or 0
 
 
 @dataclass
