@@ -16,7 +16,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Window
 from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -130,8 +130,22 @@ def _state(state, scope) -> Q:
 
 def page(found, number, today=None, templates=None):
     """The page ``number`` of ``found`` (an out-of-range or unreadable number gives the
-    nearest page) and its rows, read in full."""
-    current = Paginator(found, PAGE_SIZE).get_page(number)
+    nearest page) and its rows, read in full.
+
+    The page's citizens come with the length of the whole list (``COUNT(*) OVER ()``):
+    one pass over a municipality's citizens instead of a second one to count them. Only a
+    number past the end asks for the count first, as the paginator does."""
+    try:
+        wanted = max(1, int(number))
+    except (TypeError, ValueError):
+        wanted = 1
+    counted = list(found.annotate(listed=Window(Count("pk")))[(wanted - 1) * PAGE_SIZE:wanted * PAGE_SIZE])
+    paginator = Paginator(found, PAGE_SIZE)
+    if counted:
+        paginator.count = counted[0].listed  # the paginator's own count, already known
+    current = paginator.get_page(number)
+    if counted and current.number == wanted:
+        current.object_list = counted
     return current, rows(list(current.object_list), today or dt.date.today(), templates or {})
 
 

@@ -145,3 +145,21 @@ def test_a_workers_list_asks_only_for_its_own_citizens_courses(caseload):
     assert all(f'"worker_id" = {caseload.teammate.pk})' in q for q in _course_subqueries(str(one.query)))
     assert [c.pseudonym for c in one] == ["Eg"]
     assert not any(" IN (SELECT" in q for q in _course_subqueries(str(lists.listing(everyone, today=TODAY).query)))
+
+
+def test_a_page_of_the_list_comes_with_its_length_in_one_pass(client, world, login):
+    """The page's citizens and the length of the whole list come from one query
+    (``COUNT(*) OVER ()``), not a second pass over the municipality's citizens to count
+    them; a number past the end still gives the last page (issue 15 item 4)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(PAGE_SIZE + 5):
+        Citizen.objects.create(municipality=world.a, pseudonym=f"Borger {n:02d}", worker=world.teammate)
+    login(world.leader)
+    with CaptureQueriesContext(connection) as queries:
+        html = _get(client, sort="pseudonym", side="2")
+    assert _names(html)[:5] == [f"Borger {n:02d}" for n in range(PAGE_SIZE, PAGE_SIZE + 5)]
+    assert "Side 2 af 2" in html and f"af {PAGE_SIZE + 6} borgere" in html
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT COUNT(*) AS "__count"')]
+    assert "Side 2 af 2" in _get(client, sort="pseudonym", side="7")
