@@ -69,9 +69,11 @@ def listing(citizens, *, state="current", overdue=False, worker=None, template=N
     # EXISTS once as a hash of every course it can find, which without this is every
     # course of the installation (50,000 read for ten citizens), with it their own. A
     # municipality's list is better served by the hash of every course. No answer changes.
+    scope = None
     if worker is not None:
-        few = True
-    scope = (citizens.filter(worker=worker) if worker is not None else citizens).order_by().values("pk") if few else None
+        scope = citizens.filter(worker=worker).order_by().values("pk")
+    elif few:
+        scope = citizens.order_by().values("pk")
     open_course = _courses_of(scope).filter(citizen=OuterRef("pk"), status__in=OPEN)
     # The open contact period or course (a citizen has at most one) joined once, with the
     # columns kept on it for sorting (due.py, last_contact.py): no subquery per citizen.

@@ -227,9 +227,8 @@ def leads(citizens, today) -> list[Lead]:
         "pk", *who, "status", "citizen__municipality_id", "next_due_on", "window_days", "first_contact_on",
         "last_contact_on", "start_date", "phase1_months", "phase2_months", "phase3_months",
         "without_plan").order_by())
-    ids = [row[0] for row in courses]
-    running_ids = among(ids, running.values("pk"))
-    warnings = caseload.warning_days(set(citizens.order_by().values_list("municipality_id", flat=True).distinct()))
+    running_ids = among([row[0] for row in courses], running.values("pk"))
+    warnings = caseload.warning_days({row[5] for row in courses})  # the running courses' municipalities
     with_meeting = set(HandoverMeeting.objects.filter(course_id__in=running_ids).values_list("course_id", flat=True)
                        .order_by().distinct())
     horizon = today + dt.timedelta(days=ACTIVITY_HORIZON_DAYS)
@@ -245,8 +244,8 @@ def leads(citizens, today) -> list[Lead]:
         # Not reached for longer than the municipality's warning: no reached contact since
         # the cut-off, counted from the latest reached contact kept on the course
         # (last_contact.py) or else the first contact.
-        warn_after = warnings.get(municipality)
-        if warn_after is not None and first is not None:
+        warn_after = warnings[municipality]
+        if first is not None:
             cutoff = today - dt.timedelta(days=warn_after)
             if first < cutoff and (last is None or last < cutoff):
                 since = (today - max(first, last or first)).days
