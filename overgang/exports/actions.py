@@ -87,11 +87,13 @@ def do_import_package(path, *, actor=None, municipality=None, dry_run=False, pro
 
 
 @transaction.atomic
-def do_export_package(target, *, actor=None, municipalities=None, progress=None, version=None) -> dict:
+def do_export_package(target, *, actor=None, municipalities=None, progress=None, version=None, workers=0) -> dict:
     """Write the interchange package (whole installation, or ``municipalities``), in
-    format ``version`` (None: the current, 2; 1 for an installation before templates)."""
+    format ``version`` (None: the current, 2; 1 for an installation before templates).
+    ``workers`` ≥ 1 writes the answers out in that many forked processes (the command line)."""
     version = version or exporter.VERSION
-    counts = exporter.export_package(target, municipalities=municipalities, progress=progress, version=version)
+    counts = exporter.export_package(target, municipalities=municipalities, progress=progress, version=version,
+                                     workers=workers)
     audit("interchange.export", actor=actor, details={
         "municipalities": sorted(str(m.code) for m in municipalities) if municipalities is not None else "all",
         "version": version, **counts,

@@ -13,20 +13,24 @@ course, as the format wants.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import multiprocessing
+from collections import defaultdict, deque
 
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, Pause
 from overgang.instruments.models import InstrumentVersion
+from overgang.lib import crypto
 from overgang.measurements import codec
 from overgang.measurements.models import Record
 
 from overgang.programmes.registry import DEFAULT
 
 from .interchange import COURSE_INSTRUMENTS, INSTRUMENTS, VERSION, VERSIONS
-from .writer import PackageWriter
+from .writer import PackageWriter, answer_rows
 
 CHUNK = 500
 
@@ -35,12 +39,16 @@ class ExportError(Exception):
     """The data cannot be written as one package; the message (Danish / English) says why."""
 
 
-def export_package(target, *, municipalities=None, source="Overgang", progress=None, version=VERSION) -> dict:
+def export_package(target, *, municipalities=None, source="Overgang", progress=None, version=VERSION,
+                   workers=0) -> dict:
     """Write the package to ``target`` (a directory, or a path ending in .zip); return counts.
 
     ``version`` 2 (the default) names each course's template; ``version=1`` writes the
     format of an installation before templates, which can only hold Exit prostitution
-    courses: any other course or record refuses the export (ExportError)."""
+    courses: any other course or record refuses the export (ExportError).
+
+    ``workers`` ≥ 1 decrypts and writes out the answers in that many forked processes
+    (the command line); this process reads the database and writes the files."""
     if version not in VERSIONS:
         raise ExportError(f"Ukendt formatversion {version} / unknown format version {version}")
     citizens = Citizen.objects.all()
@@ -56,23 +64,31 @@ def export_package(target, *, municipalities=None, source="Overgang", progress=N
         _refuse_other_templates(pks)
     out = PackageWriter(target, version=version)
     counts = defaultdict(int)
+    answers = None
     try:
         for _pk, pseudonym, municipality, worker, created_on, _key in citizens:
             out.writerow("citizens.csv", [pseudonym, municipality, worker or "", _date(created_on)])
         counts["citizens"] = len(citizens)
         course_ids = _write_courses(out, citizens, counts, version)
         keys = {c[0]: (c[1], c[5]) for c in citizens}
-        items = _ItemOrder()
+        answers = _Answers(out, counts, workers, [c[5] for c in citizens])
         used_record_ids: set[str] = set()
         for start in range(0, len(pks), CHUNK):
             chunk = pks[start : start + CHUNK]
-            _write_records(out, chunk, keys, course_ids, items, counts, used_record_ids, version)
+            _write_records(out, chunk, keys, course_ids, answers, counts, used_record_ids, version)
             if progress:
                 progress(min(start + CHUNK, len(pks)), len(pks))
+        answers.drain()
         out.close(exported_at=timezone.now().isoformat(timespec="seconds"), source=source)
+    except crypto.DecryptionError as exc:  # a data key that does not unwrap (prefetch)
+        out.abort()
+        raise ExportError(_unreadable(exc)) from None
     except BaseException:
         out.abort()
         raise
+    finally:
+        if answers is not None:
+            answers.close()
     return dict(counts)
 
 
@@ -155,30 +171,45 @@ def _write_courses(out, citizens, counts, version=VERSION) -> dict[int, str]:
 
 
 class _ItemOrder:
-    """Item name -> position, per instrument version (answers are written in form order)."""
+    """Answers are written in form order: ``order(version_pk, answers)`` gives the item
+    names of ``answers`` by their position in the record's instrument version (names
+    the version does not have last, by name)."""
 
-    def __init__(self):
-        self._cache = {}
+    def __init__(self, every=False):
+        self._ranks = {}
+        if every:  # for a forked worker, which must not ask the database
+            for version_pk in InstrumentVersion.objects.values_list("pk", flat=True):
+                self._rank(version_pk)
 
-    def __call__(self, version_pk):
-        if version_pk not in self._cache:
+    def _rank(self, version_pk):
+        """Item name -> its place in the version's form ((position, name) order)."""
+        if version_pk not in self._ranks:
             instrument = InstrumentVersion.objects.get(pk=version_pk).instrument()
-            self._cache[version_pk] = {item.name: item.position for item in instrument.items}
-        return self._cache[version_pk]
+            names = sorted((item.position, item.name) for item in instrument.items)
+            self._ranks[version_pk] = {name: rank for rank, (_position, name) in enumerate(names)}
+        return self._ranks[version_pk]
+
+    def order(self, version_pk, answers) -> list:
+        rank = self._rank(version_pk)
+        try:
+            return sorted(answers, key=rank.__getitem__)
+        except KeyError:  # a name this version does not have: after the form's, by name
+            last = len(rank)
+            return sorted(answers, key=lambda name: (rank.get(name, last), name))
 
 
 _INSTRUMENT_ORDER = {name: i for i, name in enumerate(INSTRUMENTS)}
 
 
-def _write_records(out, chunk, keys, course_ids, items, counts, used_record_ids, version=VERSION):
+def _write_records(out, chunk, keys, course_ids, answers, counts, used_record_ids, version=VERSION):
     by_citizen = defaultdict(list)
+    # The plain answers as the database's JSON text: a worker parses them (codec.plain).
     records = Record.objects.filter(citizen_id__in=chunk).values_list(
         "pk", "code", "external_id", "citizen_id", "course_id", "instrument", "instrument_version_id", "filled_on",
-        "respondent", "status", "template_version__name", *codec.FIELDS)
+        "respondent", "status", "template_version__name", Cast(codec.PLAIN, TextField()), codec.SEALED)
     for row in records.iterator(chunk_size=2000):
         by_citizen[row[3]].append(row)
-    answers_of = codec.AnswerCodec()  # one unwrap per citizen, not per record
-    answers_of.prefetch(keys[pk][1] for pk in chunk)  # the chunk's keys in one store query
+    work = []
     for citizen_pk in chunk:
         pseudonym, data_key = keys[citizen_pk]
         rows = []
@@ -207,12 +238,98 @@ def _write_records(out, chunk, keys, course_ids, items, counts, used_record_ids,
         for filled_on, _o, record_id, course_id, instrument, version_pk, respondent, own, plain, sealed in rows:
             out.writerow("records.csv", [record_id, pseudonym, course_id, instrument, _date(filled_on), respondent,
                                          *own])
-            values = answers_of.decode(plain, sealed, data_key)
-            position = items(version_pk)
-            out.writerows("answers.csv", [(record_id, item, values[item])
-                                          for item in sorted(values, key=lambda name: (position.get(name, 10**6), name))])
+            work.append((record_id, version_pk, plain, sealed, data_key))
             counts["records"] += 1
-            counts["answers"] += len(values)
+    answers.submit(work)
+
+
+# What a forked worker writes answers with (its parent's, held at the fork).
+_WORKER = None
+
+
+def _answer_text(work, helpers=None) -> tuple[str, int]:
+    """answers.csv's rows of the records ``work`` ((record id, instrument version,
+    plain part, sealed part, data key), in package order) and how many answers."""
+    answers_of, items = helpers or _WORKER
+    decode = answers_of.passing_reader()
+    parts, n = [], 0
+    for record_id, version_pk, plain, sealed, data_key in work:
+        try:
+            values = decode(plain, sealed, data_key)
+        except crypto.DecryptionError as exc:
+            raise ExportError(_unreadable(exc, record_id)) from None
+        parts.append(answer_rows(record_id, [(item, values[item]) for item in items.order(version_pk, values)]))
+        n += len(values)
+    return "".join(parts), n
+
+
+class _Answers:
+    """Decrypt the records' answers and write answers.csv, here or in forked workers.
+
+    The work is the CPU of an export (decrypting, parsing, ordering and writing out
+    forty answers per record); with ``workers`` this process goes on reading the
+    database and writing records.csv meanwhile, and writes each chunk's rows when they
+    come back, in order, at most a few chunks in flight. The workers are forked with
+    every data key of the export unwrapped and every instrument version's order, and
+    never touch the database or the key store."""
+
+    IN_FLIGHT = 4
+
+    def __init__(self, out, counts, workers, data_keys):
+        global _WORKER
+        self.out, self.counts, self.pool = out, counts, None
+        self._pending = deque()
+        answers_of = codec.AnswerCodec()  # one unwrap per citizen, not per record
+        if workers and workers >= 1:
+            answers_of.prefetch(data_keys)  # the export's keys, in bulk, before the fork
+            _WORKER = (answers_of, _ItemOrder(every=True))
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(workers)
+            finally:
+                _WORKER = None  # the workers have them; this process keeps nothing for later
+        else:
+            self.helpers = (answers_of, _ItemOrder())
+
+    def submit(self, work):
+        if self.pool is None:
+            self.helpers[0].prefetch({w[4] for w in work})  # the chunk's keys in one store query
+            self._write(_answer_text(work, self.helpers))
+            return
+        self._pending.append(self.pool.apply_async(_answer_text, (work,)))
+        while len(self._pending) > self.IN_FLIGHT:
+            self._write(self._pending.popleft().get())
+
+    def drain(self):
+        while self._pending:
+            self._write(self._pending.popleft().get())
+
+    def _write(self, result):
+        text, n = result
+        self.out.write_text("answers.csv", text)
+        self.counts["answers"] += n
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def _unreadable(exc, record_id=None) -> str:
+    """Why the export stopped when sealed answers or a data key could not be opened
+    (Danish / English), naming the record when it is known."""
+    if isinstance(exc, crypto.KeyUnavailable):
+        da = "borgerens datanøgle findes ikke i nøglelageret (borgeren er slettet, eller OVERGANG_KEY_STORE peger " \
+             "på et andet nøglelager)"
+        en = "the citizen's data key is not in the key store (the citizen was erased, or OVERGANG_KEY_STORE points " \
+             "at another key store)"
+    else:
+        da = "de kan ikke åbnes med installationens nøgler (OVERGANG_FIELD_KEYS er ikke dem, de blev skrevet med?)"
+        en = "they cannot be opened with the installation's keys (is OVERGANG_FIELD_KEYS not the one they were " \
+             "written with?)"
+    where_da = f"Svarene i registrering {record_id}" if record_id else "En borgers data"
+    where_en = f"The answers of record {record_id}" if record_id else "A citizen's data"
+    return f"{where_da}: {da}. Intet er eksporteret. / {where_en}: {en}. Nothing was exported."
 
 
 def _date(value) -> str:

@@ -1,6 +1,7 @@
 """do_import_package and the import command: all or nothing, idempotent, audited."""
 
 import random
+import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -281,8 +282,13 @@ def test_the_commands_import_and_export(world, tmp_path, capsys):
     assert not Citizen.objects.filter(pseudonym="Anna").exists()
     call_command("import", str(directory))
     assert Citizen.objects.filter(pseudonym="Anna").exists()
-    call_command("export", str(tmp_path / "out.zip"))
+    call_command("export", str(tmp_path / "out.zip"))  # one worker per core
     assert (tmp_path / "out.zip").stat().st_size > 0
+    call_command("export", str(tmp_path / "here"), "--workers", "0")
+    with zipfile.ZipFile(tmp_path / "out.zip") as archive:
+        assert archive.read("answers.csv") == (tmp_path / "here" / "answers.csv").read_bytes()
+    with pytest.raises(CommandError, match="--workers"):
+        call_command("export", str(tmp_path / "never"), "--workers", "-1")
     bad = write_package(tmp_path / "bad", citizens_csv=add_rows("citizens.csv", "010190-1234,Aby Kommune,,"))
     with pytest.raises(CommandError):
         call_command("import", str(bad))

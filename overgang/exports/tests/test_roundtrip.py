@@ -3,9 +3,13 @@
 import csv
 import json
 
+import pytest
+from cryptography.fernet import Fernet
+
 from overgang.audit.models import AuditEvent
 from overgang.synthetic import package as cohort
 from overgang.exports.actions import do_export_package, do_import_package
+from overgang.exports.exporter import ExportError
 from overgang.exports.tests.packages import empty_installation
 from overgang.measurements.models import Record
 
@@ -49,3 +53,46 @@ def test_it_round_trips_byte_identical(db, tmp_path):
     for name in FILES:
         assert _rows(source / name) == _rows(tmp_path / "old" / name), name
     assert AuditEvent.objects.filter(action="interchange.export").count() == 1
+
+
+def test_forked_workers_write_the_same_package(db, tmp_path):
+    """The command line writes the answers in forked workers (``workers``): the same
+    bytes as one process, in a directory and in a zip."""
+    import zipfile
+
+    source = tmp_path / "source"
+    cohort.write_cohort(source, courses=30, seed=11)
+    assert do_import_package(source).ok
+    here = do_export_package(tmp_path / "here")
+    forked = do_export_package(tmp_path / "forked", workers=2)
+    assert here == forked and here["answers"] > 1000
+    for name in FILES:
+        assert (tmp_path / "here" / name).read_bytes() == (tmp_path / "forked" / name).read_bytes(), name
+    do_export_package(tmp_path / "forked.zip", workers=1)
+    with zipfile.ZipFile(tmp_path / "forked.zip") as archive:
+        for name in FILES:
+            assert archive.read(name) == (tmp_path / "here" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_answers_that_cannot_be_opened_stop_the_export_and_leave_nothing(db, tmp_path, workers):
+    """Sealed answers that the citizen's key does not open (written with other keys):
+    the export names the record, says why in Danish and English, and leaves no half
+    package behind, whether the answers were opened here or in a worker."""
+    source = tmp_path / "source"
+    cohort.write_cohort(source, courses=6, seed=2)
+    assert do_import_package(source).ok
+    record = Record.objects.exclude(sealed_answers="").filter(status=Record.Status.COMPLETED).order_by("pk").first()
+    foreign = Fernet(Fernet.generate_key()).encrypt(b'{"why": "x"}').decode()
+    Record.objects.filter(pk=record.pk).update(sealed_answers=foreign)
+    target = tmp_path / "package"
+    with pytest.raises(ExportError) as refused:
+        do_export_package(target, workers=workers)
+    message = str(refused.value)
+    assert (record.external_id or str(record.code)) in message
+    assert "Intet er eksporteret" in message and "Nothing was exported" in message
+    assert list(target.iterdir()) == []
+    with pytest.raises(ExportError):
+        do_export_package(tmp_path / "package.zip", workers=workers)
+    assert not (tmp_path / "package.zip").exists()
+    assert not AuditEvent.objects.filter(action="interchange.export").exists()

@@ -91,3 +91,21 @@ def test_it_opens_only_the_sealed_parts_asked_for_and_only_the_items_kept(world)
         [with_text.pk, who_knows.pk, plain_only.pk], keep=lambda name: name != "declined_reason")
     assert opened == {who_knows.pk: {"knows_partner": "5"}}
     assert InstrumentVersion.objects.count() >= 2
+
+
+def test_the_passing_reader_reads_what_decode_reads_in_the_same_order(world):
+    import json
+
+    answers = codec.AnswerCodec()
+    key = world.citizen.data_key
+    instrument = registry.compile_text(SMALL % ", sealed: true")
+    fields = answers.encode(instrument, {"debt": "1", "drugs": "5", "why": "Fordi, sagde hun"}, key)
+    read = answers.passing_reader()
+    text = json.dumps(fields[codec.PLAIN])
+    # The plain part as a dict (a model field), as the database's JSON text (an export's
+    # cast), as bytes (a cursor), or nothing; with and without a sealed part.
+    for plain in (fields[codec.PLAIN], text, text.encode(), None, {}):
+        for token in (fields[codec.SEALED], ""):
+            got, expected = read(plain, token, key), answers.decode(plain, token, key)
+            assert got == expected and list(got) == list(expected)
+    assert read(text, fields[codec.SEALED], key) == {"debt": "1", "drugs": "5", "why": "Fordi, sagde hun"}

@@ -1,10 +1,14 @@
-"""``overgang export PATH [--municipality NAME ...] [--format-version 1|2]``: write an
-interchange package (version 2 names each course's template; version 1 is for an
-installation before templates and holds only Exit prostitution courses).
+"""``overgang export PATH [--municipality NAME ...] [--format-version 1|2] [--workers N]``:
+write an interchange package (version 2 names each course's template; version 1 is for
+an installation before templates and holds only Exit prostitution courses).
 
-PATH is a directory (created; it must be empty) or a path ending in ``.zip``.
+PATH is a directory (created; it must be empty) or a path ending in ``.zip``. The
+answers are decrypted and written out in ``--workers`` forked processes (default: one
+per core; this process meanwhile reads the database and writes the files); 0 does it
+all in this process.
 """
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,9 +31,13 @@ class Command(BaseCommand):
         parser.add_argument("--municipality", action="append", help="only this municipality (repeatable)")
         parser.add_argument("--format-version", type=int, choices=(1, 2), default=2,
                             help="2 (course templates) or 1 (for an installation before templates)")
+        parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                            help="processes that decrypt and write the answers (default: one per core; 0: none)")
 
-    def handle(self, *args, path, municipality=None, format_version=2, **options):
+    def handle(self, *args, path, municipality=None, format_version=2, workers=0, **options):
         target = Path(path)
+        if workers < 0:
+            raise CommandError("--workers skal være 0 eller mere. / --workers must be 0 or more.")
         if target.suffix.lower() == ".zip":
             if target.exists():
                 raise CommandError(f"{target} findes allerede. / {target} already exists.")
@@ -43,7 +51,8 @@ class Command(BaseCommand):
                 raise CommandError(f"Ukendt kommune / Unknown municipality: {', '.join(sorted(missing))}")
         bar = ProgressBar("Eksport")
         try:
-            counts = do_export_package(target, municipalities=municipalities, progress=bar, version=format_version)
+            counts = do_export_package(target, municipalities=municipalities, progress=bar, version=format_version,
+                                       workers=workers)
         except ExportError as exc:
             raise CommandError(str(exc)) from None
         bar.finish()
