@@ -176,3 +176,20 @@ def test_an_old_version_1_package_imports_unchanged(world, tmp_path):
     for name in ("citizens.csv", "courses.csv", "records.csv", "answers.csv"):
         back, sent = ((path / name).read_text().splitlines() for path in (tmp_path / "back", package))
         assert (back[0], sorted(back[1:])) == (sent[0], sorted(sent[1:])), name  # the export orders by date
+
+
+@pytest.mark.parametrize("goal,refused", [("3", False), ("4", False), ("1", True), ("2", True)])
+def test_a_goal_the_template_does_not_offer_is_refused_at_its_record(world, tmp_path, goal, refused):
+    """The homelessness template offers the goals 3 and 4 of the registration's goal
+    question; a package cannot give a homelessness registration Exit prostitution's."""
+    answers = add_rows("answers.csv", f"R2,goal,{goal}")
+    result = do_import_package(write_package(tmp_path / "p", manifest=V2, courses_csv=COURSES_V2,
+                                             records_csv=RECORDS_V2, answers_csv=answers))
+    found = [(p.file, p.line, p.column, p.code) for p in result.problems]
+    if refused:
+        assert found == [("records.csv", 3, "record_id", "not_in_template")]
+        assert "goal" in result.problems[0].message_da
+        assert Record.objects.count() == 0
+    else:
+        assert result.ok, found
+        assert Record.objects.get(instrument="registration").get_answers()["goal"] == int(goal)
