@@ -243,7 +243,6 @@ def fill_whole_form(page, today, look=None):
             with page.expect_navigation():
                 page.get_by_role("link", name="Fortsæt udfyldningen").click()
             continue
-        form = page.locator("form.record-page")
         if state["choice"] is not None:
             page.locator(f"#{state['choice']}").check()
             wait_for_saves(page)

@@ -14,7 +14,10 @@ course, as the format wants.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -171,31 +174,28 @@ def _write_courses(out, citizens, counts, version=VERSION) -> dict[int, str]:
 
 
 class _ItemOrder:
-    """Answers are written in form order: ``order(version_pk, answers)`` gives the item
-    names of ``answers`` by their position in the record's instrument version (names
-    the version does not have last, by name)."""
+    """Answers are written in form order: ``rank(version_pk)`` maps each item name of
+    the instrument version to its place in the form ((position, name) order), and
+    ``form_order`` puts a record's answers in that order."""
 
-    def __init__(self, every=False):
+    def __init__(self):
         self._ranks = {}
-        if every:  # for a forked worker, which must not ask the database
-            for version_pk in InstrumentVersion.objects.values_list("pk", flat=True):
-                self._rank(version_pk)
 
-    def _rank(self, version_pk):
-        """Item name -> its place in the version's form ((position, name) order)."""
+    def rank(self, version_pk) -> dict:
         if version_pk not in self._ranks:
             instrument = InstrumentVersion.objects.get(pk=version_pk).instrument()
             names = sorted((item.position, item.name) for item in instrument.items)
             self._ranks[version_pk] = {name: rank for rank, (_position, name) in enumerate(names)}
         return self._ranks[version_pk]
 
-    def order(self, version_pk, answers) -> list:
-        rank = self._rank(version_pk)
-        try:
-            return sorted(answers, key=rank.__getitem__)
-        except KeyError:  # a name this version does not have: after the form's, by name
-            last = len(rank)
-            return sorted(answers, key=lambda name: (rank.get(name, last), name))
+
+def form_order(rank: dict, answers) -> list:
+    """The names of ``answers`` by ``rank`` (names the version does not have last, by name)."""
+    try:
+        return sorted(answers, key=rank.__getitem__)
+    except KeyError:
+        last = len(rank)
+        return sorted(answers, key=lambda name: (rank.get(name, last), name))
 
 
 _INSTRUMENT_ORDER = {name: i for i, name in enumerate(INSTRUMENTS)}
@@ -243,22 +243,28 @@ def _write_records(out, chunk, keys, course_ids, answers, counts, used_record_id
     answers.submit(work)
 
 
-# What a forked worker writes answers with (its parent's, held at the fork).
-_WORKER = None
+# What a forked worker decrypts with: its parent's codec, given at the fork.
+_WORKER_CODEC = None
 
 
-def _answer_text(work, helpers=None) -> tuple[str, int]:
+def _start_worker(answers_of):
+    global _WORKER_CODEC
+    _WORKER_CODEC = answers_of
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+
+
+def _answer_text(work, ranks, answers_of=None) -> tuple[str, int]:
     """answers.csv's rows of the records ``work`` ((record id, instrument version,
-    plain part, sealed part, data key), in package order) and how many answers."""
-    answers_of, items = helpers or _WORKER
-    decode = answers_of.passing_reader()
+    plain part, sealed part, data key), in package order) and how many answers;
+    ``ranks``: each of their versions' form order (``_ItemOrder.rank``)."""
+    decode = (answers_of or _WORKER_CODEC).passing_reader()
     parts, n = [], 0
     for record_id, version_pk, plain, sealed, data_key in work:
         try:
             values = decode(plain, sealed, data_key)
         except crypto.DecryptionError as exc:
             raise ExportError(_unreadable(exc, record_id)) from None
-        parts.append(answer_rows(record_id, [(item, values[item]) for item in items.order(version_pk, values)]))
+        parts.append(answer_rows(record_id, [(item, values[item]) for item in form_order(ranks[version_pk], values)]))
         n += len(values)
     return "".join(parts), n
 
@@ -270,38 +276,49 @@ class _Answers:
     forty answers per record); with ``workers`` this process goes on reading the
     database and writing records.csv meanwhile, and writes each chunk's rows when they
     come back, in order, at most a few chunks in flight. The workers are forked with
-    every data key of the export unwrapped and every instrument version's order, and
-    never touch the database or the key store."""
+    every data key of the export unwrapped and get each chunk's form orders with it:
+    they never touch the database or the key store. A worker that dies (out of memory)
+    stops the export with a message, never a wait for ever.
+
+    Every citizen's data key is fetched and unwrapped before the first record, with or
+    without workers, so both refuse the same installation (a key that does not open)."""
 
     IN_FLIGHT = 4
 
     def __init__(self, out, counts, workers, data_keys):
-        global _WORKER
         self.out, self.counts, self.pool = out, counts, None
         self._pending = deque()
-        answers_of = codec.AnswerCodec()  # one unwrap per citizen, not per record
+        self.items = _ItemOrder()
+        self.codec = codec.AnswerCodec()  # one unwrap per citizen, not per record
+        self.codec.prefetch(data_keys)  # in bulk from the key store
         if workers and workers >= 1:
-            answers_of.prefetch(data_keys)  # the export's keys, in bulk, before the fork
-            _WORKER = (answers_of, _ItemOrder(every=True))
-            try:
-                self.pool = multiprocessing.get_context("fork").Pool(workers)
-            finally:
-                _WORKER = None  # the workers have them; this process keeps nothing for later
-        else:
-            self.helpers = (answers_of, _ItemOrder())
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_start_worker, initargs=(self.codec,))
 
     def submit(self, work):
-        if self.pool is None:
-            self.helpers[0].prefetch({w[4] for w in work})  # the chunk's keys in one store query
-            self._write(_answer_text(work, self.helpers))
+        if not work:
             return
-        self._pending.append(self.pool.apply_async(_answer_text, (work,)))
+        ranks = {version_pk: self.items.rank(version_pk) for version_pk in {w[1] for w in work}}
+        if self.pool is None:
+            self._write(_answer_text(work, ranks, self.codec))
+            return
+        self._pending.append(self.pool.submit(_answer_text, work, ranks))
         while len(self._pending) > self.IN_FLIGHT:
-            self._write(self._pending.popleft().get())
+            self._write(self._result(self._pending.popleft()))
 
     def drain(self):
         while self._pending:
-            self._write(self._pending.popleft().get())
+            self._write(self._result(self._pending.popleft()))
+
+    @staticmethod
+    def _result(future):
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise ExportError(
+                "En af eksportens arbejdsprocesser stoppede uventet (løbet tør for hukommelse?). Intet er "
+                "eksporteret; prøv igen med færre --workers. / One of the export's worker processes stopped "
+                "unexpectedly (out of memory?). Nothing was exported; try again with fewer --workers.") from None
 
     def _write(self, result):
         text, n = result
@@ -310,8 +327,9 @@ class _Answers:
 
     def close(self):
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            for future in self._pending:
+                future.cancel()
+            self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
 

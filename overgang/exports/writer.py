@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -104,14 +105,20 @@ class PackageWriter:
         text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
         (self.directory / "manifest.json").write_text(text, encoding="utf-8")
         if self.zipped:
+            # Written beside the target and renamed when whole: the target never holds half a zip.
             self.target.parent.mkdir(parents=True, exist_ok=True)
-            with zipfile.ZipFile(self.target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for name in ORDER:
-                    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    info.external_attr = 0o644 << 16
-                    with open(self.directory / name, "rb") as source_file, archive.open(info, "w") as member:
-                        shutil.copyfileobj(source_file, member, 1024 * 1024)
+            partial = self.target.with_name(self.target.name + ".partial")
+            try:
+                with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                    for name in ORDER:
+                        info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+                        info.compress_type = zipfile.ZIP_DEFLATED
+                        info.external_attr = 0o644 << 16
+                        with open(self.directory / name, "rb") as source_file, archive.open(info, "w") as member:
+                            shutil.copyfileobj(source_file, member, 1024 * 1024)
+                os.replace(partial, self.target)
+            finally:
+                partial.unlink(missing_ok=True)
             self._tmp.cleanup()
 
     def abort(self):
@@ -122,5 +129,5 @@ class PackageWriter:
         if self.zipped:
             self._tmp.cleanup()
         else:
-            for name in self._handles:
+            for name in (*self._handles, "manifest.json"):
                 (self.directory / name).unlink(missing_ok=True)

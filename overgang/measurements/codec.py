@@ -193,9 +193,9 @@ class AnswerCodec:
 
         def read(plain, token: str, data_key: str) -> dict[str, str]:
             if type(plain) is str:
-                answers = scan(plain, 0)[0]
+                answers = scan(plain, 0)[0] or {}  # a stored JSON null reads as no answer, as in plain()
             elif isinstance(plain, (bytes, bytearray)):
-                answers = loads(plain)
+                answers = loads(plain) or {}
             else:
                 answers = dict(plain) if plain else {}
             if token:

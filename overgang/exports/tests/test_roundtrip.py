@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 
 import pytest
 from cryptography.fernet import Fernet
@@ -96,3 +97,53 @@ def test_answers_that_cannot_be_opened_stop_the_export_and_leave_nothing(db, tmp
         do_export_package(tmp_path / "package.zip", workers=workers)
     assert not (tmp_path / "package.zip").exists()
     assert not AuditEvent.objects.filter(action="interchange.export").exists()
+
+
+def _dies(*args, **kwargs):
+    """A worker's work that kills the worker (as the kernel's out-of-memory killer would)."""
+    os._exit(9)
+
+
+def test_a_worker_that_dies_stops_the_export_with_a_message(db, tmp_path, monkeypatch):
+    """A worker killed under the export (out of memory): the export says so and leaves
+    nothing, instead of waiting for ever for the chunk that worker had."""
+    from overgang.exports import exporter
+
+    source = tmp_path / "source"
+    cohort.write_cohort(source, courses=6, seed=2)
+    assert do_import_package(source).ok
+
+    monkeypatch.setattr(exporter, "_answer_text", _dies)
+    for target in (tmp_path / "package", tmp_path / "package.zip"):
+        with pytest.raises(ExportError, match="stoppede uventet.*stopped unexpectedly"):
+            do_export_package(target, workers=1)
+    assert list((tmp_path / "package").iterdir()) == []
+    assert not (tmp_path / "package.zip").exists() and not (tmp_path / "package.zip.partial").exists()
+    assert not AuditEvent.objects.filter(action="interchange.export").exists()
+
+
+def test_a_zip_is_there_whole_or_not_at_all(db, tmp_path, monkeypatch):
+    """The zip is written beside its name and renamed when whole: a failure while it is
+    written leaves neither the zip nor its partial file."""
+    import shutil
+
+    from overgang.exports import writer
+
+    cohort.write_cohort(tmp_path / "source", courses=3, seed=4)
+    assert do_import_package(tmp_path / "source").ok
+    copied = []
+
+    real = shutil.copyfileobj
+
+    def fails_at_answers(source_file, member, length=0):
+        name = str(getattr(source_file, "name", ""))
+        copied.append(name)
+        if name.endswith("answers.csv"):
+            raise OSError("disk full")
+        return real(source_file, member, length)
+
+    monkeypatch.setattr(writer.shutil, "copyfileobj", fails_at_answers)
+    with pytest.raises(OSError, match="disk full"):
+        do_export_package(tmp_path / "package.zip")
+    assert copied and not (tmp_path / "package.zip").exists()
+    assert not (tmp_path / "package.zip.partial").exists()

@@ -104,7 +104,7 @@ def test_the_passing_reader_reads_what_decode_reads_in_the_same_order(world):
     text = json.dumps(fields[codec.PLAIN])
     # The plain part as a dict (a model field), as the database's JSON text (an export's
     # cast), as bytes (a cursor), or nothing; with and without a sealed part.
-    for plain in (fields[codec.PLAIN], text, text.encode(), None, {}):
+    for plain in (fields[codec.PLAIN], text, text.encode(), None, {}, "null", b"null"):
         for token in (fields[codec.SEALED], ""):
             got, expected = read(plain, token, key), answers.decode(plain, token, key)
             assert got == expected and list(got) == list(expected)
