@@ -24,6 +24,7 @@ import csv
 import datetime
 import json
 import re
+import signal
 import zipfile
 import zlib
 from collections import Counter, deque
@@ -632,6 +633,21 @@ def judge_for(name) -> "_Judge":
 _SEALER = None
 
 
+class JudgingStopped(RuntimeError):
+    """A judging worker died under the import (out of memory): nothing is written."""
+
+    def __init__(self):
+        super().__init__(
+            "En af importens arbejdsprocesser stoppede uventet (løbet tør for hukommelse?). Intet er skrevet. / "
+            "One of the import's worker processes stopped unexpectedly (out of memory?). Nothing was written.")
+
+
+def _start_judge(sealer):
+    global _SEALER
+    _SEALER = sealer
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the reading process's to handle
+
+
 class _Judged(NamedTuple):
     """What a worker needs of a record (a whole ``RecordRow`` would travel for nothing)."""
 
@@ -670,24 +686,23 @@ class _Judging:
     records go out in batches and come back in order, at most a few
     batches in flight, so reading and writing in this process overlap the judging
     and memory stays bounded. Workers are forked and only judge (pure functions of
-    the instrument and the answers); they never touch the database.
+    the instrument and the answers); they never touch the database. A worker that dies
+    stops the import (``JudgingStopped``), never a wait for ever.
     """
 
     BATCH = 250
     IN_FLIGHT = 6
 
     def __init__(self, workers=0, sealer=None):
-        global _SEALER
         self.pool = None
         self.sealer = sealer
         if workers and workers >= 1:
             import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-            _SEALER = sealer  # what the forked workers seal with
-            try:
-                self.pool = multiprocessing.get_context("fork").Pool(workers)
-            finally:
-                _SEALER = None  # the workers have it; this process keeps nothing for later
+            # Forked at the first batch, each worker given the sealer there (_start_judge).
+            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_start_judge, initargs=(sealer,))
         self._batch, self._pending = [], deque()
 
     def submit(self, record, values, lines) -> list:
@@ -715,17 +730,24 @@ class _Judging:
     def _send(self):
         batch, self._batch = self._batch, []
         work = [(_Judged.of(record), values) for record, values, _lines in batch]
-        self._pending.append((batch, self.pool.apply_async(_judge_batch, (work,))))
+        self._pending.append((batch, self.pool.submit(_judge_batch, work)))
 
     def _receive(self):
-        batch, result = self._pending.popleft()
+        from concurrent.futures.process import BrokenProcessPool
+
+        batch, future = self._pending.popleft()
+        try:
+            judged = future.result()
+        except BrokenProcessPool:
+            raise JudgingStopped() from None
         return [(record, lines, out if out[0] is not None else (values, *out[1:]))
-                for (record, values, lines), out in zip(batch, result.get())]
+                for (record, values, lines), out in zip(batch, judged)]
 
     def close(self):
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            for _batch, future in self._pending:
+                future.cancel()
+            self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
 

@@ -338,3 +338,23 @@ def test_a_number_too_large_for_any_format_is_refused(world, tmp_path):
     answers = add_rows("answers.csv", "R3,months,11", "R3,hours_practical,111111111111111111111111111")
     result = do_import_package(write_package(tmp_path / "p", records_csv=records, answers_csv=answers))
     assert [(p.file, p.line, p.code) for p in result.problems if p.code == "out_of_range"] == [("answers.csv", 7, "out_of_range")]
+
+
+def _judge_dies(batch):
+    """A judging worker's work that kills the worker (as the out-of-memory killer would)."""
+    import os
+
+    os._exit(9)
+
+
+def test_a_judging_worker_that_dies_stops_the_import_and_writes_nothing(world, tmp_path, monkeypatch):
+    from overgang.exports import interchange
+
+    monkeypatch.setattr(interchange, "_judge_batch", _judge_dies)
+    monkeypatch.setattr(interchange._Judging, "BATCH", 1)
+    before = Record.objects.count()
+    with pytest.raises(interchange.JudgingStopped, match="stoppede uventet.*stopped unexpectedly"):
+        do_import_package(write_package(tmp_path / "p"), workers=1)
+    assert Record.objects.count() == before and not Citizen.objects.filter(pseudonym="Anna").exists()
+    with pytest.raises(CommandError, match="Nothing was written"):
+        call_command("import", str(write_package(tmp_path / "q")))

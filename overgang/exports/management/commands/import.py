@@ -9,6 +9,7 @@ nothing is written and the command exits with status 1.
 from django.core.management.base import BaseCommand, CommandError
 
 from overgang.exports.actions import default_workers, do_import_package
+from overgang.exports.interchange import JudgingStopped
 from overgang.exports.progress import ProgressBar
 
 
@@ -25,7 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, dry_run, **options):
         bar = ProgressBar("Import")
-        result = do_import_package(path, dry_run=dry_run, progress=bar, workers=default_workers())
+        try:
+            result = do_import_package(path, dry_run=dry_run, progress=bar, workers=default_workers())
+        except JudgingStopped as exc:
+            raise CommandError(str(exc)) from None
         bar.finish()
         for problem in result.problems:
             self.stderr.write(str(problem))
