@@ -13,11 +13,7 @@ course, as the format wants.
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
-from collections import defaultdict, deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections import defaultdict
 
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -26,7 +22,7 @@ from django.utils import timezone
 from overgang.citizens.models import Citizen
 from overgang.courses.models import Course, Pause
 from overgang.instruments.models import InstrumentVersion
-from overgang.lib import crypto
+from overgang.lib import crypto, forked
 from overgang.measurements import codec
 from overgang.measurements.models import Record
 
@@ -250,7 +246,6 @@ _WORKER_CODEC = None
 def _start_worker(answers_of):
     global _WORKER_CODEC
     _WORKER_CODEC = answers_of
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
 
 
 def _answer_text(work, ranks, answers_of=None) -> tuple[str, int]:
@@ -287,13 +282,12 @@ class _Answers:
 
     def __init__(self, out, counts, workers, data_keys):
         self.out, self.counts, self.pool = out, counts, None
-        self._pending = deque()
         self.items = _ItemOrder()
         self.codec = codec.AnswerCodec()  # one unwrap per citizen, not per record
         self.codec.prefetch(data_keys)  # in bulk from the key store
         if workers and workers >= 1:
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=_start_worker, initargs=(self.codec,))
+            self.pool = forked.InOrder(workers, in_flight=self.IN_FLIGHT, broken=_worker_died,
+                                       initializer=_start_worker, initargs=(self.codec,))
 
     def submit(self, work):
         if not work:
@@ -302,23 +296,13 @@ class _Answers:
         if self.pool is None:
             self._write(_answer_text(work, ranks, self.codec))
             return
-        self._pending.append(self.pool.submit(_answer_text, work, ranks))
-        while len(self._pending) > self.IN_FLIGHT:
-            self._write(self._result(self._pending.popleft()))
+        for _tag, result in self.pool.submit(None, _answer_text, work, ranks):
+            self._write(result)
 
     def drain(self):
-        while self._pending:
-            self._write(self._result(self._pending.popleft()))
-
-    @staticmethod
-    def _result(future):
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            raise ExportError(
-                "En af eksportens arbejdsprocesser stoppede uventet (løbet tør for hukommelse?). Intet er "
-                "eksporteret; prøv igen med færre --workers. / One of the export's worker processes stopped "
-                "unexpectedly (out of memory?). Nothing was exported; try again with fewer --workers.") from None
+        if self.pool is not None:
+            for _tag, result in self.pool.drain():
+                self._write(result)
 
     def _write(self, result):
         text, n = result
@@ -327,10 +311,15 @@ class _Answers:
 
     def close(self):
         if self.pool is not None:
-            for future in self._pending:
-                future.cancel()
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close()
             self.pool = None
+
+
+def _worker_died() -> ExportError:
+    return ExportError(
+        "En af eksportens arbejdsprocesser stoppede uventet (løbet tør for hukommelse?). Intet er eksporteret; prøv "
+        "igen med færre --workers. / One of the export's worker processes stopped unexpectedly (out of memory?). "
+        "Nothing was exported; try again with fewer --workers.")
 
 
 def _unreadable(exc, record_id=None) -> str:

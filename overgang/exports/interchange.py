@@ -24,16 +24,16 @@ import csv
 import datetime
 import json
 import re
-import signal
 import zipfile
 import zlib
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from overgang.instruments import engine, registry
 from overgang.instruments.types import AnswerError, AnswerIssue, Context
 from overgang.citizens import pseudonym
+from overgang.lib import forked
 
 from .package import FILES, PackageError
 from .problems import Problems, answer_problem, problem, warning
@@ -645,7 +645,6 @@ class JudgingStopped(RuntimeError):
 def _start_judge(sealer):
     global _SEALER
     _SEALER = sealer
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the reading process's to handle
 
 
 class _Judged(NamedTuple):
@@ -683,10 +682,10 @@ class _Judging:
     """Judge records in this process, or in a pool of worker processes.
 
     With workers (one is already a gain: this process reads and writes meanwhile),
-    records go out in batches and come back in order, at most a few
-    batches in flight, so reading and writing in this process overlap the judging
-    and memory stays bounded. Workers are forked and only judge (pure functions of
-    the instrument and the answers); they never touch the database. A worker that dies
+    records go out in batches and come back in order, at most a few batches in flight
+    (``lib/forked.py``), so reading and writing in this process overlap the judging and
+    memory stays bounded. Workers are forked and only judge (pure functions of the
+    instrument and the answers); they never touch the database. A worker that dies
     stops the import (``JudgingStopped``), never a wait for ever.
     """
 
@@ -697,13 +696,9 @@ class _Judging:
         self.pool = None
         self.sealer = sealer
         if workers and workers >= 1:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            # Forked at the first batch, each worker given the sealer there (_start_judge).
-            self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=_start_judge, initargs=(sealer,))
-        self._batch, self._pending = [], deque()
+            self.pool = forked.InOrder(workers, in_flight=self.IN_FLIGHT, broken=JudgingStopped,
+                                       initializer=_start_judge, initargs=(sealer,))
+        self._batch = []
 
     def submit(self, record, values, lines) -> list:
         if self.pool is None:
@@ -711,43 +706,27 @@ class _Judging:
         self._batch.append((record, values, lines))
         if len(self._batch) < self.BATCH:
             return []
-        self._send()
-        done = []
-        while len(self._pending) > self.IN_FLIGHT:
-            done += self._receive()
-        return done
+        return self._send()
 
     def drain(self) -> list:
         if self.pool is None:
             return []
-        if self._batch:
-            self._send()
-        done = []
-        while self._pending:
-            done += self._receive()
-        return done
+        done = self._send() if self._batch else []
+        return done + self._unpack(self.pool.drain())
 
-    def _send(self):
+    def _send(self) -> list:
         batch, self._batch = self._batch, []
         work = [(_Judged.of(record), values) for record, values, _lines in batch]
-        self._pending.append((batch, self.pool.submit(_judge_batch, work)))
+        return self._unpack(self.pool.submit(batch, _judge_batch, work))
 
-    def _receive(self):
-        from concurrent.futures.process import BrokenProcessPool
-
-        batch, future = self._pending.popleft()
-        try:
-            judged = future.result()
-        except BrokenProcessPool:
-            raise JudgingStopped() from None
+    @staticmethod
+    def _unpack(finished) -> list:
         return [(record, lines, out if out[0] is not None else (values, *out[1:]))
-                for (record, values, lines), out in zip(batch, judged)]
+                for batch, judged in finished for (record, values, lines), out in zip(batch, judged)]
 
     def close(self):
         if self.pool is not None:
-            for _batch, future in self._pending:
-                future.cancel()
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close()
             self.pool = None
 
 
