@@ -73,13 +73,17 @@ def do_change_municipality(municipality, *, actor, team_visibility):
 
 @transaction.atomic
 def do_create_user(municipality, username, *, actor, roles, password=None, first_name="", last_name="", email="",
-                   active=True):
+                   active=True, password_hash=None):
     """Create a user with roles in one municipality. Without a password the user cannot
     log in; ``active=False`` makes a placeholder (an imported package's worker) that an
-    administrator activates. Roles that break separation of duties are refused."""
+    administrator activates. Roles that break separation of duties are refused.
+    ``password_hash``: a password already hashed by ``make_password`` (the demo's staff
+    share one published password, hashed once)."""
     check_duties(roles)
     user = User(username=username, first_name=first_name, last_name=last_name, email=email, is_active=active)
-    if password:
+    if password_hash:
+        user.password = password_hash
+    elif password:
         user.set_password(password)
     else:
         user.set_unusable_password()

@@ -1,7 +1,9 @@
 """Fictional demo data: one municipality, its staff and citizens. Safe to run again."""
 
+import functools
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from overgang.accounts import actions
@@ -32,6 +34,14 @@ CITIZENS = {
 # (overgang.courses.demo).
 
 
+@functools.cache
+def _demo_password_hash():
+    """DEMO_PASSWORD hashed once per process: argon2id costs 0.16 s a time on purpose, and
+    the demo's six logins share the password the README publishes (the browser tests seed
+    the demo again and again)."""
+    return make_password(DEMO_PASSWORD)
+
+
 @transaction.atomic
 def seed():
     """Create what is missing; never duplicates or overwrites. Returns the staff logins."""
@@ -45,9 +55,8 @@ def seed():
     for username, first, last, roles in STAFF:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = actions.do_create_user(
-                municipality, username, actor=None, roles=roles, password=DEMO_PASSWORD, first_name=first, last_name=last
-            )
+            user = actions.do_create_user(municipality, username, actor=None, roles=roles,
+                                          password_hash=_demo_password_hash(), first_name=first, last_name=last)
             if username in WORKING_TIME:
                 actions.do_set_working_time(user.memberships.get(role=Role.WORKER), WORKING_TIME[username], actor=None)
         users[username] = user

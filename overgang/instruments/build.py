@@ -262,6 +262,12 @@ class Instrument:
         return canonical_json(self.to_dict())
 
     def content_hash(self) -> str:
+        return self._content_hash
+
+    @cached_property
+    def _content_hash(self) -> str:
+        # Once per definition: an Instrument is frozen, and every record started asks
+        # which published version is the repository's (instruments/models.py).
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
 
 
