@@ -212,6 +212,12 @@ def checked_page(browser, locale="da-DK"):
 
 
 @pytest.fixture
+def new_checked_page(browser):
+    """``checked_page`` for a test of the checks themselves (test_page_checks.py)."""
+    return lambda locale="da-DK": checked_page(browser, locale)
+
+
+@pytest.fixture
 def page(browser, request):
     marker = request.node.get_closest_marker("browser_locale")
     context, page, checks = checked_page(browser, marker.args[0] if marker else "da-DK")

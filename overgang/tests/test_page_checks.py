@@ -4,8 +4,6 @@ markup was checked already is not checked twice, and any change a rule could see
 
 import pytest
 
-import conftest
-
 pytestmark = pytest.mark.browser
 
 URL = "http://checks.invalid/"
@@ -21,8 +19,8 @@ PAGE = """<!doctype html><html lang="da"><head><meta charset="utf-8"><title>Tjek
 
 
 @pytest.fixture
-def checked(browser):
-    context, page, checks = conftest.checked_page(browser)
+def checked(new_checked_page):
+    context, page, checks = new_checked_page()
     page.route(URL, lambda route: route.fulfill(status=200, content_type="text/html", body=PAGE))
     yield page, checks
     context.close()
