@@ -54,9 +54,53 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.x A and AA, and axe's best practices (landmarks, headings, one main).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
+# What the checks below can see of a page, as one string (the page's "markup"): the
+# window's size and colour preferences; every element with its attributes, in its place
+# in the tree (open shadow roots included; the app has no frames); every text, with its
+# digits as 0; which kinds of choice are ticked; each select's chosen values. Reduced:
+# the digits of a text (an autosave's progress count "3 af 40", a time), the value of
+# ``value``, ``min`` and ``max`` attributes to whether each is blank (a form's version
+# and token, a CSRF token, the progress bar's count), a ticked radio or checkbox to its
+# kind (type and its label's class: the look ``:checked`` gives it) instead of which one,
+# and htmx's passing classes (htmx-request, htmx-settling, …: a request under way). A
+# page whose markup was checked already in a test gets the verdict it got then and is not
+# checked again; any other change (a word, a question that appears, an id, a class, an
+# aria-* attribute, a new kind of ticked choice, another window size) is checked.
+MARKUP = """() => {
+  const AMOUNT = new Set(["value", "max", "min"]);
+  const media = (query) => (matchMedia(query).matches ? 1 : 0);
+  const out = [JSON.stringify([innerWidth, innerHeight, devicePixelRatio, media("(prefers-color-scheme: dark)"),
+                               media("(forced-colors: active)"), media("(prefers-reduced-motion: reduce)")])];
+  const ticked = new Set();
+  const walk = (node) => {
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType === Node.TEXT_NODE) {
+        const text = child.data.trim();
+        if (text) out.push(JSON.stringify(node.localName === "style" ? text : text.replace(/[0-9]+/g, "0")));
+      } else if (child.nodeType === Node.ELEMENT_NODE) {
+        const attributes = [...child.attributes].map((a) => [a.name,
+          AMOUNT.has(a.name) ? (a.value.trim() ? "+" : "")
+          : a.name === "class" ? a.value.split(/\\s+/).filter((c) => c && !c.startsWith("htmx-")).join(" ")
+          : a.value]).filter(([name, value]) => name !== "class" || value);
+        out.push(`<${child.localName}${JSON.stringify(attributes)}>`);
+        if (child.localName === "input" && child.checked) ticked.add(`${child.type} in ${child.closest("label")?.className}`);
+        if (child.localName === "select") out.push(JSON.stringify([...child.selectedOptions].map((o) => o.value)));
+        if (child.shadowRoot) walk(child.shadowRoot);
+        walk(child);
+        out.push(`</${child.localName}>`);
+      }
+    }
+  };
+  walk(document);
+  out.push(JSON.stringify([...ticked].sort()));
+  return out.join("");
+}"""
+
 # Runs in the page: axe-core's rules, and two checks axe leaves out or only hints at: an
 # id used twice (a label then ticks another form's checkbox) and an aria-* reference or
-# a label[for] naming an id that is not there (a hint never announced).
+# a label[for] naming an id that is not there (a hint never announced). Gives back the
+# page's markup after the checks as well: a page that changed while axe ran is not the
+# page the verdict is for.
 PAGE_CHECK = """async (tags) => {
   if (!window.axe) return null;  // not injected into this document yet
   const found = [];
@@ -80,42 +124,8 @@ PAGE_CHECK = """async (tags) => {
   for (const label of document.querySelectorAll("label[for]")) {
     if (!document.getElementById(label.htmlFor)) found.push(`<label for="${label.htmlFor}"> points to no element`);
   }
-  return found;
-}"""
-
-
-# What the checks above can see of a page, as one string: every element with its
-# attributes, in its place in the tree, and whether each text is empty. An attribute's
-# value is kept whole except ``value``, ``min`` and ``max`` (a saved form's version and
-# token, a CSRF token, the progress bar's count: only whether each is empty); a text is
-# kept only as empty or not; a choice's ``checked`` and ``selected`` (the answer given,
-# which the tap has set in the browser already) are left out, as are htmx's passing
-# classes (htmx-request, htmx-settling, …: a request under way, not the page). A page
-# whose markup differs from one already checked only in these gets the same verdict from
-# every rule run (none reads a number, a word or a choice's state), so it is not checked
-# again; any other change (a question that appears, an id, a class, an aria-* attribute,
-# a text that empties) is.
-MARKUP = """() => {
-  const AMOUNT = new Set(["value", "max", "min"]), STATE = new Set(["checked", "selected"]);
-  const out = [];
-  const walk = (node) => {
-    for (let child = node.firstChild; child; child = child.nextSibling) {
-      if (child.nodeType === Node.TEXT_NODE) {
-        if (child.data.trim()) out.push("#");
-      } else if (child.nodeType === Node.ELEMENT_NODE) {
-        const attributes = [...child.attributes].filter((a) => !STATE.has(a.name)).map(
-          (a) => AMOUNT.has(a.name) ? `${a.name}${a.value ? "+" : "-"}`
-            : a.name === "class" ? `class=${a.value.split(/\\s+/).filter((c) => !c.startsWith("htmx-")).join(" ")}`
-            : `${a.name}=${a.value}`);
-        out.push(`<${child.localName} ${attributes.join(" ")}>`);
-        walk(child);
-        out.push(`</${child.localName}>`);
-      }
-    }
-  };
-  walk(document);
-  return out.join("");
-}"""
+  return {found, markup: (%s)()};
+}""" % MARKUP
 
 
 @functools.cache
@@ -142,6 +152,7 @@ class PageChecks:
         self.problems = []
         self.pending = False
         self.checked = set()  # the MARKUP of every page checked so far in this test
+        self.runs = 0  # how many times the checks ran
         self._evaluate = page.evaluate
         self._is_closed = page.is_closed
         page.on("load", lambda _page: self._mark())
@@ -178,11 +189,16 @@ class PageChecks:
             markup = self._evaluate(MARKUP)
             if markup in self.checked:
                 return
-            found = self._evaluate(PAGE_CHECK, AXE_TAGS)
-            if found is None:  # a document the context's init script did not reach
+            checked = self._evaluate(PAGE_CHECK, AXE_TAGS)
+            if checked is None:  # a document the context's init script did not reach
                 self._evaluate("() => { if (!window.axe) {\n" + _axe_source() + "\n} }")
-                found = self._evaluate(PAGE_CHECK, AXE_TAGS)
-            self.checked.add(markup)
+                checked = self._evaluate(PAGE_CHECK, AXE_TAGS)
+            self.runs += 1
+            found = checked["found"]
+            if checked["markup"] == markup:
+                self.checked.add(markup)
+            else:  # the page changed while it was checked (htmx settling): check it again
+                self.pending = True
         except Exception as exc:  # the page navigated away while it was checked: check the next one
             if "Execution context was destroyed" in str(exc) or "navigation" in str(exc).lower():
                 self.pending = True

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.hashers import identify_hasher
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -80,6 +81,10 @@ def do_create_user(municipality, username, *, actor, roles, password=None, first
     ``password_hash``: a password already hashed by ``make_password`` (the demo's staff
     share one published password, hashed once)."""
     check_duties(roles)
+    if password_hash is not None:
+        if password:
+            raise ValueError("a password or its hash, not both")
+        identify_hasher(password_hash)  # ValueError for anything make_password did not write
     user = User(username=username, first_name=first_name, last_name=last_name, email=email, is_active=active)
     if password_hash:
         user.password = password_hash

@@ -26,6 +26,27 @@ def test_it_hashes_passwords_with_argon2id(world):
     assert User.objects.get(username="worker").password.startswith("argon2$argon2id$")
 
 
+def test_the_demo_staff_log_in_with_the_published_password_hashed_once(world):
+    from django.contrib.auth.hashers import make_password
+
+    from overgang.accounts import actions
+    from overgang.accounts.demo import DEMO_PASSWORD, seed
+
+    seed()
+    staff = User.objects.filter(username__in=["leder", "anna", "admin"])
+    assert len(staff) == 3 and all(u.check_password(DEMO_PASSWORD) for u in staff)
+    assert all(u.password.startswith("argon2$argon2id$") for u in staff)
+    assert not staff[0].check_password(DEMO_PASSWORD + "x")
+    # A hash is taken only as make_password writes one: a plain password given as a hash
+    # would lie in the database as it is.
+    with pytest.raises(ValueError):
+        actions.do_create_user(world.a, "plain", actor=None, roles=[], password_hash="overgang-demo")
+    with pytest.raises(ValueError):
+        actions.do_create_user(world.a, "both", actor=None, roles=[], password="x" * 12,
+                               password_hash=make_password("y" * 12))
+    assert not User.objects.filter(username__in=["plain", "both"]).exists()
+
+
 def test_it_asks_for_the_totp_code_and_only_then_logs_in(client, world):
     device = testing.totp_device(world.worker)
     response = _password_step(client, "worker")
