@@ -86,7 +86,7 @@ def do_create_user(municipality, username, *, actor, roles, password=None, first
             raise ValueError("a password or its hash, not both")
         identify_hasher(password_hash)  # ValueError for anything make_password did not write
     user = User(username=username, first_name=first_name, last_name=last_name, email=email, is_active=active)
-    if password_hash:
+    if password_hash is not None:
         user.password = password_hash
     elif password:
         user.set_password(password)

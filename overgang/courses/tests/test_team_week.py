@@ -69,9 +69,9 @@ def test_the_team_week_agrees_with_every_item_of_the_municipality(municipality, 
     monkeypatch.setattr(week, "PAGE_SIZE", 9)
     last = (len(everything) + 8) // 9
     for n in (1, 2, 3, last - 1, last):
-        team = week.team(citizens, workers, today, n)
-        assert [item.sort_key for item in team.items] == [item.sort_key for item in everything[(n - 1) * 9:n * 9]]
-        assert team.has_next == (n < last)
+        small = week.team(citizens, workers, today, n)
+        assert [item.sort_key for item in small.items] == [item.sort_key for item in everything[(n - 1) * 9:n * 9]]
+        assert small.has_next == (n < last)
 
     by_worker = {}
     for item in everything:
