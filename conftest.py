@@ -155,6 +155,7 @@ class PageChecks:
         self.runs = 0  # how many times the checks ran
         self._evaluate = page.evaluate
         self._is_closed = page.is_closed
+        self._wait_for_load_state = page.wait_for_load_state
         page.on("load", lambda _page: self._mark())
         page.expose_binding("__overgangChanged", lambda _source: self._mark())
         for name in dir(page):
@@ -180,31 +181,49 @@ class PageChecks:
         if not self.pending or self._is_closed():
             return
         self.pending = False
-        if self.page.url in ("about:blank", "") or self.page.url.endswith(".pdf"):
+        for attempt in range(3):
+            if self.page.url in ("about:blank", "") or self.page.url.endswith(".pdf"):
+                return
+            try:
+                found = self._check()
+            except Exception as exc:
+                if self._is_closed():
+                    return
+                if "Execution context was destroyed" in str(exc) or "navigation" in str(exc).lower():
+                    self.pending = True  # the page navigated away while it was checked: check the next one
+                    return
+                if attempt == 2:
+                    raise
+                # A page that navigates while axe-core reads it (a form posted by the click
+                # before) can fail inside axe-core instead, as its document goes away:
+                # "Cannot read properties of null (reading 'documentElement')", seen once in
+                # CI. The page that is there once loaded is checked; one that fails every
+                # time fails the test.
+                self._wait_for_load_state()
+                continue
+            if found is not None:
+                self.problems += [f"{self.page.url}: {problem}" for problem in found]
             return
-        try:
-            # A page whose markup was checked already in this test (an autosave that
-            # changed only the progress counter, a page seen before) is not checked again:
-            # axe-core after every answer was 40 % of a browser walk's time.
-            markup = self._evaluate(MARKUP)
-            if markup in self.checked:
-                return
+
+    def _check(self):
+        """The problems axe-core and the id checks find on the page, or None when its markup
+        was checked already in this test."""
+        # A page whose markup was checked already in this test (an autosave that changed
+        # only the progress counter, a page seen before) is not checked again: axe-core
+        # after every answer was 40 % of a browser walk's time.
+        markup = self._evaluate(MARKUP)
+        if markup in self.checked:
+            return None
+        checked = self._evaluate(PAGE_CHECK, AXE_TAGS)
+        if checked is None:  # a document the context's init script did not reach
+            self._evaluate("() => { if (!window.axe) {\n" + _axe_source() + "\n} }")
             checked = self._evaluate(PAGE_CHECK, AXE_TAGS)
-            if checked is None:  # a document the context's init script did not reach
-                self._evaluate("() => { if (!window.axe) {\n" + _axe_source() + "\n} }")
-                checked = self._evaluate(PAGE_CHECK, AXE_TAGS)
-            self.runs += 1
-            found = checked["found"]
-            if checked["markup"] == markup:
-                self.checked.add(markup)
-            else:  # the page changed while it was checked (htmx settling): check it again
-                self.pending = True
-        except Exception as exc:  # the page navigated away while it was checked: check the next one
-            if "Execution context was destroyed" in str(exc) or "navigation" in str(exc).lower():
-                self.pending = True
-                return
-            raise
-        self.problems += [f"{self.page.url}: {problem}" for problem in found]
+        self.runs += 1
+        if checked["markup"] == markup:
+            self.checked.add(markup)
+        else:  # the page changed while it was checked (htmx settling): check it again
+            self.pending = True
+        return checked["found"]
 
 
 # Tells Python when htmx swapped part of a page (no load event), so it is checked again.

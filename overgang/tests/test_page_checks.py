@@ -108,3 +108,29 @@ def test_a_page_that_changes_while_it_is_checked_is_checked_again(checked):
     assert checks.runs == 2 and checks.pending  # the verdict was not kept for a page it did not see
     checks.run()
     assert checks.runs == 3 and not checks.pending
+
+
+def test_a_page_that_goes_away_while_axe_reads_it_is_followed_to_the_next(checked):
+    page, checks = checked
+    # A click posted a form: the document goes away while axe-core reads it, which can
+    # fail inside axe-core (as it once did in CI) instead of as a navigation.
+    page.route(URL + "afsluttet/", lambda route: route.fulfill(
+        status=200, content_type="text/html", body=PAGE.replace("<h1>Skema</h1>", "<h1>Afsluttet</h1>")))
+    page.evaluate(f"""() => {{ axe.run = async () => {{
+        setTimeout(() => {{ location.href = "{URL}afsluttet/"; }}, 0);
+        throw new TypeError("Cannot read properties of null (reading 'documentElement')"); }};
+        document.querySelector("#save-status").textContent = "Gemmer"; window.__overgangChanged(); }}""")
+    checks._evaluate("() => true")  # unchecked: the hook's call has reached Python
+    page.wait_for_url(URL + "afsluttet/")
+    page.title()
+    assert checks.runs == 2 and checks.problems == []
+    assert "Afsluttet" in page.locator("h1").inner_text()
+
+
+def test_a_page_on_which_axe_fails_every_time_fails_the_test(checked):
+    page, checks = checked
+    page.evaluate("""() => { axe.run = async () => { throw new TypeError("axe-core broke"); };
+        document.querySelector("#save-status").textContent = "Gemmer"; window.__overgangChanged(); }""")
+    checks._evaluate("() => true")
+    with pytest.raises(Exception, match="axe-core broke"):
+        page.title()
