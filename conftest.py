@@ -264,6 +264,29 @@ def page(browser, request):
                     + "\n  ".join(dict.fromkeys(checks.problems)), pytrace=False)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="run only the tests that may use the database (scripts/test's run on PostgreSQL: the "
+             "others cannot reach a database, give the same result on any, and run on SQLite)")
+
+
+def uses_the_database(item):
+    """Whether a test may use the database: marked django_db, or given a fixture that opens
+    it (db, transactional_db, live_server, …: all of them need django_db_setup). pytest-django
+    refuses any other test a database connection."""
+    return item.get_closest_marker("django_db") is not None or "django_db_setup" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("database_tests_only"):
+        return
+    kept = [item for item in items if uses_the_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not uses_the_database(item)])
+        items[:] = kept
+
+
 def pytest_report_header(config):
     from django.conf import settings
 

@@ -22,7 +22,7 @@ def _world(courses=150, seed=5, **options):
     return lives.plan(lives.Options(courses=courses, seed=seed, today=TODAY, **options))
 
 
-def test_it_is_the_same_for_the_same_seed_and_day_and_differs_for_another_seed():
+def test_it_is_the_same_for_the_same_seed_and_day_and_differs_for_another_seed(db):  # the codebook's versions
     def summary(world):
         return [(c.pseudonym, c.worker, c.course.status, c.course.start_date, c.course.contacts,
                  [(r.instrument, r.filled_on, r.answers) for r in c.course.records]) for c in lives.citizens(world)]
@@ -32,7 +32,7 @@ def test_it_is_the_same_for_the_same_seed_and_day_and_differs_for_another_seed()
     assert first != summary(_world(60, seed=6))
 
 
-def test_it_gives_every_worker_about_ten_open_courses():
+def test_it_gives_every_worker_about_ten_open_courses(db):
     world = _world(400, municipalities=2)
     people = list(lives.citizens(world))
     open_ = collections.Counter(c.worker for c in people if c.course.is_open)
