@@ -281,9 +281,11 @@ def uses_the_database(item):
 def pytest_collection_modifyitems(config, items):
     if not config.getoption("database_tests_only"):
         return
-    kept = [item for item in items if uses_the_database(item)]
-    if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not uses_the_database(item)])
+    kept, left_out = [], []
+    for item in items:
+        (kept if uses_the_database(item) else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
         items[:] = kept
 
 
