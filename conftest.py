@@ -24,6 +24,32 @@ def login(client):
     return _login
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo installation (``overgang demo``'s staff and courses, seeded through the
+    application's actions on an emptied database), seeded once for the test run and kept
+    aside (``testing.Snapshot``)."""
+    from django.core.management import call_command
+
+    from overgang.accounts.demo import seed
+    from overgang.courses.demo import seed_courses
+
+    snapshot = testing.Snapshot(tmp_path_factory.mktemp("demo") / "snapshot.sqlite3")
+    with django_db_blocker.unblock():
+        call_command("flush", "--no-input", verbosity=0)  # as a transactional test finds the database
+        seed()
+        seed_courses()
+        snapshot.take()
+    return snapshot
+
+
+@pytest.fixture
+def demo(transactional_db, demo_snapshot):
+    """The demo installation for one test, exactly as seeded once for the run (its
+    changes are flushed after the test, as ``transactional_db`` does)."""
+    demo_snapshot.restore()
+
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

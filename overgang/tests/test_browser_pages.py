@@ -6,19 +6,12 @@ import pytest
 from django_otp.oath import totp
 
 from overgang import testing
-from overgang.accounts.demo import DEMO_PASSWORD, seed
+from overgang.accounts.demo import DEMO_PASSWORD
 from overgang.accounts.models import User
 from overgang.citizens.models import Citizen
-from overgang.courses.demo import seed_courses
 from overgang.measurements.models import Record
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db):
-    seed()
-    seed_courses()
 
 
 def _log_in(page, live_server, username, language="da"):

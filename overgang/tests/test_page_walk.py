@@ -15,11 +15,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from overgang import testing
-from overgang.accounts.demo import seed
 from overgang.accounts.models import User
 from overgang.citizens.models import Citizen
 from overgang.courses import printout
-from overgang.courses.demo import seed_courses
 from overgang.courses.models import Course
 from overgang.instruments import registry
 from overgang.measurements.models import Record
@@ -40,12 +38,11 @@ SHORTENED_NAMES = re.compile(r">\s*(Outcomes Star|CTI-skema undervejs|CTI form d
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, seeded once for this module's tests (each still runs in its own
-    transaction) and emptied afterwards."""
+def demo(demo_snapshot, django_db_blocker):
+    """The demo (conftest.py's, seeded once for the run), put in place once for this
+    module's tests (each still runs in its own transaction) and emptied afterwards."""
     with django_db_blocker.unblock():
-        seed()
-        seed_courses()
+        demo_snapshot.restore()
         yield
         call_command("flush", "--no-input", verbosity=0)
 

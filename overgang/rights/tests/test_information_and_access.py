@@ -139,16 +139,12 @@ def _rows_split_across_pages(document):
 
 
 @pytest.mark.parametrize("language", ["da", "en"])
-def test_the_subject_access_report_never_splits_a_question_from_its_answer(language):
+def test_the_subject_access_report_never_splits_a_question_from_its_answer(demo, language):
     # The demo's Havørn: a year of forms over some thirty pages. A row cut by a page break
     # put an answer at the foot of one page and its question at the top of the next.
-    from overgang.accounts.demo import seed
     from overgang.citizens.models import Citizen
-    from overgang.courses.demo import seed_courses
     from overgang.rights import subject_access
 
-    seed()
-    seed_courses()
     document = subject_access.render_document(Citizen.objects.get(pseudonym="Havørn"), language)
     assert len(document.pages) > 10
     assert _rows_split_across_pages(document) == []
