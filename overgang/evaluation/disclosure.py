@@ -33,8 +33,10 @@ Shares, means and tests that rest on an "x" are hidden like those resting on a "
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 
 import numpy as np
 from scipy.optimize import linprog
@@ -496,10 +498,46 @@ class _Problem:
         return direct, linked
 
 
+# The audits this process solved last: the same report shown again (a download of the
+# report a page showed, the same report for another leader, its other language) is not
+# solved again. The audit is a function of what ``_problem_key`` covers alone.
+_SOLVED: OrderedDict = OrderedDict()
+_SOLVED_KEEP = 32
+_SOLVED_LOCK = threading.Lock()
+
+
+def _problem_key(rows, recorder: Recorder, small: int) -> str:
+    """A digest of everything the audit reads: the relations and the counts shown (each
+    with its value and, for a sum, its terms), in their order, the counts revealed, the
+    limit and ``PROTECTION``."""
+    digest = hashlib.sha256()
+    digest.update(repr((PROTECTION, small, sorted(recorder.revealed))).encode())
+    for terms, equation in rows:
+        digest.update(repr(("row", list(terms.items()), equation)).encode())
+    for path, value in recorder.seen.items():
+        digest.update(repr(("seen", path, value.path, int(value),
+                            None if value.terms is None else list(value.terms.items()), value.const)).encode())
+    return digest.hexdigest()
+
+
 def secondary(recorder: Recorder, report, small: int) -> frozenset:
     """The paths to hide besides the counts under ``small``, so that no hidden count is
     determined (or narrowed below ``PROTECTION``) by what the report shows."""
     rel = relations(report)
+    key = _problem_key(rel.rows, recorder, small)
+    with _SOLVED_LOCK:
+        if key in _SOLVED:
+            _SOLVED.move_to_end(key)
+            return _SOLVED[key]
+    hidden = _secondary(rel, recorder, small)
+    with _SOLVED_LOCK:
+        _SOLVED[key] = hidden
+        while len(_SOLVED) > _SOLVED_KEEP:
+            _SOLVED.popitem(last=False)
+    return hidden
+
+
+def _secondary(rel, recorder: Recorder, small: int) -> frozenset:
     problem = _Problem([(terms, eq, 0) for terms, eq in rel.rows], recorder.seen, small)
     primary = {p for p in problem.seen
                if problem.values[p] is not None and problem.values[p] < small and p not in recorder.revealed}

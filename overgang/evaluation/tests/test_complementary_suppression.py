@@ -149,3 +149,42 @@ def test_a_count_hidden_as_x_hides_the_shares_and_tests_resting_on_it():
     assert fmt.n_label(n) == "N = x"
     assert fmt.number(document.count(n)) == "x"
     assert document.Format(suppress=False, secondary=frozenset({"a.n"})).show(document.count(n)) == "22"
+
+
+def test_an_audit_is_solved_once_per_report_and_again_for_any_other(world, monkeypatch):
+    import copy
+    import re
+    from collections import OrderedDict
+
+    from overgang.evaluation import disclosure
+
+    report = _cohort(world, 11, 18)
+    solved = []
+    real = disclosure._secondary
+    monkeypatch.setattr(disclosure, "_secondary", lambda *args: solved.append(1) or real(*args))
+    monkeypatch.setattr(disclosure, "_SOLVED", OrderedDict())
+    first = document.hidden_counts(report)
+    assert first and len(solved) == 1  # a small municipality's report hides counts besides the "<5"
+    # The same report again (another page of it, a download, another leader): not solved again.
+    assert document.hidden_counts(copy.deepcopy(report)) == first and len(solved) == 1
+
+    # Another limit, or one shown count changed: solved again, and as if never solved before.
+    recorder = disclosure.Recorder()
+    tracked = disclosure.track(report)
+    laid_out = document._build(tracked, document.Format(suppress=True, small=5, recorder=recorder))
+    for section in laid_out.sections:
+        for block in section.blocks:
+            laid_out.rows(block)
+    path = next(p for p, v in recorder.seen.items() if v.terms is None and int(v) >= 5 and "[" not in p)
+    changed = copy.deepcopy(report)
+    *parents, last = re.split(r"\.", path)
+    node = changed
+    for key in parents:
+        node = node[key]
+    node[last] += 1
+    seven = document.hidden_counts(report, small=7)
+    other = document.hidden_counts(changed)
+    assert len(solved) == 3
+    assert seven != first
+    monkeypatch.setattr(disclosure, "_SOLVED", OrderedDict())
+    assert document.hidden_counts(changed) == other and len(solved) == 4
