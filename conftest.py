@@ -1,5 +1,6 @@
 import functools
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -164,6 +165,19 @@ def _axe_source():
     return AXE.read_text(encoding="utf-8")
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+VERDICTS = {}  # canonical markup -> the problems found on it, for the whole test run
+
+
+def canonical(markup):
+    """The markup with each code (a UUID: a citizen's, a course's, a record's, in a link,
+    a form's action or an id) renamed by the order it first appears in: two pages
+    that differ only in their codes are the same page to every check, while which codes
+    are the same (an id used twice, an aria-* reference) stays as it was."""
+    names = {}
+    return UUID.sub(lambda found: names.setdefault(found.group(0), f"code{len(names)}"), markup)
+
+
 class PageChecks:
     """Checks every page a browser test visits, the moment the test next touches it.
 
@@ -173,11 +187,15 @@ class PageChecks:
     not be called from inside them.
     """
 
-    def __init__(self, page):
+    def __init__(self, page, verdicts=None):
         self.page = page
         self.problems = []
         self.pending = False
         self.checked = set()  # the MARKUP of every page checked so far in this test
+        # The verdicts of the pages checked in this test run, by their markup with the
+        # codes (UUIDs) renamed in order (``canonical``): another test's page that differs
+        # only in which citizen, course or record it shows gets the verdict given then.
+        self.verdicts = VERDICTS if verdicts is None else verdicts
         self.runs = 0  # how many times the checks ran
         self._evaluate = page.evaluate
         self._is_closed = page.is_closed
@@ -240,6 +258,10 @@ class PageChecks:
         markup = self._evaluate(MARKUP)
         if markup in self.checked:
             return None
+        key = canonical(markup)
+        if key in self.verdicts:
+            self.checked.add(markup)
+            return list(self.verdicts[key])
         checked = self._evaluate(PAGE_CHECK, AXE_TAGS)
         if checked is None:  # a document the context's init script did not reach
             self._evaluate("() => { if (!window.axe) {\n" + _axe_source() + "\n} }")
@@ -247,6 +269,7 @@ class PageChecks:
         self.runs += 1
         if checked["markup"] == markup:
             self.checked.add(markup)
+            self.verdicts[key] = tuple(checked["found"])
         else:  # the page changed while it was checked (htmx settling): check it again
             self.pending = True
         return checked["found"]
@@ -256,9 +279,9 @@ class PageChecks:
 HTMX_HOOK = """document.addEventListener("htmx:afterSettle", () => window.__overgangChanged && window.__overgangChanged());"""
 
 
-def checked_page(browser, locale="da-DK"):
+def checked_page(browser, locale="da-DK", verdicts=None):
     """A new browser context's page, 768 px wide, whose every page is checked
-    (``PageChecks``): (context, page, checks)."""
+    (``PageChecks``; ``verdicts``: the run's unless given): (context, page, checks)."""
     context = browser.new_context(viewport={"width": 768, "height": 1024}, locale=locale)
     context.add_init_script(script=HTMX_HOOK)
     # axe-core in every document from its start, as Playwright's init scripts run: not a
@@ -269,13 +292,14 @@ def checked_page(browser, locale="da-DK"):
     page = context.new_page()
     # Generous: a page that works can still take seconds on a loaded two-core CI machine.
     page.set_default_timeout(30000)
-    return context, page, PageChecks(page)
+    return context, page, PageChecks(page, verdicts)
 
 
 @pytest.fixture
 def new_checked_page(browser):
-    """``checked_page`` for a test of the checks themselves (test_page_checks.py)."""
-    return lambda locale="da-DK": checked_page(browser, locale)
+    """``checked_page`` for a test of the checks themselves (test_page_checks.py), with
+    verdicts of its own (none given by another test)."""
+    return lambda locale="da-DK", verdicts=None: checked_page(browser, locale, {} if verdicts is None else verdicts)
 
 
 @pytest.fixture

@@ -134,3 +134,39 @@ def test_a_page_on_which_axe_fails_every_time_fails_the_test(checked):
     checks._evaluate("() => true")
     with pytest.raises(Exception, match="axe-core broke"):
         page.title()
+
+
+CODED = """<!doctype html><html lang="da"><head><meta charset="utf-8"><title>Tjek</title></head>
+<body><main><h1>Borger</h1>
+<p><a href="/borgere/{a}/overblik/">Overblik</a> <a href="/borgere/{a}/skemaer/">Skemaer</a></p>
+<form action="/skemaer/{b}/side/1/"><label for="q-{b}">Navn</label><input id="q-{c}" name="q"></form>
+</main></body></html>"""
+CODES = ["3f2b8c1e-0d4a-4b7e-9c1f-2a6d8e0b5c71", "a91e3d02-77c4-4f1b-8e2d-5c0b9f6a1d34",
+         "0c5d7e9f-1a2b-4c3d-8e4f-6a7b8c9d0e1f", "e4f5a6b7-c8d9-4e0f-a1b2-c3d4e5f60718"]
+
+
+def _coded(new_checked_page, verdicts, a, b, c):
+    context, page, checks = new_checked_page(verdicts=verdicts)
+    body = CODED.format(a=a, b=b, c=c)
+    page.route(URL, lambda route: route.fulfill(status=200, content_type="text/html", body=body))
+    page.goto(URL)
+    page.title()
+    context.close()
+    return checks
+
+
+def test_another_tests_page_that_differs_only_in_its_codes_gets_the_verdict_given_then(new_checked_page):
+    verdicts = {}  # one test run's
+    # The label points to no field: the first test's check finds it.
+    first = _coded(new_checked_page, verdicts, CODES[0], CODES[1], CODES[2])
+    assert first.runs == 1 and any("points to no element" in p for p in first.problems), first.problems
+    # Another test shows another citizen and record on the same page: not checked again,
+    # and the problem is reported again.
+    second = _coded(new_checked_page, verdicts, CODES[3], CODES[2], CODES[0])
+    assert second.runs == 0 and [p.split(": ", 1)[1] for p in second.problems] == \
+        [p.split(": ", 1)[1] for p in first.problems]
+    # A page whose label and field share their code is another page: checked, and fine.
+    third = _coded(new_checked_page, verdicts, CODES[0], CODES[1], CODES[1])
+    assert third.runs == 1 and not any("points to no element" in p for p in third.problems), third.problems
+    # Verdicts are kept per test run only when given: a test of its own checks again.
+    assert _coded(new_checked_page, None, CODES[3], CODES[2], CODES[0]).runs == 1
