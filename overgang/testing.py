@@ -5,10 +5,16 @@ evaluator's grant; municipality B holds the stranger (a worker) and a foreign
 administrator. The worker has one citizen in A, the stranger one in B.
 """
 
+import contextlib
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.apps import apps
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
+from django.db import connections, transaction
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -279,6 +285,10 @@ class Snapshot:
     the same data stamps (the triggers that count changes fire as the rows go back; the
     snapshot's counts then replace theirs), the same key references (the key store is
     not emptied between tests). The id sequences are set past the restored rows.
+
+    Not ``lib/backup.py``'s ``snapshot``/``load``: they copy the whole database, schema
+    included (``pg_restore --clean`` drops and creates every table, seconds a time, under
+    the live server's connections); only the rows change between tests.
     """
 
     AFTER = ("evaluation_datastamp",)  # written by triggers while the others go back: copied last
@@ -291,31 +301,23 @@ class Snapshot:
 
     @property
     def connection(self):
-        from django.db import connections
-
         return connections[self.using]
 
     def _tables(self):
         tables = sorted(self.connection.introspection.django_table_names(only_existing=True, include_views=False))
         return [t for t in tables if t not in self.AFTER] + [t for t in self.AFTER if t in tables]
 
+    @contextlib.contextmanager
     def _attached(self):
-        import contextlib
-
-        @contextlib.contextmanager
-        def attached():
-            with self.connection.cursor() as cursor:
-                cursor.execute("ATTACH DATABASE %s AS snapshot", [self.path])
-                try:
-                    yield
-                finally:
-                    cursor.execute("DETACH DATABASE snapshot")
-
-        return attached()
+        """SQLite: the snapshot's file attached to the connection as ``snapshot``."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("ATTACH DATABASE %s AS snapshot", [self.path])
+            try:
+                yield
+            finally:
+                cursor.execute("DETACH DATABASE snapshot")
 
     def take(self):
-        import os
-
         connection, quote = self.connection, self.connection.ops.quote_name
         self.tables = self._tables()
         if connection.vendor == "postgresql":
@@ -331,13 +333,6 @@ class Snapshot:
                 cursor.execute(f"CREATE TABLE snapshot.{quote(table)} AS SELECT * FROM main.{quote(table)}")
 
     def restore(self):
-        import contextlib
-
-        from django.apps import apps
-        from django.contrib.contenttypes.models import ContentType
-        from django.core.management.color import no_style
-        from django.db import transaction
-
         assert self.tables is not None, "restore() before take()"
         connection, quote = self.connection, self.connection.ops.quote_name
         postgresql = connection.vendor == "postgresql"
